@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# The whole test suite: build, lint, then every test file under dist/test with Node's test runner.
+# Services the tests need are started by test/services.sh (on loopback, installed when missing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ ! -d node_modules ]; then
+  echo "node_modules is missing: run 'npm ci' first" >&2
+  exit 2
+fi
+bash test/services.sh
+rm -rf dist
+npx tsc -p tsconfig.json
+npx eslint --max-warnings 0 .
+# One test file at a time by default: the machine has 2 cores and several suites start servers.
+exec node --test --test-concurrency="${SMSPROC_TEST_CONCURRENCY:-2}" dist/test/
