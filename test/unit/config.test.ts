@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ConfigError, envNameOf, loadConfig } from '../../daemon/config/load.js';
+import { projectRoot } from '../testdata.js';
 
 test('the embedded default needs no file: SQLite under ./var, API on 127.0.0.1:8080', () => {
   const config = loadConfig({ env: {} });
@@ -56,4 +57,22 @@ test('a missing or malformed file is a clear error', () => {
   const file = join(dir, 'bad.yaml');
   writeFileSync(file, 'api: [1, 2\n');
   assert.throws(() => loadConfig({ file, env: {} }), /not valid YAML/);
+});
+
+test('docs/config.md documents every setting with its environment name and default', () => {
+  const doc = readFileSync(join(projectRoot(), 'docs', 'config.md'), 'utf8');
+  const defaults = loadConfig({ env: {} }) as unknown as Record<string, Record<string, unknown>>;
+  for (const [section, settings] of Object.entries(defaults)) {
+    for (const [key, value] of Object.entries(settings)) {
+      if (section === 'node' && key === 'id') continue; // the host name: differs per machine
+      const shown = Array.isArray(value) ? '[]' : String(value);
+      const row = `| \`${section}.${key}\` | \`${envNameOf([section, key])}\` | \`${shown}\` |`;
+      assert.ok(doc.includes(row), `docs/config.md lacks the row: ${row}`);
+    }
+  }
+});
+
+test('the example node file in docs is valid', () => {
+  const config = loadConfig({ file: join(projectRoot(), 'docs', 'examples', 'node.yaml'), env: {} });
+  assert.equal(config.node.site, 'dc1');
 });
