@@ -62,6 +62,11 @@ interface OpenSet<Tag> {
 export class MoReassembler<Tag = undefined> {
   /** Insertion order is opening order, so the first entry is the oldest set. */
   private readonly open = new Map<string, OpenSet<Tag>>();
+  /**
+   * Texts of recently forwarded sets, kept for timeoutMs so that an SMSC redelivering a part
+   * after its set was forwarded is recognised instead of opening a spurious partial set.
+   */
+  private readonly closed = new Map<string, { readonly texts: Map<number, string>; readonly closedAt: number }>();
 
   constructor(private readonly options: MoReassemblyOptions) {
     if (!(options.timeoutMs > 0) || !Number.isInteger(options.maxOpenSets) || options.maxOpenSets < 1) {
@@ -78,16 +83,23 @@ export class MoReassembler<Tag = undefined> {
     if (!Number.isInteger(part.total) || part.total < 1 || !Number.isInteger(part.seq) || part.seq < 1 || part.seq > part.total) {
       throw new RangeError(`MO part ${part.seq} of ${part.total}: concatInfoOf rejects such parts before reassembly`);
     }
+    const now = part.receivedAt;
+    this.forgetClosed(now);
     const key = JSON.stringify([part.source, part.dest, part.reference, part.total]);
-    let set = this.open.get(key);
     const ready: ReassembledMo<Tag>[] = [];
+    let set = this.open.get(key);
+    const heldText = set?.parts.get(part.seq)?.text ?? this.closed.get(key)?.texts.get(part.seq);
+    if (heldText !== undefined) {
+      if (heldText === part.text) return { ready, duplicate: true };
+      // Same number, other text: a new message reuses the reference. What is held belongs to the old one.
+      if (set !== undefined) ready.push(this.close(key, set, now));
+      this.closed.delete(key);
+      set = undefined;
+    }
     if (set === undefined) {
       if (this.open.size >= this.options.maxOpenSets) {
         const oldest = this.open.entries().next();
-        if (oldest.done !== true) {
-          this.open.delete(oldest.value[0]);
-          ready.push(finish(oldest.value[1]));
-        }
+        if (oldest.done !== true) ready.push(this.close(oldest.value[0], oldest.value[1], now));
       }
       set = {
         source: part.source,
@@ -95,32 +107,43 @@ export class MoReassembler<Tag = undefined> {
         reference: part.reference,
         total: part.total,
         parts: new Map(),
-        firstReceivedAt: part.receivedAt,
-        lastReceivedAt: part.receivedAt,
+        firstReceivedAt: now,
+        lastReceivedAt: now,
       };
       this.open.set(key, set);
-    } else if (set.parts.has(part.seq)) {
-      return { ready, duplicate: true };
     }
     set.parts.set(part.seq, { text: part.text, tag: part.tag });
-    set.lastReceivedAt = Math.max(set.lastReceivedAt, part.receivedAt);
-    if (set.parts.size === set.total) {
-      this.open.delete(key);
-      ready.push(finish(set));
-    }
+    set.lastReceivedAt = Math.max(set.lastReceivedAt, now);
+    if (set.parts.size === set.total) ready.push(this.close(key, set, now));
     return { ready, duplicate: false };
   }
 
   /** Forwards, as partial, every set whose first part arrived `timeoutMs` or more before `now`. */
   tick(now: number): ReassembledMo<Tag>[] {
+    this.forgetClosed(now);
     const expired: ReassembledMo<Tag>[] = [];
     for (const [key, set] of this.open) {
-      if (now - set.firstReceivedAt >= this.options.timeoutMs) {
-        this.open.delete(key);
-        expired.push(finish(set));
-      }
+      if (now - set.firstReceivedAt >= this.options.timeoutMs) expired.push(this.close(key, set, now));
     }
     return expired;
+  }
+
+  private close(key: string, set: OpenSet<Tag>, now: number): ReassembledMo<Tag> {
+    this.open.delete(key);
+    this.closed.delete(key);
+    this.closed.set(key, { texts: new Map([...set.parts].map(([seq, held]) => [seq, held.text])), closedAt: now });
+    if (this.closed.size > this.options.maxOpenSets) {
+      const oldest = this.closed.keys().next();
+      if (oldest.done !== true) this.closed.delete(oldest.value);
+    }
+    return finish(set);
+  }
+
+  private forgetClosed(now: number): void {
+    for (const [key, { closedAt }] of this.closed) {
+      if (now - closedAt < this.options.timeoutMs) break;
+      this.closed.delete(key);
+    }
   }
 
   /** When the next set times out, for the driver's timer; null when nothing is held. */
