@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { ClientId } from '../../daemon/domain/ids.js';
 import { buildMoRouter, validateMoRouting, type MoRoute, type MoRoutingClient } from '../../daemon/routing/mo-router.js';
+import { projectRoot } from '../testdata.js';
 
 const id = (value: string): ClientId => value as ClientId;
 
@@ -147,6 +150,8 @@ test('conflicting and malformed registrations are reported, each with what to fi
   assert.match(messages, /"vote now" on 7377: a keyword is one word without spaces/);
   assert.match(messages, /"shop" on 7377: .*stored upper-cased \("SHOP"\)/);
   assert.match(messages, /default MO client nobody does not exist/);
+  const doc = readFileSync(join(projectRoot(), 'docs', 'mo.md'), 'utf8');
+  for (const { kind } of problems) assert.ok(doc.includes(`| \`${kind}\` |`), `docs/mo.md explains ${kind}`);
 });
 
 test('with conflicts, the first client in provisioning order wins (deterministic across nodes)', () => {
