@@ -87,8 +87,6 @@ function readField(reader: Reader, name: string, kind: FieldKind): Fields[string
   switch (kind) {
     case 'int1':
       return reader.int1(name);
-    case 'int4':
-      return reader.int4(name);
     case 'cstring':
       return reader.cstring(name);
     case 'shortMessage':
@@ -203,7 +201,6 @@ export function decodePdu(bytes: Buffer): DecodeResult {
 function emptyValue(kind: FieldKind): Fields[string] {
   switch (kind) {
     case 'int1':
-    case 'int4':
       return 0;
     case 'cstring':
       return '';
@@ -219,8 +216,6 @@ function fieldLength(kind: FieldKind, value: Fields[string]): number {
   switch (kind) {
     case 'int1':
       return 1;
-    case 'int4':
-      return 4;
     case 'cstring':
       return Buffer.byteLength(value as string, 'latin1') + 1;
     case 'shortMessage':
@@ -245,8 +240,6 @@ function writeField(out: Buffer, pos: number, kind: FieldKind, value: Fields[str
   switch (kind) {
     case 'int1':
       return out.writeUInt8(value as number, pos);
-    case 'int4':
-      return out.writeUInt32BE(value as number, pos);
     case 'cstring':
       return writeCString(out, pos, value as string);
     case 'shortMessage': {

@@ -49,11 +49,11 @@ export function responseCommandOf(command: CommandName): CommandName | null {
 }
 
 /**
- * Field kinds: int1/int4 unsigned big-endian, cstring a NUL-terminated C-Octet String,
+ * Field kinds: int1 an unsigned octet, cstring a NUL-terminated C-Octet String,
  * shortMessage sm_length (1 octet) then that many octets, destAddresses number_of_dests then
  * dest_address entries, unsuccessSmes no_unsuccess then unsuccess_sme entries.
  */
-export type FieldKind = 'int1' | 'int4' | 'cstring' | 'shortMessage' | 'destAddresses' | 'unsuccessSmes';
+export type FieldKind = 'int1' | 'cstring' | 'shortMessage' | 'destAddresses' | 'unsuccessSmes';
 type FieldList = readonly (readonly [string, FieldKind])[];
 
 const bind = [
