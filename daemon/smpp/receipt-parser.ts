@@ -27,6 +27,8 @@ export interface Receipt {
   readonly text: Buffer | null;
   /** Vendor fields such as `IMSI:` or `MCCMNC:`, by key as written. */
   readonly extras: Readonly<Record<string, string>>;
+  /** The network_error_code TLV (section 5.3.2.31): network type (1 ANSI-136, 2 IS-95, 3 GSM, …) and its error code. */
+  readonly networkError: { readonly networkType: number; readonly code: number } | null;
 }
 
 export type ReceiptError =
@@ -156,13 +158,14 @@ export function parseReceiptText(octets: Buffer, options: ReceiptOptions = {}): 
       doneDate: doneDateRaw === null ? null : parseReceiptDate(doneDateRaw, offset),
       text: textValue,
       extras,
+      networkError: null,
     },
   };
 }
 
 const emptyReceipt: Receipt = {
   id: null, textId: null, stat: null, status: null, err: null, sub: null, dlvrd: null,
-  submitDateRaw: null, doneDateRaw: null, submitDate: null, doneDate: null, text: null, extras: {},
+  submitDateRaw: null, doneDateRaw: null, submitDate: null, doneDate: null, text: null, extras: {}, networkError: null,
 };
 
 /**
@@ -181,6 +184,7 @@ export function receiptFromPdu(pdu: PduOf<'deliver_sm'> | PduOf<'data_sm'>, opti
   const tlvId = tlvValue(pdu.tlvs, 'receipted_message_id');
   const state = tlvValue(pdu.tlvs, 'message_state');
   const tlvStatus = state === undefined ? null : statusOfMessageState(state);
+  const networkErrorCode = tlvValue(pdu.tlvs, 'network_error_code');
   if (!parsed.ok && (tlvId === undefined || tlvId === '')) return parsed;
   const base = parsed.ok ? parsed.receipt : emptyReceipt;
   return {
@@ -189,6 +193,7 @@ export function receiptFromPdu(pdu: PduOf<'deliver_sm'> | PduOf<'data_sm'>, opti
       ...base,
       id: tlvId !== undefined && tlvId !== '' ? tlvId : base.id,
       status: tlvStatus ?? base.status,
+      networkError: networkErrorCode?.length === 3 ? { networkType: networkErrorCode[0]!, code: networkErrorCode.readUInt16BE(1) } : null,
     },
   };
 }

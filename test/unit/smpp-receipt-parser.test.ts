@@ -123,6 +123,15 @@ test('every receipt deliver_sm in smpp-pdus.tsv yields an id and a status; MO de
   assert.ok(receipts >= 10, `${receipts} receipts`);
 });
 
+test('network_error_code is read: Bangladesh GP REJECTD err:125 carries GSM error 0x007D', () => {
+  const gp = deliverRows().find((p) => p.sequenceNumber === 29)!;
+  const result = receiptFromPdu(gp);
+  assert.ok(result.ok);
+  assert.equal(result.receipt.status, 'rejected');
+  assert.deepEqual(result.receipt.networkError, { networkType: 8, code: 125 });
+  assert.equal(result.receipt.err, '125');
+});
+
 test('the receipt in message_payload is read; the Sicap form with no key is read from its TLVs alone', () => {
   const payloadRow = deliverRows().find((p) => p.shortMessage.length === 0 && p.esmClass === 4)!;
   const fromPayload = receiptFromPdu(payloadRow);
