@@ -222,6 +222,11 @@ test('unknown TLVs are kept raw and re-encoded unchanged, in order', () => {
 test('encodePdu refuses what the wire cannot carry', () => {
   assert.throws(() => encodePdu(submitSm({ shortMessage: Buffer.alloc(256) })), RangeError);
   assert.throws(() => encodePdu(submitSm({ esmClass: 256 })), RangeError);
+  const withoutDestination: Omit<PduOf<'submit_sm'>, 'destinationAddr'> & { destinationAddr?: string } = submitSm();
+  delete withoutDestination.destinationAddr;
+  // @ts-expect-error the type requires every mandatory field of submit_sm
+  const incomplete: Pdu = withoutDestination;
+  assert.throws(() => encodePdu(incomplete), /destinationAddr is missing/);
 });
 
 test('every request but outbind and alert_notification has a response command', () => {
