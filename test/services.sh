@@ -10,3 +10,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "missing build tools for better-sqlite3: ${missing[*]}; install with: apt-get install -y python3 make g++" >&2
   exit 2
 fi
+
+# tshark and text2pcap: the SMPP codec is cross-checked against Wireshark's SMPP dissector.
+if ! command -v tshark >/dev/null 2>&1 || ! command -v text2pcap >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo 'wireshark-common wireshark-common/install-setuid boolean false' | debconf-set-selections
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark; }
+  else
+    echo "missing tshark (SMPP codec cross-check); install with:" >&2
+    echo "  echo 'wireshark-common wireshark-common/install-setuid boolean false' | sudo debconf-set-selections && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y tshark" >&2
+    exit 2
+  fi
+fi
