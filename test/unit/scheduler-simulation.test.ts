@@ -216,7 +216,8 @@ test('two routes, one ledger: a reservation counts once per node, so every floor
   assert.ok(c >= 48, `C got ${c}/s`);
 });
 
-test('two routes, a ledger per route: A is reserved twice and B falls below its floor', () => {
+test('two routes, a ledger per route: A is reserved twice and B falls below its floor', (t) => {
   const result = simulate({ ...twoRoutes, ledgerPerRoute: true });
+  t.diagnostic(`with a ledger per route: B ${result.routeRate('r1', 'b').toFixed(1)}/s on r1`);
   assert.ok(result.routeRate('r1', 'b') < 45, `B got ${result.routeRate('r1', 'b')}/s`);
 });
