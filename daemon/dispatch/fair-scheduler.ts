@@ -4,8 +4,8 @@
  * ReservationLedger. See docs/scheduling.md for the algorithm and its guarantees.
  *
  * Each decision has two phases (after mClock, Gulati et al., OSDI 2010):
- *  1. reservation: among clients with waiting messages and reserved tokens left in the ledger, the
- *     one whose reservation is least spent (smallest `spentUntil`) goes first, and pays tokens;
+ *  1. reservation: among clients with waiting messages and reserved tokens left in the ledger,
+ *     start-time fair queueing weighted by reservation picks one, and it pays tokens;
  *  2. share: otherwise capacity is left over, and start-time fair queueing shares it in proportion
  *     to weight = max(reservedTps, minWeight); this phase takes no reservation tokens.
  * A decision scans the clients that have messages waiting: O(backlogged clients), no allocation.
@@ -52,8 +52,6 @@ class ClientLane<T extends SchedulableItem> {
   readonly backlog = new PriorityBacklog<T>();
   /** Start tag of the next message in the share phase (virtual seconds). */
   shareTag = 0;
-  /** The same for the reservation phase, weighted by reservation: it orders clients whose buckets are full. */
-  reservedTag = 0;
   /** Position in the scheduler's list of backlogged clients, or -1. */
   activeIndex = -1;
 
@@ -71,7 +69,7 @@ export class FairScheduler<T extends SchedulableItem = ScheduledItem> {
   private routeRefilledAt: number | null = null;
   /** The share phase's virtual time: the start tag of the last message it chose. */
   private virtualTime = 0;
-  /** The reservation phase's virtual time, likewise. */
+  /** The reservation phase's virtual time, likewise (the tags themselves live in the ledger). */
   private reservedVirtualTime = 0;
   private waitingSegmentCount = 0;
   private waitingItemCount = 0;
@@ -169,23 +167,20 @@ export class FairScheduler<T extends SchedulableItem = ScheduledItem> {
   /** Picks, removes and accounts one message; at least one client must be backlogged. */
   private decide(now: number): T {
     let reserved: ClientLane<T> | undefined;
-    let reservedSpent = now;
     let reservedTag = Number.POSITIVE_INFINITY;
     let shared: ClientLane<T> | undefined;
     let sharedTag = Number.POSITIVE_INFINITY;
     for (const lane of this.active) {
-      if (lane.account.reservedTps > 0) {
-        const spent = lane.account.spentUntilAt(now);
-        if (spent < now && spent <= reservedSpent) {
-          // Equal spent instants are buckets full to the brim (oversubscription): weighted fair queueing decides.
-          const tag = lane.reservedTag < this.reservedVirtualTime ? this.reservedVirtualTime : lane.reservedTag;
-          if (spent < reservedSpent || tag < reservedTag) {
-            reserved = lane;
-            reservedSpent = spent;
-            reservedTag = tag;
-          }
+      const account = lane.account;
+      if (account.reservedTps > 0 && account.spentUntilAt(now) < now) {
+        // Tags below virtual time are raised to it: a client banks no turn while idle here.
+        const tag = account.tag < this.reservedVirtualTime ? this.reservedVirtualTime : account.tag;
+        if (tag < reservedTag) {
+          reserved = lane;
+          reservedTag = tag;
         }
       }
+      // Nor share while idle or served by its reservation.
       const tag = lane.shareTag < this.virtualTime ? this.virtualTime : lane.shareTag;
       if (tag < sharedTag) {
         shared = lane;
@@ -197,13 +192,11 @@ export class FairScheduler<T extends SchedulableItem = ScheduledItem> {
     if (reserved !== undefined) {
       lane = reserved;
       item = lane.backlog.shift() as T;
-      lane.account.charge(item.segments, now);
       this.reservedVirtualTime = reservedTag;
-      lane.reservedTag = reservedTag + item.segments / lane.account.reservedTps;
+      lane.account.charge(item.segments, now, reservedTag);
     } else {
       lane = shared as ClientLane<T>;
       item = lane.backlog.shift() as T;
-      // Tags below virtual time are raised to it: a client banks no share while idle or served by its reservation.
       this.virtualTime = sharedTag;
       lane.shareTag = sharedTag + item.segments / Math.max(lane.account.reservedTps, this.minWeight);
     }

@@ -4,8 +4,9 @@
  *
  * Each account is a token bucket kept as one number: the instant (ms) up to which the reservation
  * has been spent. Tokens at `now` are `(now - spentUntil) × reservedTps / 1000`, at most `burstMs`
- * worth. The smallest `spentUntil` is the client whose banked reservation would overflow first, so a
- * scheduler that serves it first meets every floor whenever the floors fit the capacity.
+ * worth; a client with tokens is eligible for its reservation. Among eligible clients a route picks
+ * by a fair-queueing tag advanced by `segments / reservedTps` on every reserved send on any route,
+ * so the routes that share a client see what it got elsewhere.
  */
 
 export interface ReservationLedgerOptions {
@@ -16,6 +17,8 @@ export interface ReservationLedgerOptions {
 export class ReservationAccount {
   /** Guaranteed floor in segments per second; 0 for a best-effort client. */
   reservedTps = 0;
+  /** Start tag (virtual seconds) of the client's next reserved send, node-wide. */
+  tag = 0;
   private spentUntil = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -35,12 +38,14 @@ export class ReservationAccount {
   }
 
   /**
-   * Takes `segments` from the reservation. A message goes whole, so it may overdraw the bucket;
-   * the debt delays the next reserved send, which keeps the long-run rate exact.
+   * Takes `segments` from the reservation for a send that started at fair-queueing tag `startTag`.
+   * A message goes whole, so it may overdraw the bucket; the debt delays the next reserved send,
+   * which keeps the long-run rate exact.
    */
-  charge(segments: number, now: number): void {
+  charge(segments: number, now: number, startTag: number): void {
     if (this.reservedTps <= 0) return;
     this.spentUntil = this.spentUntilAt(now) + (segments * 1000) / this.reservedTps;
+    this.tag = startTag + segments / this.reservedTps;
   }
 }
 

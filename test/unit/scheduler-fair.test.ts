@@ -163,7 +163,7 @@ test('ledger: unused reservation is banked up to burstMs, and a whole message ma
   ledger.setReservation('a', 100);
   const account = ledger.account('a');
   assert.equal(account.available(10_000), 50, 'half a second of 100/s');
-  account.charge(60, 10_000);
+  account.charge(60, 10_000, 0);
   assert.equal(account.available(10_000), -10);
   assert.equal(account.available(10_100), 0);
   assert.equal(account.available(10_200), 10);

@@ -175,3 +175,46 @@ test('when reservations fit the route, every client gets min(reserved, offered) 
     { numRuns: 25 },
   );
 });
+
+test('when reservations exceed the route, flooding clients share it in proportion to their reservations', () => {
+  const seconds = 20;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 50, max: 300 }),
+      fc.array(fc.record({ reservedTps: fc.constantFrom(0, 10, 20, 50, 100, 200), segments: fc.integer({ min: 1, max: 3 }) }), {
+        minLength: 2,
+        maxLength: 5,
+      }),
+      (capacityTps, clients) => {
+        const reservedSum = clients.reduce((sum, c) => sum + c.reservedTps, 0);
+        fc.pre(reservedSum > capacityTps);
+        const scheduler = new FairScheduler({ capacityTps });
+        clients.forEach((c, i) => scheduler.setClient(`c${i}`, { reservedTps: c.reservedTps }));
+        const served = clients.map(() => 0);
+        let sequence = 0;
+        for (let now = 0; now < seconds * 1000; now += 1) {
+          clients.forEach((client, i) => {
+            const clientId = `c${i}`;
+            if (scheduler.waitingItems(clientId) >= 20) return;
+            scheduler.enqueue(
+              Array.from({ length: 20 }, () => ({ id: `m${(sequence += 1)}`, clientId, segments: client.segments, priority: 1, enqueuedAt: now })),
+            );
+          });
+          for (const item of scheduler.next(now, Number.POSITIVE_INFINITY)) {
+            const i = Number(item.clientId.slice(1));
+            served[i] = (served[i] ?? 0) + item.segments;
+          }
+        }
+        clients.forEach((client, i) => {
+          const rate = (served[i] ?? 0) / seconds;
+          const expected = (capacityTps * client.reservedTps) / reservedSum;
+          assert.ok(
+            Math.abs(rate - expected) <= 0.03 * capacityTps + 1,
+            `client ${i} (reserved ${client.reservedTps} of ${reservedSum} on ${capacityTps}/s) got ${rate}/s, expected ${expected}`,
+          );
+        });
+      },
+    ),
+    { numRuns: 20 },
+  );
+});
