@@ -25,7 +25,7 @@ export interface SchedulableItem {
 /** The message shape dispatch hands over (carried through untouched except for the fields above). */
 export interface ScheduledItem extends SchedulableItem {
   readonly id: string;
-  /** When the message was accepted (ms), for wait-time metrics; order within a priority is arrival order. */
+  /** When the message was accepted (ms), for wait-time metrics; order within a priority is enqueue order. */
   readonly enqueuedAt: number;
 }
 
@@ -224,8 +224,9 @@ export class FairScheduler<T extends SchedulableItem = ScheduledItem> {
     return lane;
   }
 
+  /** At least one segment, so a route slower than one segment per burstMs still sends; none without binds. */
   private burstSegments(): number {
-    return Math.max(1, (this.capacityTps * this.burstMs) / 1000);
+    return this.capacityTps > 0 ? Math.max(1, (this.capacityTps * this.burstMs) / 1000) : 0;
   }
 
   private refill(now: number): void {

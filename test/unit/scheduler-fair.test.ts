@@ -75,7 +75,8 @@ test('capacity follows the binds: 0 stops the route, raising it resumes at the n
   const scheduler = new FairScheduler({ capacityTps: 10, burstMs: 100 });
   scheduler.enqueue([item('1'), item('2'), item('3')]);
   assert.equal(scheduler.next(0, 100).length, 1);
-  scheduler.setCapacity(0, 0);
+  scheduler.setCapacity(0, 500);
+  assert.equal(scheduler.next(500, 100).length, 0, 'what was banked goes with the binds');
   assert.equal(scheduler.nextWakeAt(1000), null);
   assert.equal(scheduler.next(1000, 100).length, 0);
   scheduler.setCapacity(100, 1000);
