@@ -30,10 +30,16 @@ export async function request(session: Session, command: string, fields: Record<
   });
 }
 
-/** Connects and binds; the session stays open whatever the bind status, so callers can see what follows. */
-export async function bindEsme(port: number, systemId: string, password: string, mode: BindMode = 'transceiver'): Promise<EsmeBind> {
+/**
+ * Connects and binds; the session stays open whatever the bind status, so callers can see what follows.
+ * `onDeliver` answers deliver_sm from before the bind: waiting deliveries may follow the bind_resp at once.
+ */
+export async function bindEsme(
+  port: number, systemId: string, password: string, mode: BindMode = 'transceiver', onDeliver?: (pdu: PDU) => void,
+): Promise<EsmeBind> {
   const session = await connectEsme(port);
   session.on('error', () => undefined); // a refused bind ends in a reset on some platforms
+  if (onDeliver) answerDeliveries(session, onDeliver);
   const response = await request(session, `bind_${mode}`, { system_id: systemId, password });
   return { session, status: response.command_status };
 }
@@ -50,4 +56,13 @@ export function answerDeliveries(session: Session, onDeliver: (pdu: PDU) => void
 export async function closeEsme(session: Session): Promise<void> {
   if (session.socket.destroyed) return;
   await new Promise<void>((resolve) => session.destroy(() => resolve()));
+}
+
+/** Polls `check` every 10 ms until it holds; rejects after `timeoutMs` naming `what`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
