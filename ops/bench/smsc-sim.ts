@@ -6,6 +6,7 @@
  * Prints one line of fixed columns on stdout.
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { PDU } from 'smpp';
@@ -41,9 +42,20 @@ if (status !== 0) throw new Error(`bind refused: ${status}`);
 let receipts = 0;
 answerDeliveries(session, () => receipts++);
 
+/** The simulator's CPU seconds so far (Linux /proc; clock ticks of 1/100 s), or NaN elsewhere. */
+function simulatorCpuSeconds(): number {
+  try {
+    const fields = readFileSync(`/proc/${child.pid ?? 0}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 let sent = 0;
 let answered = 0;
 let errors = 0;
+const cpuBefore = simulatorCpuSeconds();
 const startedAt = process.hrtime.bigint();
 const deadline = Date.now() + maxSeconds * 1000;
 await new Promise<void>((resolve) => {
@@ -66,8 +78,9 @@ await new Promise<void>((resolve) => {
   for (let i = 0; i < window; i++) submitNext();
 });
 const seconds = Number(process.hrtime.bigint() - startedAt) / 1e9;
+const simulatorCpuPercent = ((simulatorCpuSeconds() - cpuBefore) / seconds) * 100;
 await new Promise((resolve) => setTimeout(resolve, withReceipts ? 300 : 0));
 await closeEsme(session);
 child.kill('SIGTERM');
-process.stdout.write('submits\terrors\tseconds\tsubmit_sm/s\twindow\treceipts_received\n');
-process.stdout.write(`${answered}\t${errors}\t${seconds.toFixed(2)}\t${Math.round(answered / seconds)}\t${window}\t${receipts}\n`);
+process.stdout.write('submits\terrors\tseconds\tsubmit_sm/s\twindow\treceipts_received\tsimulator_cpu_%\n');
+process.stdout.write(`${answered}\t${errors}\t${seconds.toFixed(2)}\t${Math.round(answered / seconds)}\t${window}\t${receipts}\t${simulatorCpuPercent.toFixed(0)}\n`);
