@@ -185,6 +185,8 @@ export async function startSmscSimulator(options: SmscSimulatorOptions): Promise
     });
   });
   const listening = server.address() as AddressInfo;
+  // An accept failure (EMFILE…) must not end the process; the server keeps listening.
+  server.on('error', (error: Error) => options.logger?.error({ err: error.message }, 'SMPP server error'));
 
   let control: HttpServer | undefined;
   const simulator: SmscSimulator = {
