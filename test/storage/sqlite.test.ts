@@ -10,7 +10,7 @@ import { configSchema } from '../../daemon/config/schema.js';
 import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import type { ClientId, MessageId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
-import { knownMigrations, SchemaTooNewError } from '../../daemon/storage/sqlite/migrate.js';
+import { knownMigrations, migrate, SchemaTooNewError } from '../../daemon/storage/sqlite/migrate.js';
 import { defineStoreConformance } from './conformance.js';
 import { clientPut, request, route, submission } from './fixtures.js';
 import { openTestSqliteStore } from './sqlite-factory.js';
@@ -149,10 +149,25 @@ test('SQLite only: every id printed after its enqueue resolved survives kill -9'
 
 test('SQLite only: migrations are found from the built module and numbered from 001', () => {
   const migrations = knownMigrations();
-  assert.ok(migrations.length >= 1);
+  assert.ok(migrations.length >= 2);
   assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, index) => index + 1));
   assert.equal(migrations[0]?.name, 'initial');
-  assert.match(migrations[0]?.sql ?? '', /^-- 001_initial: /);
+  for (const migration of migrations) {
+    assert.match(migration.sql, new RegExp(`^-- ${String(migration.version).padStart(3, '0')}_${migration.name}: `), 'headed by its purpose');
+  }
+});
+
+test('SQLite only: migrate applies only the missing migrations, once each', () => {
+  const db = new Database(':memory:');
+  try {
+    const all = knownMigrations();
+    assert.deepEqual(migrate(db, 1, all.slice(0, 1)), [1], 'an older release');
+    assert.deepEqual(migrate(db, 2, all), all.slice(1).map((m) => m.version), 'the upgrade applies the rest');
+    assert.deepEqual(migrate(db, 3, all), []);
+    assert.throws(() => migrate(db, 4, all.slice(0, 1)), SchemaTooNewError, 'an older release refuses the upgraded database');
+  } finally {
+    db.close();
+  }
 });
 
 test('SQLite only: openStore creates the parent folder, applies the schema in WAL mode and refuses a newer schema', async () => {
@@ -167,6 +182,7 @@ test('SQLite only: openStore creates the parent folder, applies the schema in WA
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
     assert.deepEqual(versions, knownMigrations().map((m) => m.version));
+    assert.deepEqual(db.prepare('SELECT * FROM dba_mt_queue_depth').all(), [], 'the DBA views exist and read an empty queue');
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'from_the_future', Date.now());
     db.close();
     await assert.rejects(openStore(config), SchemaTooNewError);
