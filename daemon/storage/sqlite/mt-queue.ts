@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
-import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult, SweepResult } from '../port.js';
+import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
 
 /**
  * The MT queue's state changes after acceptance: claim under a lease, ack, nack, lease renewal,
- * IN_DOUBT resolution and the maintenance sweep. Every method runs inside a group-commit job.
+ * IN_DOUBT resolution. Every method runs inside a group-commit job.
  * Fencing: a change is applied only when the caller's epoch is the bind's current one and the row is
  * held by that bind at that epoch; SMSC ids (facts) are recorded regardless.
  */
@@ -36,15 +36,6 @@ export class MtQueueSql {
   private readonly inDoubtRows: Database.Statement<[string], { seq: number; id: string }>;
   private readonly resend: Database.Statement<[number]>;
   private readonly setStatus: Database.Statement<[string, number]>;
-  private readonly sweepSteps: readonly Database.Statement[];
-  private readonly sweepExpire: Database.Statement;
-  private readonly promoteLedger: readonly Database.Statement[];
-  private readonly leaseLedger: readonly Database.Statement[];
-  private readonly sweepPromote: Database.Statement;
-  private readonly sweepLeases: Database.Statement;
-  private readonly purgeFinal: Database.Statement;
-  private readonly purgeExceptions: Database.Statement;
-  private readonly purgeKeys: Database.Statement;
 
   constructor(db: Database.Database, private readonly settings: QueueSettings) {
     this.epochOf = db.prepare('SELECT epoch FROM bind_epochs WHERE bind_id = ?');
@@ -74,31 +65,6 @@ export class MtQueueSql {
       WHERE seq = ?`);
     this.setStatus = db.prepare('UPDATE messages SET status = ? WHERE seq = ?');
 
-    // Sweep: ledger and history first, then the queue rows whose state selected them.
-    const expiring = `SELECT seq FROM mt_queue WHERE state IN ('READY', 'WAITING') AND expires_at <= @now`;
-    const due = `SELECT seq FROM mt_queue WHERE state = 'WAITING' AND not_before <= @now`;
-    const lapsed = `SELECT seq FROM mt_queue WHERE state = 'IN_FLIGHT' AND lease_until <= @now`;
-    this.sweepSteps = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail) SELECT seq, @now, 'expired', 'validity period ended' FROM (${expiring})`),
-      db.prepare(`UPDATE messages SET status = 'expired', done_at = @now WHERE seq IN (${expiring})`),
-    ];
-    this.sweepExpire = db.prepare(`UPDATE mt_queue SET state = 'EXPIRED', done_at = @now WHERE seq IN (${expiring})`);
-    this.sweepPromote = db.prepare(`UPDATE mt_queue SET state = 'READY' WHERE seq IN (${due})`);
-    this.sweepLeases = db.prepare(`UPDATE mt_queue SET state = 'IN_DOUBT' WHERE seq IN (${lapsed})`);
-    this.promoteLedger = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail)
-        SELECT seq, @now, 'accepted', 'scheduled time reached' FROM messages WHERE seq IN (${due}) AND status = 'scheduled'`),
-      db.prepare(`UPDATE messages SET status = 'accepted' WHERE seq IN (${due}) AND status = 'scheduled'`),
-    ];
-    this.leaseLedger = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail)
-        SELECT seq, @now, 'in_doubt', 'lease of ' || owner || ' on ' || bind_id || ' expired' FROM mt_queue WHERE seq IN (${lapsed})`),
-      db.prepare(`UPDATE messages SET status = 'in_doubt' WHERE seq IN (${lapsed})`),
-    ];
-    this.purgeFinal = db.prepare(`DELETE FROM messages WHERE seq IN
-      (SELECT seq FROM mt_queue WHERE state IN ('PROCESSED', 'EXPIRED') AND done_at <= @cutoff)`);
-    this.purgeExceptions = db.prepare('DELETE FROM messages WHERE seq IN (SELECT seq FROM mt_exception WHERE moved_at <= @cutoff)');
-    this.purgeKeys = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= @now');
   }
 
   currentEpoch(bindId: BindId): number {
@@ -211,19 +177,6 @@ export class MtQueueSql {
       this.addEvent.run(row.seq, now, 'accepted', 'resent after an expired lease (route policy resend)');
     }
     return rows.map((row) => row.id as MessageId);
-  }
-
-  sweep(now: number): SweepResult {
-    const at = { now };
-    for (const step of this.sweepSteps) step.run(at);
-    const expired = this.sweepExpire.run(at).changes;
-    for (const step of this.promoteLedger) step.run(at);
-    const promoted = this.sweepPromote.run(at).changes;
-    for (const step of this.leaseLedger) step.run(at);
-    const inDoubt = this.sweepLeases.run(at).changes;
-    const cutoff = { cutoff: now - this.settings.retentionMs };
-    const purged = this.purgeFinal.run(cutoff).changes + this.purgeExceptions.run(cutoff).changes + this.purgeKeys.run(at).changes;
-    return { promoted, expired, inDoubt, purged };
   }
 
   /** `holdable` says whether the row's state is one this change may act on. */
