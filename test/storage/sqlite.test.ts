@@ -101,6 +101,27 @@ test('SQLite only: when the group transaction fails every request rejects with S
   }
 });
 
+test('SQLite only: close commits what is pending; afterwards writes reject with STORE_UNAVAILABLE', async () => {
+  const handle = await provisioned();
+  const message = submission('acme', 'mts-1');
+  const pending = handle.store.enqueueMt([request('acme', [message])]);
+  await handle.store.close();
+  await handle.store.close();
+  assert.deepEqual(await pending, [{ kind: 'accepted', ids: [message.id] }]);
+  await assert.rejects(handle.store.enqueueMt([request('acme', [submission('acme', 'mts-1')])]), (error: unknown) => {
+    assert.ok(error instanceof SmsprocError);
+    assert.equal(error.definition, Errors.STORE_UNAVAILABLE);
+    return true;
+  });
+  const reopened = await openTestSqliteStore({ reopen: handle.database });
+  try {
+    assert.equal((await reopened.store.findMessage(acme, { id: message.id }))?.status, 'accepted');
+  } finally {
+    await reopened.cleanup();
+    await handle.cleanup();
+  }
+});
+
 test('SQLite only: every id printed after its enqueue resolved survives kill -9', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'smsproc-kill-'));
   const path = join(dir, 'smsproc.db');
