@@ -11,6 +11,7 @@ import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import type { ClientId, MessageId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { knownMigrations, migrate, SchemaTooNewError } from '../../daemon/storage/sqlite/migrate.js';
+import { loadQueries } from '../../daemon/storage/sqlite/sql-files.js';
 import { defineStoreConformance } from './conformance.js';
 import { clientPut, request, route, submission } from './fixtures.js';
 import { openTestSqliteStore } from './sqlite-factory.js';
@@ -176,6 +177,13 @@ test('SQLite only: migrations are found from the built module and numbered from 
   for (const migration of migrations) {
     assert.match(migration.sql, new RegExp(`^-- ${String(migration.version).padStart(3, '0')}_${migration.name}: `), 'headed by its purpose');
   }
+});
+
+test('SQLite only: named statements are read from sql/sqlite/queries, and an unknown name is an error', () => {
+  const sql = loadQueries('mt_queue');
+  assert.match(sql('readyRows'), /^-- Claim candidates: READY rows[\s\S]*ORDER BY q\.priority, q\.seq LIMIT \?;$/);
+  assert.throws(() => sql('noSuchStatement'), /no statement named "noSuchStatement"/);
+  assert.throws(() => loadQueries('no_such_area'), /ENOENT/);
 });
 
 test('SQLite only: migrate applies only the missing migrations, once each', () => {

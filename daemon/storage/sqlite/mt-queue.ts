@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
+import { loadQueries } from './sql-files.js';
 
 /**
  * The MT queue's state changes after acceptance: claim under a lease, ack, nack, lease renewal,
@@ -38,32 +39,24 @@ export class MtQueueSql {
   private readonly setStatus: Database.Statement<[string, number]>;
 
   constructor(db: Database.Database, private readonly settings: QueueSettings) {
-    this.epochOf = db.prepare('SELECT epoch FROM bind_epochs WHERE bind_id = ?');
-    this.raiseEpoch = db.prepare(`INSERT INTO bind_epochs (bind_id, epoch) VALUES (?, 1)
-      ON CONFLICT (bind_id) DO UPDATE SET epoch = epoch + 1 RETURNING epoch`);
-    this.readyRows = db.prepare(`SELECT q.seq, q.attempts, m.id, m.client_id, m.route_id, m.sender, m.recipient, m.text, m.encoding,
-        m.segments, m.priority, m.expires_at, m.dlr_requested, m.accepted_at
-      FROM mt_queue q INDEXED BY mt_queue_ready JOIN messages m ON m.seq = q.seq
-      WHERE q.route_id = ? AND q.state = 'READY' AND q.expires_at > ? ORDER BY q.priority, q.seq LIMIT ?`);
-    this.lease = db.prepare(`UPDATE mt_queue SET state = 'IN_FLIGHT', owner = ?, bind_id = ?, epoch = ?, lease_until = ?,
-      attempts = attempts + 1 WHERE seq = ?`);
-    this.held = db.prepare(`SELECT m.seq, m.route_id, m.client_id, q.state, q.bind_id, q.epoch, q.attempts
-      FROM messages m LEFT JOIN mt_queue q ON q.seq = m.seq WHERE m.id = ?`);
-    this.recordSmscId = db.prepare('INSERT OR REPLACE INTO smsc_ids (message_seq, segment_index, route_id, smsc_id) VALUES (?, ?, ?, ?)');
-    this.markProcessed = db.prepare(`UPDATE mt_queue SET state = 'PROCESSED', done_at = ?, lease_until = NULL WHERE seq = ?`);
-    this.markSubmitted = db.prepare(`UPDATE messages SET status = 'submitted', submitted_at = ? WHERE seq = ?`);
-    this.markFinal = db.prepare('UPDATE messages SET status = ?, error_code = ?, reason = ?, done_at = ? WHERE seq = ?');
-    this.addEvent = db.prepare('INSERT INTO message_events (message_seq, at, status, detail) VALUES (?, ?, ?, ?)');
-    this.requeue = db.prepare(`UPDATE mt_queue SET state = ?, not_before = ?, owner = NULL, bind_id = NULL, epoch = NULL,
-      lease_until = NULL WHERE seq = ?`);
-    this.toException = db.prepare('INSERT INTO mt_exception (seq, route_id, client_id, attempts, reason, moved_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.dropQueueRow = db.prepare('DELETE FROM mt_queue WHERE seq = ?');
-    this.extendLease = db.prepare('UPDATE mt_queue SET lease_until = ? WHERE seq = ?');
-    this.inDoubtRows = db.prepare(`SELECT q.seq, m.id FROM mt_queue q JOIN messages m ON m.seq = q.seq
-      WHERE q.route_id = ? AND q.state = 'IN_DOUBT' ORDER BY q.seq`);
-    this.resend = db.prepare(`UPDATE mt_queue SET state = 'READY', owner = NULL, bind_id = NULL, epoch = NULL, lease_until = NULL
-      WHERE seq = ?`);
-    this.setStatus = db.prepare('UPDATE messages SET status = ? WHERE seq = ?');
+    const sql = loadQueries('mt_queue');
+    this.epochOf = db.prepare(sql('epochOf'));
+    this.raiseEpoch = db.prepare(sql('raiseEpoch'));
+    this.readyRows = db.prepare(sql('readyRows'));
+    this.lease = db.prepare(sql('lease'));
+    this.held = db.prepare(sql('held'));
+    this.recordSmscId = db.prepare(sql('recordSmscId'));
+    this.markProcessed = db.prepare(sql('markProcessed'));
+    this.markSubmitted = db.prepare(sql('markSubmitted'));
+    this.markFinal = db.prepare(sql('markFinal'));
+    this.addEvent = db.prepare(sql('addEvent'));
+    this.requeue = db.prepare(sql('requeue'));
+    this.toException = db.prepare(sql('toException'));
+    this.dropQueueRow = db.prepare(sql('dropQueueRow'));
+    this.extendLease = db.prepare(sql('extendLease'));
+    this.inDoubtRows = db.prepare(sql('inDoubtRows'));
+    this.resend = db.prepare(sql('resend'));
+    this.setStatus = db.prepare(sql('setStatus'));
 
   }
 

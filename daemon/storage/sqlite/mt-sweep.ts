@@ -1,58 +1,44 @@
 import type Database from 'better-sqlite3';
 import type { QueueSettings, SweepResult } from '../port.js';
+import { loadQueries } from './sql-files.js';
 
 /**
  * The MT queue's maintenance sweep, as a few set-based statements over the partial indexes: expire,
  * promote, turn lapsed leases IN_DOUBT, purge what retention no longer keeps. Runs inside a
  * group-commit job; running it on several nodes at once is harmless (each step re-selects by state).
+ * Each step writes the ledger and history before the queue rows whose state selected them.
  */
+type Step = readonly [events: Database.Statement, ledger: Database.Statement, queue: Database.Statement];
+
 export class MtSweepSql {
-  private readonly expireLedger: readonly Database.Statement[];
-  private readonly expire: Database.Statement;
-  private readonly promoteLedger: readonly Database.Statement[];
-  private readonly promote: Database.Statement;
-  private readonly leaseLedger: readonly Database.Statement[];
-  private readonly lapse: Database.Statement;
+  private readonly expire: Step;
+  private readonly promote: Step;
+  private readonly lapse: Step;
   private readonly purgeFinal: Database.Statement;
   private readonly purgeExceptions: Database.Statement;
   private readonly purgeKeys: Database.Statement;
 
   constructor(db: Database.Database, private readonly settings: QueueSettings) {
-    // Ledger and history first, then the queue rows whose state selected them.
-    const expiring = `SELECT seq FROM mt_queue WHERE state IN ('READY', 'WAITING') AND expires_at <= @now`;
-    const due = `SELECT seq FROM mt_queue WHERE state = 'WAITING' AND not_before <= @now`;
-    const lapsed = `SELECT seq FROM mt_queue WHERE state = 'IN_FLIGHT' AND lease_until <= @now`;
-    this.expireLedger = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail) SELECT seq, @now, 'expired', 'validity period ended' FROM (${expiring})`),
-      db.prepare(`UPDATE messages SET status = 'expired', done_at = @now WHERE seq IN (${expiring})`),
-    ];
-    this.expire = db.prepare(`UPDATE mt_queue SET state = 'EXPIRED', done_at = @now WHERE seq IN (${expiring})`);
-    this.promote = db.prepare(`UPDATE mt_queue SET state = 'READY' WHERE seq IN (${due})`);
-    this.lapse = db.prepare(`UPDATE mt_queue SET state = 'IN_DOUBT' WHERE seq IN (${lapsed})`);
-    this.promoteLedger = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail)
-        SELECT seq, @now, 'accepted', 'scheduled time reached' FROM messages WHERE seq IN (${due}) AND status = 'scheduled'`),
-      db.prepare(`UPDATE messages SET status = 'accepted' WHERE seq IN (${due}) AND status = 'scheduled'`),
-    ];
-    this.leaseLedger = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail)
-        SELECT seq, @now, 'in_doubt', 'lease of ' || owner || ' on ' || bind_id || ' expired' FROM mt_queue WHERE seq IN (${lapsed})`),
-      db.prepare(`UPDATE messages SET status = 'in_doubt' WHERE seq IN (${lapsed})`),
-    ];
-    this.purgeFinal = db.prepare(`DELETE FROM messages WHERE seq IN
-      (SELECT seq FROM mt_queue WHERE state IN ('PROCESSED', 'EXPIRED') AND done_at <= @cutoff)`);
-    this.purgeExceptions = db.prepare('DELETE FROM messages WHERE seq IN (SELECT seq FROM mt_exception WHERE moved_at <= @cutoff)');
-    this.purgeKeys = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= @now');
+    const sql = loadQueries('mt_sweep');
+    const step = (name: string): Step => [db.prepare(sql(`${name}Events`)), db.prepare(sql(`${name}Ledger`)), db.prepare(sql(name))];
+    this.expire = step('expire');
+    this.promote = step('promote');
+    this.lapse = step('lapse');
+    this.purgeFinal = db.prepare(sql('purgeFinal'));
+    this.purgeExceptions = db.prepare(sql('purgeExceptions'));
+    this.purgeKeys = db.prepare(sql('purgeKeys'));
   }
 
   sweep(now: number): SweepResult {
     const at = { now };
-    for (const step of this.expireLedger) step.run(at);
-    const expired = this.expire.run(at).changes;
-    for (const step of this.promoteLedger) step.run(at);
-    const promoted = this.promote.run(at).changes;
-    for (const step of this.leaseLedger) step.run(at);
-    const inDoubt = this.lapse.run(at).changes;
+    const run = ([events, ledger, queue]: Step): number => {
+      events.run(at);
+      ledger.run(at);
+      return queue.run(at).changes;
+    };
+    const expired = run(this.expire);
+    const promoted = run(this.promote);
+    const inDoubt = run(this.lapse);
     const cutoff = { cutoff: now - this.settings.retentionMs };
     const purged = this.purgeFinal.run(cutoff).changes + this.purgeExceptions.run(cutoff).changes + this.purgeKeys.run(at).changes;
     return { promoted, expired, inDoubt, purged };
