@@ -8,7 +8,6 @@ import { sqliteSqlDir } from './sql-files.js';
  * code ships is refused rather than used half-understood.
  */
 
-
 export interface Migration {
   readonly version: number;
   readonly name: string;
