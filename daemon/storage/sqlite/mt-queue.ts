@@ -1,0 +1,181 @@
+import type Database from 'better-sqlite3';
+import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
+import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
+import { loadQueries } from './sql-files.js';
+
+/**
+ * The MT queue's state changes after acceptance: claim under a lease, ack, nack, lease renewal,
+ * IN_DOUBT resolution. Every method runs inside a group-commit job.
+ * Fencing: a change is applied only when the caller's epoch is the bind's current one and the row is
+ * held by that bind at that epoch; SMSC ids (facts) are recorded regardless.
+ */
+
+interface ClaimRow {
+  seq: number; attempts: number; id: string; client_id: string; route_id: string; sender: string; recipient: string;
+  text: string; encoding: string; segments: number; priority: number; expires_at: number; dlr_requested: number; accepted_at: number;
+}
+
+interface HeldRow { seq: number; route_id: string; client_id: string; state: string | null; bind_id: string | null; epoch: number | null; attempts: number | null }
+
+type Verdict = 'apply' | 'stale' | 'none';
+
+export class MtQueueSql {
+  private readonly epochOf: Database.Statement<[string], { epoch: number }>;
+  private readonly raiseEpoch: Database.Statement<[string], { epoch: number }>;
+  private readonly readyRows: Database.Statement<[string, number, number], ClaimRow>;
+  private readonly lease: Database.Statement<[string, string, number, number, number]>;
+  private readonly held: Database.Statement<[string], HeldRow>;
+  private readonly recordSmscId: Database.Statement<[number, number, string, string]>;
+  private readonly markProcessed: Database.Statement<[number, number]>;
+  private readonly markSubmitted: Database.Statement<[number, number]>;
+  private readonly markFinal: Database.Statement<[string, number | null, string, number, number]>;
+  private readonly addEvent: Database.Statement<[number, number, string, string | null]>;
+  private readonly requeue: Database.Statement<[string, number | null, number]>;
+  private readonly toException: Database.Statement<[number, string, string, number, string, number]>;
+  private readonly dropQueueRow: Database.Statement<[number]>;
+  private readonly extendLease: Database.Statement<[number, number]>;
+  private readonly inDoubtRows: Database.Statement<[string], { seq: number; id: string }>;
+  private readonly resend: Database.Statement<[number]>;
+  private readonly setStatus: Database.Statement<[string, number]>;
+
+  constructor(db: Database.Database, private readonly settings: QueueSettings) {
+    const sql = loadQueries('mt_queue');
+    this.epochOf = db.prepare(sql('epochOf'));
+    this.raiseEpoch = db.prepare(sql('raiseEpoch'));
+    this.readyRows = db.prepare(sql('readyRows'));
+    this.lease = db.prepare(sql('lease'));
+    this.held = db.prepare(sql('held'));
+    this.recordSmscId = db.prepare(sql('recordSmscId'));
+    this.markProcessed = db.prepare(sql('markProcessed'));
+    this.markSubmitted = db.prepare(sql('markSubmitted'));
+    this.markFinal = db.prepare(sql('markFinal'));
+    this.addEvent = db.prepare(sql('addEvent'));
+    this.requeue = db.prepare(sql('requeue'));
+    this.toException = db.prepare(sql('toException'));
+    this.dropQueueRow = db.prepare(sql('dropQueueRow'));
+    this.extendLease = db.prepare(sql('extendLease'));
+    this.inDoubtRows = db.prepare(sql('inDoubtRows'));
+    this.resend = db.prepare(sql('resend'));
+    this.setStatus = db.prepare(sql('setStatus'));
+
+  }
+
+  currentEpoch(bindId: BindId): number {
+    return this.epochOf.get(bindId)?.epoch ?? 0;
+  }
+
+  acquireEpoch(bindId: BindId): number {
+    const row = this.raiseEpoch.get(bindId);
+    if (!row) throw new Error(`bind_epochs: no row returned for ${bindId}`);
+    return row.epoch;
+  }
+
+  claim(request: ClaimRequest, now: number): ClaimedMt[] {
+    if (request.limit <= 0 || this.currentEpoch(request.bindId) !== request.epoch) return [];
+    const leaseUntil = now + request.leaseMs;
+    const rows = this.readyRows.all(request.routeId, now, request.limit);
+    return rows.map((row): ClaimedMt => {
+      this.lease.run(request.owner, request.bindId, request.epoch, leaseUntil, row.seq);
+      return {
+        id: row.id as MessageId,
+        clientId: row.client_id as ClientId,
+        routeId: row.route_id as RouteId,
+        sender: row.sender,
+        recipient: row.recipient,
+        text: row.text,
+        encoding: row.encoding as TextEncoding,
+        segments: row.segments,
+        priority: row.priority,
+        expiresAt: new Date(row.expires_at),
+        dlrRequested: row.dlr_requested === 1,
+        attempt: row.attempts + 1,
+        acceptedAt: new Date(row.accepted_at),
+      };
+    });
+  }
+
+  ack(bindId: BindId, epoch: number, results: readonly SubmitResult[], now: number): QueueChangeResult {
+    const current = this.currentEpoch(bindId);
+    const applied: MessageId[] = [];
+    const refused: MessageId[] = [];
+    for (const result of results) {
+      const row = this.held.get(result.id);
+      if (!row) continue;
+      result.smscIds.forEach((smscId, index) => this.recordSmscId.run(row.seq, index, row.route_id, smscId));
+      // A late ack of a message its own lease left IN_DOUBT still proves the submit: settle it rather than resend.
+      const verdict = this.verdict(row, bindId, epoch, current, row.state === 'IN_FLIGHT' || row.state === 'IN_DOUBT');
+      if (verdict === 'stale') refused.push(result.id);
+      if (verdict !== 'apply') continue;
+      this.markProcessed.run(now, row.seq);
+      this.markSubmitted.run(now, row.seq);
+      this.addEvent.run(row.seq, now, 'submitted', result.smscIds.length > 0 ? `smsc id ${result.smscIds.join(' ')}` : null);
+      applied.push(result.id);
+    }
+    return { applied, refusedStaleEpoch: refused };
+  }
+
+  nack(bindId: BindId, epoch: number, nacks: readonly Nack[], now: number): QueueChangeResult {
+    const current = this.currentEpoch(bindId);
+    const applied: MessageId[] = [];
+    const refused: MessageId[] = [];
+    for (const nack of nacks) {
+      const row = this.held.get(nack.id);
+      if (!row) continue;
+      const verdict = this.verdict(row, bindId, epoch, current, row.state === 'IN_FLIGHT');
+      if (verdict === 'stale') refused.push(nack.id);
+      if (verdict !== 'apply') continue;
+      const disposition = nack.disposition;
+      if (disposition.kind === 'fail') {
+        this.markProcessed.run(now, row.seq);
+        this.markFinal.run(disposition.status, disposition.errorCode, disposition.reason, now, row.seq);
+        this.addEvent.run(row.seq, now, disposition.status, `${disposition.errorCode}: ${disposition.reason}`);
+      } else if ((row.attempts ?? 0) > this.settings.maxRetries) {
+        const reason = `gave up after ${row.attempts ?? 0} attempts (max_retries ${this.settings.maxRetries})`;
+        this.toException.run(row.seq, row.route_id, row.client_id, row.attempts ?? 0, reason, now);
+        this.dropQueueRow.run(row.seq);
+        this.markFinal.run('failed', null, reason, now, row.seq);
+        this.addEvent.run(row.seq, now, 'failed', reason);
+      } else {
+        const delayMs = disposition.delayMs ?? this.settings.retryDelayMs;
+        if (delayMs > 0) this.requeue.run('WAITING', now + delayMs, row.seq);
+        else this.requeue.run('READY', null, row.seq);
+      }
+      applied.push(nack.id);
+    }
+    return { applied, refusedStaleEpoch: refused };
+  }
+
+  renew(bindId: BindId, epoch: number, ids: readonly MessageId[], leaseMs: number, now: number): QueueChangeResult {
+    const current = this.currentEpoch(bindId);
+    const applied: MessageId[] = [];
+    const refused: MessageId[] = [];
+    for (const id of ids) {
+      const row = this.held.get(id);
+      if (!row) continue;
+      const verdict = this.verdict(row, bindId, epoch, current, row.state === 'IN_FLIGHT');
+      if (verdict === 'stale') refused.push(id);
+      if (verdict !== 'apply') continue;
+      this.extendLease.run(now + leaseMs, row.seq);
+      applied.push(id);
+    }
+    return { applied, refusedStaleEpoch: refused };
+  }
+
+  resolveInDoubt(routeId: RouteId, policy: 'resend' | 'hold', now: number): MessageId[] {
+    if (policy === 'hold') return [];
+    const rows = this.inDoubtRows.all(routeId);
+    for (const row of rows) {
+      this.resend.run(row.seq);
+      this.setStatus.run('accepted', row.seq);
+      this.addEvent.run(row.seq, now, 'accepted', 'resent after an expired lease (route policy resend)');
+    }
+    return rows.map((row) => row.id as MessageId);
+  }
+
+  /** `holdable` says whether the row's state is one this change may act on. */
+  private verdict(row: HeldRow, bindId: BindId, epoch: number, current: number, holdable: boolean): Verdict {
+    if (epoch !== current) return 'stale';
+    if (!holdable || row.bind_id !== bindId) return 'none';
+    return row.epoch === epoch ? 'apply' : 'stale';
+  }
+}
