@@ -1,0 +1,22 @@
+import { describe } from 'node:test';
+import { defineEnqueueTests } from './conformance-enqueue.js';
+import { defineDurabilityTests } from './conformance-durability.js';
+import { defineProvisioningTests } from './conformance-provisioning.js';
+import { defineQueueTests } from './conformance-queue.js';
+import type { StoreFactory } from './store-factory.js';
+
+export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
+export { defaultStoreTestOptions } from './store-factory.js';
+
+/**
+ * The Store conformance suite: every adapter runs these tests unchanged, through the port only (no
+ * SQL, no adapter imports). Each test gets a fresh store from `factory`.
+ */
+export function defineStoreConformance(adapterName: string, factory: StoreFactory): void {
+  describe(`Store conformance (${adapterName})`, () => {
+    defineProvisioningTests(factory);
+    defineEnqueueTests(factory);
+    defineQueueTests(factory);
+    defineDurabilityTests(factory);
+  });
+}
