@@ -41,7 +41,7 @@ export function peerAddressOf(socket: Socket): string | undefined {
  * Puts PROXY-line handling in front of the server's own connection handling (HTTP or TLS): the
  * server's 'connection' listeners receive the socket only after the line was stripped.
  */
-export function acceptProxyProtocol(server: Server, trusted: AddressMatcher, logger: Logger): void {
+export function acceptProxyProtocol(server: Server, trusted: AddressMatcher, logger: Logger, options: { tls: boolean }): void {
   const original = server.listeners('connection') as ((socket: Socket) => void)[];
   server.removeAllListeners('connection');
   const handOver = (socket: Socket): void => {
@@ -85,6 +85,10 @@ export function acceptProxyProtocol(server: Server, trusted: AddressMatcher, log
       socket.pause();
       if (rest.length > 0) socket.unshift(rest);
       handOver(socket);
+      // The HTTP parser reads the socket's handle directly from now on; resuming the stream delivers
+      // the bytes put back above through its 'data' listener first. A TLS server reads the bytes
+      // buffered in the socket itself when it wraps it, and must not lose later ones to a flowing stream.
+      if (!options.tls) socket.resume();
     };
     socket.on('data', onData);
   });

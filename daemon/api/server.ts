@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { Errors, SmsprocError } from '../domain/errors.js';
 import type { Logger } from '../log.js';
@@ -59,7 +59,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     // Request URLs can carry passwords (Kannel, GET submit): the hook below logs paths only.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.api.bodyLimitBytes,
     ...(serverFactory === undefined ? {} : { serverFactory }),
   });
@@ -113,7 +113,7 @@ export async function startApiServer(deps: ApiDeps): Promise<ApiServer> {
   const tlsOptions = tls ? { cert: readFileSync(api.tlsCertFile!), key: readFileSync(api.tlsKeyFile!) } : null;
   const serverFactory: ServerFactory = (handler) => {
     const server: Server = tlsOptions === null ? createHttpServer(handler) : createHttpsServer(tlsOptions, handler);
-    if (api.proxyProtocol) acceptProxyProtocol(server, compileAddressList(api.trustedProxies), deps.logger);
+    if (api.proxyProtocol) acceptProxyProtocol(server, compileAddressList(api.trustedProxies), deps.logger, { tls: tlsOptions !== null });
     return server;
   };
   const app = createApp(deps, serverFactory);

@@ -60,7 +60,9 @@ export function parseXmlRequest(text: string): XmlRequest {
   const validation = XMLValidator.validate(text);
   if (validation !== true) throw malformed(`${validation.err.msg} (line ${validation.err.line})`);
   const document: unknown = parser.parse(text);
-  const root = isRecord(document) ? document.request : undefined;
+  const element = isRecord(document) ? document.request : undefined;
+  // An empty <request/> parses as '' (or whitespace): a request with no messages.
+  const root = typeof element === 'string' && element.trim() === '' ? {} : element;
   if (!isRecord(root)) throw malformed('the root element must be <request>');
   const auth = root.auth;
   if (auth !== undefined && !isRecord(auth) && auth !== '') throw malformed('<auth> takes attributes login and password');
