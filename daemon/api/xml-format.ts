@@ -15,7 +15,8 @@ export interface XmlRequest {
   readonly messages: readonly unknown[];
 }
 
-const MESSAGE_FIELDS = new Set(['from', 'to', 'text', 'dlr', 'validity', 'schedule', 'priority', 'clientRef', 'coding']);
+/** The children a `<message>` may have; test/unit/api-xml.test.ts keeps docs/api/sms.xsd in step. */
+export const MESSAGE_FIELDS: ReadonlySet<string> = new Set(['from', 'to', 'text', 'dlr', 'validity', 'schedule', 'priority', 'clientRef', 'coding']);
 const declaration = /<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST|NOTATION)/i;
 
 const parser = new XMLParser({

@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { MESSAGE_FIELDS } from '../../daemon/api/xml-format.js';
+import { projectRoot } from '../testdata.js';
 import { ACME_PASSWORD, ACME_TOKEN, ACME_URL_TOKEN, openApiFixture, type ApiFixture } from './api-fixture.js';
 
 let fx: ApiFixture;
@@ -109,4 +113,12 @@ test('XML: auth failure and wrong content type are answered in XML', async () =>
   const json = await fx.app.inject({ method: 'POST', url: '/api/v1/sms.xml', headers: { authorization: `Bearer ${ACME_TOKEN}` }, payload: { a: 1 } });
   assert.equal(json.statusCode, 415);
   assert.equal((reader.parse(json.body) as XmlAnswer).response.error?.name, 'CONTENT_TYPE_UNSUPPORTED');
+});
+
+test('docs/api/sms.xsd is well-formed and names exactly the <message> children the parser accepts', () => {
+  const xsd = readFileSync(join(projectRoot(), 'docs', 'api', 'sms.xsd'), 'utf8');
+  assert.equal(XMLValidator.validate(xsd), true);
+  const messageType = /<xs:complexType name="Message">([\s\S]*?)<\/xs:complexType>/.exec(xsd)?.[1] ?? '';
+  const names = [...messageType.matchAll(/<xs:element name="(\w+)"/g)].map((match) => match[1]);
+  assert.deepEqual(names.sort(), [...MESSAGE_FIELDS].sort());
 });
