@@ -149,7 +149,7 @@ export async function commitUnits(deps: AcceptanceDeps, units: readonly Prepared
           }),
         };
       default:
-        throw new SmsprocError(Errors.INTERNAL, { requestId: 'enqueue' }, { cause: new Error('the store answered fewer outcomes than requests') });
+        throw new Error('the store answered fewer outcomes than requests');
     }
   });
 }

@@ -53,31 +53,26 @@ export function createAuthenticator(provisioning: ProvisioningCache, passwords: 
     return matcher(ip);
   }
 
-  async function identify(credentials: Credentials): Promise<ClientRecord> {
-    switch (credentials.kind) {
-      case 'url': {
-        const client = provisioning.clientByUrlToken(credentials.urlToken);
-        if (client === undefined) throw new SmsprocError(Errors.UNKNOWN_URL);
-        return client;
-      }
-      case 'token': {
-        const client = provisioning.clientByApiTokenHash(sha256Hex(credentials.token));
-        if (client === undefined) throw new SmsprocError(Errors.AUTH_FAILED);
-        return client;
-      }
-      case 'password': {
-        const client = provisioning.clientByLogin(credentials.login);
-        if (client === undefined || !(await passwords.verify(client, credentials.password))) throw new SmsprocError(Errors.AUTH_FAILED);
-        return client;
-      }
-    }
+  /** The client the credentials name, before any password check. */
+  function lookup(credentials: Credentials): ClientRecord {
+    const client = credentials.kind === 'url'
+      ? provisioning.clientByUrlToken(credentials.urlToken)
+      : credentials.kind === 'token'
+        ? provisioning.clientByApiTokenHash(sha256Hex(credentials.token))
+        : provisioning.clientByLogin(credentials.login);
+    if (client === undefined) throw new SmsprocError(credentials.kind === 'url' ? Errors.UNKNOWN_URL : Errors.AUTH_FAILED);
+    return client;
   }
 
   return {
     async authenticate(credentials, clientIp) {
       if (credentials === null) throw new SmsprocError(Errors.AUTH_REQUIRED);
-      const client = await identify(credentials);
+      const client = lookup(credentials);
+      // The allowlist before the password: from outside it nobody can try passwords, nor cost us scrypt runs.
       if (!allowed(client, clientIp)) throw new SmsprocError(Errors.IP_NOT_ALLOWED, { ip: clientIp });
+      if (credentials.kind === 'password' && !(await passwords.verify(client, credentials.password))) {
+        throw new SmsprocError(Errors.AUTH_FAILED);
+      }
       if (client.disabled) throw new SmsprocError(Errors.CLIENT_DISABLED);
       return client;
     },

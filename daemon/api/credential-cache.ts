@@ -21,7 +21,11 @@ interface Entry {
 /** Bounds memory under a flood of distinct logins; the oldest entry goes first. */
 const MAX_ENTRIES = 100_000;
 
-export function createCredentialCache(ttlMs: number, clock: () => number): CredentialCache {
+export function createCredentialCache(
+  ttlMs: number,
+  clock: () => number,
+  verify: (password: string, stored: string) => Promise<boolean> = verifyPassword,
+): CredentialCache {
   const key = randomBytes(32);
   const entries = new Map<string, Entry>();
   /** Concurrent checks of the same credentials share one scrypt run. */
@@ -41,7 +45,7 @@ export function createCredentialCache(ttlMs: number, clock: () => number): Crede
         if (entry.passwordHash === stored && entry.expiresAtMs > clock()) return true;
         entries.delete(id);
       }
-      const pending = inFlight.get(id) ?? verifyPassword(password, stored).finally(() => inFlight.delete(id));
+      const pending = inFlight.get(id) ?? verify(password, stored).finally(() => inFlight.delete(id));
       inFlight.set(id, pending);
       const ok = await pending;
       if (ok && ttlMs > 0) {

@@ -19,7 +19,7 @@ export function registerSmsRoutes(app: FastifyInstance, context: ApiContext): vo
     const unit = await prepareUnit(context.acceptance, client, draft, draft.clientRef ?? headerKey, 'http');
     await admitUnits(context.acceptance, client, [unit]);
     const [outcome] = await commitUnits(context.acceptance, [unit]);
-    if (outcome === undefined) throw new SmsprocError(Errors.INTERNAL, { requestId: request.id });
+    if (outcome === undefined) throw new Error('no enqueue outcome');
     if (outcome.kind === 'refused') throw outcome.error;
     reply.status(outcome.kind === 'replayed' ? 200 : 202);
     if (outcome.kind === 'replayed') reply.header('idempotent-replayed', 'true');

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { Errors, SmsprocError } from '../domain/errors.js';
+import type { ClientId } from '../domain/ids.js';
 import type { Logger } from '../log.js';
 import { createInProcessLimiter, type Limiter } from '../limits/limiter.js';
 import { createQueueGauge } from '../limits/queue-gauge.js';
@@ -40,7 +41,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
   const { config, store, provisioning, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const limiter = deps.limiter ?? createInProcessLimiter((key) => {
-    const maxTps = provisioning.clientById(key as never)?.maxTps ?? null;
+    const maxTps = provisioning.clientById(key as ClientId)?.maxTps ?? null;
     // One second's worth of burst: a client may send its rate at once, then at the rate.
     return maxTps === null ? null : { ratePerS: maxTps, capacity: Math.max(1, maxTps) };
   }, clock);

@@ -49,6 +49,7 @@ const refused: readonly [string, Parameters<typeof send>[0], number, string][] =
   ['untrusted peer claiming an allowed address', { headers: { authorization: basic('elsewhere'), 'x-forwarded-for': '192.0.2.10' }, remoteAddress: '127.0.0.1' }, 403, 'IP_NOT_ALLOWED'],
   ['trusted proxy forwarding a client outside the allowlist', { headers: { authorization: basic('acme'), 'x-forwarded-for': '198.51.100.1' }, remoteAddress: '10.9.9.9' }, 403, 'IP_NOT_ALLOWED'],
   ['spoofed left part of the chain is ignored', { headers: { authorization: basic('acme'), 'x-forwarded-for': '127.0.0.1, 198.51.100.1' }, remoteAddress: '10.9.9.9' }, 403, 'IP_NOT_ALLOWED'],
+  ['wrong password from outside the allowlist', { query: { username: 'acme', password: 'nope' }, remoteAddress: '198.51.100.1' }, 403, 'IP_NOT_ALLOWED'],
   ['disabled client', { headers: { authorization: basic('off') } }, 403, 'CLIENT_DISABLED'],
 ];
 
