@@ -25,7 +25,7 @@ export const KannelReply = {
   failed: 'Sending failed.',
 } as const;
 
-/** A refusal worded as Kannel would; the registry error is kept for logs. */
+/** A refusal worded as Kannel would, with its HTTP status. */
 export class KannelRefusal extends Error {
   constructor(readonly status: number, readonly body: string, readonly retryAfterS?: number) {
     super(body);
@@ -92,6 +92,9 @@ export function parseKannelRequest(pairs: ReadonlyMap<string, Buffer>, maxDeferr
   const recipients = to.split(/\s+/).filter((part) => part !== '');
   if (recipients.length === 0) throw new KannelRefusal(400, KannelReply.emptyReceiver);
 
+  if (get('udh') !== undefined) {
+    throw new SmsprocError(Errors.PARAMETER_INVALID, { parameter: 'udh', detail: 'smsproc sends text messages only and builds concatenation headers itself' });
+  }
   const dlrUrl = get('dlr-url', 'dlrurl') ?? '';
   if (dlrUrl !== '' && !/^https?:\/\/./i.test(dlrUrl)) throw new KannelRefusal(400, KannelReply.dlrUrl);
   const dlrMask = integer(get('dlr-mask', 'dlrmask'), 0, 31, KannelReply.dlrMask) ?? null;

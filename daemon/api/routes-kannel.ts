@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { SmsprocError } from '../domain/errors.js';
 import { admitUnits, commitUnits, prepareUnit } from './acceptance.js';
 import type { ApiContext } from './api-context.js';
 import { clientIpOf } from './api-context.js';
@@ -37,8 +36,8 @@ export function registerKannelRoutes(app: FastifyInstance, context: ApiContext):
   function kannelErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const refusal = error instanceof KannelRefusal
       ? error
-      : kannelRefusalOf(error instanceof SmsprocError ? error : asSmsprocError(error, { requestId: request.id, bodyLimitBytes: context.config.api.bodyLimitBytes }));
-    if (refusal.status >= 500 && !(error instanceof SmsprocError)) context.logger.error({ err: error, reqId: request.id }, 'sendsms failed');
+      : kannelRefusalOf(asSmsprocError(error, { requestId: request.id, bodyLimitBytes: context.config.api.bodyLimitBytes }));
+    if (refusal.status >= 500) context.logger.warn({ err: error, reqId: request.id }, 'sendsms failed');
     reply.status(refusal.status).type('text/plain; charset=utf-8');
     if (refusal.retryAfterS !== undefined) reply.header('retry-after', String(refusal.retryAfterS));
     void reply.send(refusal.body);

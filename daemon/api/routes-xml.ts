@@ -28,7 +28,7 @@ export function registerXmlRoutes(app: FastifyInstance, context: ApiContext): vo
       bodyLimitBytes: context.config.api.bodyLimitBytes,
       contentType: request.headers['content-type'],
     });
-    if (failure.definition.httpStatus >= 500) context.logger.error({ err: error, reqId: request.id }, 'XML request failed');
+    if (failure.definition.httpStatus >= 500) context.logger.warn({ err: error, reqId: request.id, code: failure.code }, 'XML request failed');
     setErrorStatus(reply, failure);
     void reply.type('application/xml; charset=utf-8').send(xmlError(failure));
   }

@@ -73,6 +73,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const failure = asSmsprocError(error, { requestId: request.id, bodyLimitBytes: config.api.bodyLimitBytes, contentType: request.headers['content-type'] });
     if (failure.definition === Errors.INTERNAL) logger.error({ err: error, reqId: request.id }, 'request failed');
+    else if (failure.definition.httpStatus >= 500) logger.warn({ err: error, reqId: request.id, code: failure.code }, 'request refused: server unavailable');
     setErrorStatus(reply, failure);
     void reply.send(errorBody(failure));
   });

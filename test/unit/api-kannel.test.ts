@@ -72,6 +72,9 @@ test('Kannel: conditions Kannel has no words for keep the registry message', asy
   const response = await sendsms(`${credentials}&from=Nope&to=79161234567&text=x`);
   assert.equal(response.statusCode, 400);
   assert.match(response.body, /Sender "Nope" is not registered/);
+  const udh = await sendsms(`${credentials}&from=ACME&to=79161234567&text=x&udh=%05%00%03%01%02%01`);
+  assert.equal(udh.statusCode, 400);
+  assert.match(udh.body, /Parameter "udh" is not valid/);
   const binary = await sendsms(`${credentials}&from=ACME&to=79161234567&text=x&coding=1`);
   assert.equal(binary.statusCode, 400);
   assert.match(binary.body, /Coding "8bit" is not supported/);
