@@ -41,3 +41,43 @@ function checkParts(total: number, seqnum: number): void {
 function checkReference(reference: number, max: number): void {
   if (!Number.isInteger(reference) || reference < 0 || reference > max) throw new RangeError(`reference ${reference} is outside 0..${max}`);
 }
+
+/** Concatenation read from an inbound UDH (IEI 0x00 or 0x08). */
+export interface ConcatenationInfo {
+  readonly reference: number;
+  readonly referenceBits: 8 | 16;
+  readonly total: number;
+  readonly seqnum: number;
+}
+
+export interface UserDataHeader {
+  /** Octets the UDH takes at the start of short_message, UDHL included: the text starts there. */
+  readonly octets: number;
+  /** Null when the UDH has no valid concatenation element (other elements are skipped). */
+  readonly concatenation: ConcatenationInfo | null;
+}
+
+/**
+ * Reads the UDH at the start of a short_message whose esm_class has UDHI (0x40) set; null when the
+ * header overruns the octets. A concatenation element with a zero count, a zero part number or a
+ * part number above the count is ignored, as TS 23.040 9.2.3.24.1 says.
+ */
+export function readUserDataHeader(shortMessage: Uint8Array): UserDataHeader | null {
+  const udhl = shortMessage[0];
+  if (udhl === undefined || udhl + 1 > shortMessage.length) return null;
+  let concatenation: ConcatenationInfo | null = null;
+  for (let at = 1; at < udhl + 1; ) {
+    const iei = shortMessage[at];
+    const length = shortMessage[at + 1];
+    if (iei === undefined || length === undefined || at + 2 + length > udhl + 1) return null;
+    const data = shortMessage.subarray(at + 2, at + 2 + length);
+    if (iei === 0x00 && length === 3) concatenation = validConcatenation(data[0]!, 8, data[1]!, data[2]!);
+    if (iei === 0x08 && length === 4) concatenation = validConcatenation((data[0]! << 8) | data[1]!, 16, data[2]!, data[3]!);
+    at += 2 + length;
+  }
+  return { octets: udhl + 1, concatenation };
+}
+
+function validConcatenation(reference: number, referenceBits: 8 | 16, total: number, seqnum: number): ConcatenationInfo | null {
+  return total === 0 || seqnum === 0 || seqnum > total ? null : { reference, referenceBits, total, seqnum };
+}
