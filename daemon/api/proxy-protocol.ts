@@ -10,6 +10,8 @@ import { parseAddress, type AddressMatcher } from './address-list.js';
  * anyone else the bytes go to the HTTP parser untouched, which refuses them.
  */
 const MAX_LINE_BYTES = 107;
+/** A trusted peer that connects and says nothing is dropped after this (the HTTP timeouts start only after the line). */
+const LINE_TIMEOUT_MS = 10_000;
 const SIGNATURE = Buffer.from('PROXY ');
 
 export type ProxyLine = { readonly kind: 'proxied'; readonly source: string } | { readonly kind: 'unknown' };
@@ -75,13 +77,25 @@ export function acceptProxyProtocol(server: Server, trusted: AddressMatcher, log
       if (header.kind === 'proxied') proxiedAddresses.set(socket, header.source);
       finish(pending.subarray(end + 2));
     };
+    // Until the HTTP server owns the socket, its errors (a reset) are ours to swallow.
+    const onError = (): void => {
+      socket.destroy();
+    };
+    const timer = setTimeout(() => refuse('no PROXY line in time'), LINE_TIMEOUT_MS);
+    timer.unref();
+    const detach = (): void => {
+      clearTimeout(timer);
+      socket.removeListener('data', onData);
+      socket.removeListener('error', onError);
+      socket.removeListener('close', detach);
+    };
     const refuse = (reason: string): void => {
       logger.warn({ peer: socket.remoteAddress, reason }, 'PROXY protocol header refused');
-      socket.removeListener('data', onData);
+      detach();
       socket.destroy();
     };
     const finish = (rest: Buffer): void => {
-      socket.removeListener('data', onData);
+      detach();
       socket.pause();
       if (rest.length > 0) socket.unshift(rest);
       handOver(socket);
@@ -91,5 +105,7 @@ export function acceptProxyProtocol(server: Server, trusted: AddressMatcher, log
       if (!options.tls) socket.resume();
     };
     socket.on('data', onData);
+    socket.on('error', onError);
+    socket.on('close', detach);
   });
 }
