@@ -62,9 +62,19 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
     // Request URLs can carry passwords (Kannel, GET submit): the hook below logs paths only.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: config.api.bodyLimitBytes,
+    // Draining answers with our SHUTTING_DOWN (hook below) rather than fastify's own 503.
+    return503OnClosing: false,
     ...(serverFactory === undefined ? {} : { serverFactory }),
   });
   registerBodyParsers(app);
+
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async () => {
+    if (closing) throw new SmsprocError(Errors.SHUTTING_DOWN, {}, { retryAfterS: 1 });
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     logger.debug({ reqId: request.id, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');

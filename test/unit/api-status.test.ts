@@ -81,3 +81,19 @@ test('a closed store: submit answers 503 STORE_UNAVAILABLE with Retry-After, hea
     rmSync(broken.dir, { recursive: true, force: true });
   }
 });
+
+test('while closing, requests are answered 503 SHUTTING_DOWN with Retry-After', async () => {
+  const draining = await openApiFixture();
+  try {
+    const closed = draining.app.close();
+    const response = await draining.app.inject({ method: 'GET', url: '/api/v1/balance', headers: auth });
+    await closed;
+    assert.equal(response.statusCode, 503, response.body);
+    assert.equal(response.json<ErrorJson>().error.name, 'SHUTTING_DOWN');
+    assert.equal(response.headers['retry-after'], '1');
+  } finally {
+    draining.provisioning.close();
+    await draining.store.close();
+    rmSync(draining.dir, { recursive: true, force: true });
+  }
+});
