@@ -28,7 +28,8 @@ export function credentialsOf(urlToken: string | undefined, headers: AuthHeaders
     if (scheme.toLowerCase() === 'basic') {
       const decoded = Buffer.from(value, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
-      if (colon > 0) return { kind: 'password', login: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+      // A malformed Basic header names nobody: it fails rather than falling back to other credentials.
+      return colon > 0 ? { kind: 'password', login: decoded.slice(0, colon), password: decoded.slice(colon + 1) } : { kind: 'password', login: '', password: '' };
     }
   }
   if (login !== undefined && password !== undefined) return { kind: 'password', login, password };

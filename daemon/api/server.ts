@@ -35,6 +35,11 @@ export interface ApiDeps {
   readonly limiter?: Limiter;
 }
 
+/** The path without its query (passwords) and with the unique-URL token (a credential) masked. */
+function loggablePath(url: string): string {
+  return (url.split('?')[0] ?? '').replace(/^\/c\/[^/]+/, '/c/[redacted]');
+}
+
 type ServerFactory = (handler: (request: IncomingMessage, response: ServerResponse) => void) => Server;
 
 function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstance {
@@ -77,7 +82,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
   });
 
   app.addHook('onResponse', async (request, reply) => {
-    logger.debug({ reqId: request.id, method: request.method, path: request.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    logger.debug({ reqId: request.id, method: request.method, path: loggablePath(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
   });
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {

@@ -43,6 +43,7 @@ const refused: readonly [string, Parameters<typeof send>[0], number, string][] =
   ['wrong password', { query: { username: 'acme', password: 'nope' } }, 401, 'AUTH_FAILED'],
   ['unknown login', { headers: { authorization: basic('nobody') } }, 401, 'AUTH_FAILED'],
   ['unknown token', { headers: { authorization: 'Bearer sp_unknown' } }, 401, 'AUTH_FAILED'],
+  ['malformed Basic header', { headers: { authorization: 'Basic bm9jb2xvbg==' }, query: { username: 'acme', password: ACME_PASSWORD } }, 401, 'AUTH_FAILED'],
   ['unknown URL', { url: '/c/no-such-token/sms' }, 404, 'UNKNOWN_URL'],
   ['address outside the allowlist', { headers: { authorization: basic('acme') }, remoteAddress: '198.51.100.1' }, 403, 'IP_NOT_ALLOWED'],
   ['IPv6 outside the allowlist', { headers: { authorization: basic('acme') }, remoteAddress: '2001:db9::1' }, 403, 'IP_NOT_ALLOWED'],

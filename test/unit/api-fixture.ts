@@ -7,7 +7,7 @@ import { configSchema, type Config } from '../../daemon/config/schema.js';
 import { hashPassword, sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { ClientRecord, RouteRecord } from '../../daemon/domain/provisioning.js';
-import { createLogger } from '../../daemon/log.js';
+import { createLogger, type Logger } from '../../daemon/log.js';
 import { openStore } from '../../daemon/storage/open.js';
 import type { ProvisioningChange, Store } from '../../daemon/storage/port.js';
 import { openProvisioningCache, type ProvisioningCache } from '../../daemon/storage/provisioning-cache.js';
@@ -54,7 +54,7 @@ export interface ApiFixture {
 let passwordHashPromise: Promise<string> | null = null;
 
 export async function openApiFixture(
-  options: { config?: Record<string, unknown>; extraChanges?: readonly ProvisioningChange[] } = {},
+  options: { config?: Record<string, unknown>; extraChanges?: readonly ProvisioningChange[]; logger?: Logger } = {},
 ): Promise<ApiFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'smsproc-api-'));
   const config = configSchema.parse({
@@ -92,7 +92,7 @@ export async function openApiFixture(
     { op: 'client.put', client: client('elsewhere', { passwordHash, allowedIps: ['192.0.2.10'] }) },
     ...(options.extraChanges ?? []),
   ]);
-  const logger = createLogger('silent');
+  const logger = options.logger ?? createLogger('silent');
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   const fixture: ApiFixture = {
     app: undefined as unknown as FastifyInstance,

@@ -1,5 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { rmSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { createLogger } from '../../daemon/log.js';
 import { after, before, test } from 'node:test';
 import { ACME_TOKEN, ACME_URL_TOKEN, basic, openApiFixture, type ApiFixture } from './api-fixture.js';
 
@@ -95,5 +97,27 @@ test('while closing, requests are answered 503 SHUTTING_DOWN with Retry-After', 
     draining.provisioning.close();
     await draining.store.close();
     rmSync(draining.dir, { recursive: true, force: true });
+  }
+});
+
+test('request logs carry neither passwords from the query nor unique-URL tokens', async () => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(chunk.toString('utf8'));
+      callback();
+    },
+  });
+  const logged = await openApiFixture({ logger: createLogger('debug', sink) });
+  try {
+    await logged.app.inject({ method: 'GET', url: `/c/${ACME_URL_TOKEN}/balance` });
+    await logged.app.inject({ method: 'GET', url: '/api/v1/balance?username=acme&password=very-secret-pw' });
+    const text = lines.join('');
+    assert.match(text, /\/c\/\[redacted\]\/balance/);
+    assert.match(text, /"path":"\/api\/v1\/balance"/);
+    assert.ok(!text.includes(ACME_URL_TOKEN), 'URL token logged');
+    assert.ok(!text.includes('very-secret-pw'), 'password logged');
+  } finally {
+    await logged.close();
   }
 });
