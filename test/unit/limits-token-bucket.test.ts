@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { createInProcessLimiter } from '../../daemon/limits/limiter.js';
 import { fullBucket, take, type TokenBucketLimit, type TokenBucketState } from '../../daemon/limits/token-bucket.js';
 
@@ -38,4 +39,41 @@ test('in-process limiter: per key, unlimited keys pass, the limit is read on eve
   assert.deepEqual(await limiter.acquire('a', 1), { ok: true });
   limits.delete('a');
   assert.deepEqual(await limiter.acquire('a', 100), { ok: true });
+});
+
+const limitArb = fc.record({ ratePerS: fc.integer({ min: 1, max: 500 }), capacity: fc.integer({ min: 1, max: 500 }) });
+const stepsArb = fc.array(fc.record({ dtMs: fc.integer({ min: 0, max: 2000 }), amount: fc.integer({ min: 1, max: 1000 }) }), { maxLength: 60 });
+
+test('property: granted segments never exceed the capacity, the refill and one oversized debt', () => {
+  fc.assert(fc.property(limitArb, stepsArb, (bucketLimit, steps) => {
+    let now = 0;
+    let state = fullBucket(bucketLimit, now);
+    let granted = 0;
+    let largest = 0;
+    for (const { dtMs, amount } of steps) {
+      now += dtMs;
+      const result = take(state, bucketLimit, amount, now);
+      state = result.state;
+      if (result.ok) {
+        granted += amount;
+        largest = Math.max(largest, amount);
+      }
+    }
+    const bound = bucketLimit.capacity + (bucketLimit.ratePerS * now) / 1000 + Math.max(0, largest - bucketLimit.capacity);
+    return granted <= bound + 1e-6;
+  }));
+});
+
+test('property: waiting the retry-after is enough for the refused request', () => {
+  fc.assert(fc.property(limitArb, stepsArb, fc.integer({ min: 1, max: 1000 }), (bucketLimit, steps, amount) => {
+    let now = 0;
+    let state = fullBucket(bucketLimit, now);
+    for (const step of steps) {
+      now += step.dtMs;
+      state = take(state, bucketLimit, step.amount, now).state;
+    }
+    const refused = take(state, bucketLimit, amount, now);
+    if (refused.ok) return true;
+    return take(refused.state, bucketLimit, amount, now + refused.retryAfterMs).ok;
+  }));
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { normalizeMsisdn, type MsisdnRules } from '../../daemon/routing/msisdn.js';
 
 const russia: MsisdnRules = { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 };
@@ -28,3 +29,14 @@ for (const [name, rules, input, expected] of cases) {
     assert.equal(normalizeMsisdn(input, rules), expected);
   });
 }
+
+test('property: any input gives null or 8 to 15 digits without a leading zero', () => {
+  const input = fc.oneof(fc.string(), fc.stringMatching(/^[+0-9 ()-]{0,20}$/));
+  fc.assert(fc.property(input, (raw) => {
+    for (const rules of [russia, internationalOnly]) {
+      const result = normalizeMsisdn(raw, rules);
+      if (result !== null && !/^[1-9][0-9]{7,14}$/.test(result)) return false;
+    }
+    return true;
+  }));
+});
