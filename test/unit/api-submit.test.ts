@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
-import { ACME_TOKEN, basic, openApiFixture, type ApiFixture } from './api-fixture.js';
+import { ACME_TOKEN, ACME_URL_TOKEN, basic, openApiFixture, type ApiFixture } from './api-fixture.js';
 
 let fx: ApiFixture;
 before(async () => {
@@ -218,4 +218,16 @@ test('queue bound: 429 QUEUE_FULL past maxQueued', async () => {
   assert.equal(full.statusCode, 429);
   assert.equal(full.json<ErrorJson>().error.name, 'QUEUE_FULL');
   assert.ok(Number(full.headers['retry-after']) >= 1);
+});
+
+test('batch and lookup by clientRef under the unique URL', async () => {
+  const response = await fx.app.inject({
+    method: 'POST', url: `/c/${ACME_URL_TOKEN}/sms/batch`,
+    payload: { messages: [{ from: 'ACME', to: '79161234567', text: 'via URL', clientRef: 'url-batch-1' }] },
+  });
+  assert.equal(response.statusCode, 200, response.body);
+  const id = response.json<{ results: { messages: { id: string }[] }[] }>().results[0]!.messages[0]!.id;
+  const lookup = await fx.app.inject({ method: 'GET', url: `/c/${ACME_URL_TOKEN}/messages?clientRef=url-batch-1` });
+  assert.equal(lookup.statusCode, 200, lookup.body);
+  assert.equal(lookup.json<{ id: string }>().id, id);
 });
