@@ -1,0 +1,118 @@
+#!/usr/bin/env node
+/**
+ * smsprocd: one node. Today it runs as one process (the embedded default: the SQLite store needs one
+ * writer): it serves the client API and keeps the queue maintained. SMPP delivery, the primary/worker
+ * split and cluster coordination join as DESIGN.md describes.
+ */
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { startApiServer, type ApiServer } from './api/server.js';
+import { seedEmbeddedDemo, type DemoCredentials } from './embedded-demo.js';
+import { createLogger, type Logger } from './log.js';
+import { openStore } from './storage/open.js';
+import { openProvisioningCache } from './storage/provisioning-cache.js';
+import type { Store } from './storage/port.js';
+
+const EX_CONFIG = 78;
+/** Where the built-in SMSC simulator will listen once delivery lands; the demo route points there. */
+const SIMULATOR_PORT = 2775;
+
+function printDemoHelp(config: Config, api: ApiServer, credentials: DemoCredentials): void {
+  const host = api.host.includes(':') ? `[${api.host}]` : api.host;
+  const base = `${api.tls ? 'https' : 'http'}://${host}:${api.port}`;
+  process.stderr.write(
+    [
+      '',
+      'smsproc is running on its embedded default (SQLite store, one node).',
+      `Demo account: login ${credentials.login}, password ${credentials.password} (100 free SMS segments, sender "${config.demo.senderName}").`,
+      'Send a first SMS:',
+      `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' -d to=79161234567 -d 'text=Hello from smsproc' ${base}/api/v1/sms`,
+      'See its status (put the id from the answer):',
+      `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' ${base}/api/v1/messages/<id>`,
+      'Messages are stored and queued; SMPP delivery to operators is not built yet (see README).',
+      'Ctrl-C stops smsproc.',
+      '',
+    ].join('\n'),
+  );
+}
+
+async function shutdown(logger: Logger, steps: ReadonlyArray<[string, () => Promise<void>]>): Promise<void> {
+  for (const [name, step] of steps) {
+    try {
+      await step();
+    } catch (error) {
+      logger.error({ err: error, step: name }, 'shutdown step failed');
+    }
+  }
+}
+
+async function run(options: { config?: string; seedDemo?: boolean }): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig({ file: options.config, env: process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`smsprocd: ${error.message}\n`);
+      process.exit(EX_CONFIG);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.log.level);
+  const store: Store = await openStore(config);
+  const credentials = options.seedDemo === true ? await seedEmbeddedDemo(store, config, SIMULATOR_PORT) : null;
+  const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
+
+  let sweeping = false;
+  const sweeper = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    store
+      .sweepMt()
+      .then((result) => {
+        if (result.expired + result.inDoubt + result.promoted > 0) logger.info({ sweep: result }, 'queue sweep');
+      })
+      .catch((error: unknown) => logger.error({ err: error }, 'queue sweep failed'))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, config.queue.sweepIntervalMs);
+
+  const api = await startApiServer({ config, store, provisioning, logger });
+  logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
+  if (credentials !== null) printDemoHelp(config, api, credentials);
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining');
+    void shutdown(logger, [
+      ['api', () => api.close()],
+      ['sweeper', async () => clearInterval(sweeper)],
+      ['provisioning', async () => provisioning.close()],
+      ['store', () => store.close()],
+    ]).then(() => {
+      logger.info('stopped');
+      process.exit(0);
+    });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGHUP', () => {
+    logger.info('SIGHUP: reloading provisioning');
+    provisioning.refresh().catch((error: unknown) => logger.error({ err: error }, 'provisioning reload failed'));
+  });
+}
+
+const program = new Command()
+  .name('smsprocd')
+  .description('smsproc node: client API, durable queues, SMPP delivery')
+  .option('-c, --config <file>', 'node config file (YAML); without it the embedded default')
+  .option('--seed-demo', 'on an empty store, create a demo client and a route to the built-in simulator')
+  .action(run);
+
+program.parseAsync().catch((error: unknown) => {
+  process.stderr.write(`smsprocd: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});
