@@ -44,7 +44,8 @@ export type ClientPut = Extract<ProvisioningChange, { op: 'client.put' }>['clien
 
 /** A stored client as a client.put change (its API tokens are changed by their own operations). */
 export function toClientPut(client: ClientRecord): ClientPut {
-  const { apiTokens: _apiTokens, ...rest } = client;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- dropped on purpose: tokens have their own changes
+  const { apiTokens, ...rest } = client;
   return rest;
 }
 

@@ -38,7 +38,8 @@ function clientEntry(client: ClientRecord, options: ExportOptions): Record<strin
 }
 
 function routeEntry(route: RouteRecord, options: ExportOptions): Record<string, unknown> {
-  const { id: _id, password, ...rest } = route;
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- the id is the entry's key
+  const { id, password, ...rest } = route;
   return { ...rest, password: options.showSecrets ? password : MASK };
 }
 
