@@ -1,0 +1,73 @@
+import type Database from 'better-sqlite3';
+import type { MessageId } from '../../domain/ids.js';
+import type { EnqueueOutcome, EnqueueRequest } from '../port.js';
+
+/**
+ * The enqueue hot path: per request one idempotency lookup (only with a key), one demo check, then
+ * per message one ledger row and one queue row. Runs inside a group-commit job, so a request is
+ * atomic and the demo allowance check sees every earlier request of the same group.
+ */
+export interface EnqueueSettings {
+  readonly idempotencyRetentionMs: number;
+  readonly demoFreeSegments: number;
+}
+
+export class MtEnqueueSql {
+  private readonly findKey: Database.Statement<[string, string], { request_hash: string; message_ids: string; expires_at: number }>;
+  private readonly putKey: Database.Statement<[string, string, string, string, number]>;
+  private readonly isDemo: Database.Statement<[string], { demo: number }>;
+  private readonly usedSegments: Database.Statement<[string], { segments_used: number }>;
+  private readonly addSegments: Database.Statement<[string, number]>;
+  private readonly insertMessage: Database.Statement<unknown[]>;
+  private readonly insertQueue: Database.Statement<unknown[]>;
+
+  constructor(db: Database.Database, private readonly settings: EnqueueSettings) {
+    this.findKey = db.prepare('SELECT request_hash, message_ids, expires_at FROM idempotency_keys WHERE client_id = ? AND key = ?');
+    this.putKey = db.prepare('INSERT OR REPLACE INTO idempotency_keys (client_id, key, request_hash, message_ids, expires_at) VALUES (?, ?, ?, ?, ?)');
+    this.isDemo = db.prepare('SELECT demo FROM clients WHERE id = ?');
+    this.usedSegments = db.prepare('SELECT segments_used FROM client_counters WHERE client_id = ?');
+    this.addSegments = db.prepare(`INSERT INTO client_counters (client_id, segments_used) VALUES (?, ?)
+      ON CONFLICT (client_id) DO UPDATE SET segments_used = segments_used + excluded.segments_used`);
+    this.insertMessage = db.prepare(`INSERT INTO messages (id, client_id, client_ref, route_id, sender, recipient, text, encoding,
+      segments, priority, not_before, expires_at, dlr_requested, kannel_dlr_mask, kannel_dlr_url, source, status, accepted_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.insertQueue = db.prepare(`INSERT INTO mt_queue (seq, route_id, client_id, state, priority, not_before, expires_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  }
+
+  enqueue(request: EnqueueRequest, now: number): EnqueueOutcome {
+    const key = request.idempotencyKey;
+    if (key !== null) {
+      const seen = this.findKey.get(request.clientId, key);
+      if (seen && seen.expires_at > now) {
+        if (seen.request_hash !== request.requestHash) return { kind: 'conflict' };
+        return { kind: 'replayed', ids: JSON.parse(seen.message_ids) as MessageId[] };
+      }
+    }
+    let segments = 0;
+    for (const message of request.messages) segments += message.segments;
+    if (this.isDemo.get(request.clientId)?.demo === 1) {
+      const used = this.usedSegments.get(request.clientId)?.segments_used ?? 0;
+      const remaining = Math.max(0, this.settings.demoFreeSegments - used);
+      if (segments > remaining) return { kind: 'quota_exhausted', remaining };
+    }
+    const ids: MessageId[] = [];
+    for (const message of request.messages) {
+      const notBefore = message.notBefore === null ? null : message.notBefore.getTime();
+      const waiting = notBefore !== null && notBefore > now;
+      const expiresAt = message.expiresAt.getTime();
+      const { lastInsertRowid } = this.insertMessage.run(
+        message.id, message.clientId, message.clientRef, message.routeId, message.sender, message.recipient, message.text,
+        message.encoding, message.segments, message.priority, notBefore, expiresAt, message.dlrRequested ? 1 : 0,
+        message.kannelDlrMask, message.kannelDlrUrl, message.source, waiting ? 'scheduled' : 'accepted', now,
+      );
+      this.insertQueue.run(lastInsertRowid, message.routeId, message.clientId, waiting ? 'WAITING' : 'READY', message.priority, notBefore, expiresAt);
+      ids.push(message.id);
+    }
+    if (segments > 0) this.addSegments.run(request.clientId, segments);
+    if (key !== null) {
+      this.putKey.run(request.clientId, key, request.requestHash, JSON.stringify(ids), now + this.settings.idempotencyRetentionMs);
+    }
+    return { kind: 'accepted', ids };
+  }
+}

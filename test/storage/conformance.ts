@@ -1,0 +1,18 @@
+import { describe } from 'node:test';
+import { defineEnqueueTests } from './conformance-enqueue.js';
+import { defineProvisioningTests } from './conformance-provisioning.js';
+import type { StoreFactory } from './store-factory.js';
+
+export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
+export { defaultStoreTestOptions } from './store-factory.js';
+
+/**
+ * The Store conformance suite: every adapter runs these tests unchanged, through the port only (no
+ * SQL, no adapter imports). Each test gets a fresh store from `factory`.
+ */
+export function defineStoreConformance(adapterName: string, factory: StoreFactory): void {
+  describe(`Store conformance (${adapterName})`, () => {
+    defineProvisioningTests(factory);
+    defineEnqueueTests(factory);
+  });
+}
