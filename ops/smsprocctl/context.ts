@@ -15,12 +15,11 @@ export function globalsOf(command: Command): GlobalOptions {
   return command.optsWithGlobals<GlobalOptions>();
 }
 
-/** Opens the store named by the node config, brings its schema up to date, runs `work`, closes it. */
+/** Opens the store named by the node config (openStore also runs its migrations), runs `work`, closes it. */
 export async function withStore<T>(command: Command, work: (store: Store) => Promise<T>): Promise<T> {
   const config = loadConfig({ file: globalsOf(command).config });
   const store = await openStore(config);
   try {
-    await store.migrate();
     return await work(store);
   } finally {
     await store.close();

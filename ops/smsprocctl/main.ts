@@ -55,8 +55,10 @@ async function main(argv: readonly string[]): Promise<void> {
     }
     const problems = error instanceof CliError || error instanceof ConfigError ? error.problems : [];
     const message = error instanceof ConfigError ? 'invalid configuration' : (error as Error).message;
-    process.stderr.write(`smsprocctl: ${message}\n${problems.map((problem) => `  - ${problem}\n`).join('')}`);
-    process.exitCode = exitCodeOf(error);
+    const exitCode = exitCodeOf(error);
+    if (argv.includes('--json')) process.stderr.write(`${JSON.stringify({ error: message, problems, exitCode })}\n`);
+    else process.stderr.write(`smsprocctl: ${message}\n${problems.map((problem) => `  - ${problem}\n`).join('')}`);
+    process.exitCode = exitCode;
   }
 }
 

@@ -68,6 +68,9 @@ test('errors are clear, go to stderr and carry distinct exit codes', () => {
   const missing = ctl.run(['client', 'show', 'nobody']);
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /client "nobody" does not exist/);
+  const missingJson = ctl.run(['client', 'show', 'nobody', '--json']);
+  assert.equal(missingJson.code, 3);
+  assert.deepEqual(JSON.parse(missingJson.stderr), { error: 'client "nobody" does not exist', problems: [], exitCode: 3 });
   const badId = ctl.run(['client', 'add', 'Bad Id', '--name', 'X', '--login', 'x']);
   assert.equal(badId.code, 2);
   const badOptions = ctl.run(['client', 'add', 'shop', '--name', 'Shop', '--login', 'shop', '--reserved-tps', 'many', '--callback-format', 'smoke']);

@@ -4,8 +4,9 @@ import { invalid } from '../cli-error.js';
 import { resolveClientSecrets } from '../client-secrets.js';
 import { globalsOf, withStore } from '../context.js';
 import { renderTable, writeJson, writeNote, writeOut } from '../output.js';
-import { planProvisioning, PlanError, type PlanItem } from '../plan.js';
-import { parseProvisioningFile } from '../provisioning-file.js';
+import type { ProvisioningSnapshot } from '../../../daemon/domain/provisioning.js';
+import { planProvisioning, PlanError, type Plan, type PlanItem } from '../plan.js';
+import { parseProvisioningFile, type ProvisioningFile } from '../provisioning-file.js';
 
 interface ApplyOptions {
   readonly prune?: boolean;
@@ -14,6 +15,15 @@ interface ApplyOptions {
 
 function renderPlan(items: readonly PlanItem[]): string {
   return renderTable(['action', 'kind', 'id', 'changes'], items.map((item) => [item.action, item.kind, item.id, item.fields.join(', ')]));
+}
+
+async function planFor(file: string, content: ProvisioningFile, snapshot: ProvisioningSnapshot, prune: boolean): Promise<Plan> {
+  try {
+    return planProvisioning(snapshot, content, await resolveClientSecrets(content, snapshot), { prune });
+  } catch (error) {
+    if (error instanceof PlanError) throw invalid(`${file} cannot be applied; nothing was changed`, error.problems);
+    throw error;
+  }
 }
 
 export function applyCommand(): Command {
@@ -34,14 +44,7 @@ export function applyCommand(): Command {
       const json = globalsOf(command).json === true;
       await withStore(command, async (store) => {
         const snapshot = await store.loadProvisioning();
-        let plan;
-        try {
-          const secrets = await resolveClientSecrets(parsed.value, snapshot);
-          plan = planProvisioning(snapshot, parsed.value, secrets, { prune: options.prune === true });
-        } catch (error) {
-          if (error instanceof PlanError) throw invalid(`${file} cannot be applied; nothing was changed`, error.problems);
-          throw error;
-        }
+        const plan = await planFor(file, parsed.value, snapshot, options.prune === true);
         const dryRun = options.dryRun === true;
         const apply = plan.items.length > 0 && !dryRun;
         const version = apply ? await store.applyProvisioning(plan.changes) : snapshot.version;
