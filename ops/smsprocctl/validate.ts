@@ -20,7 +20,10 @@ export function checkSender(sender: string): Checked {
   return fail(`sender "${sender}" is not valid: use up to 11 Latin letters, digits, spaces or .-_& (no leading or trailing space), or a number of up to 15 digits`);
 }
 
-/** An IPv4 or IPv6 address or CIDR block; IPv6 in RFC 5952 form; a CIDR must name its network address. */
+/**
+ * An IPv4 or IPv6 address or CIDR block, in canonical form (IPv6 as RFC 5952, IPv4-mapped IPv6 as
+ * IPv4); a CIDR block must name its network address.
+ */
 export function checkIpOrCidr(text: string): Checked {
   const value = text.trim();
   if (value.includes('/')) {
@@ -37,7 +40,13 @@ export function checkIpOrCidr(text: string): Checked {
     return ok(`${network}/${bits}`);
   }
   if (ipaddr.IPv4.isValidFourPartDecimal(value)) return ok(ipaddr.IPv4.parse(value).toString());
-  if (ipaddr.IPv6.isValid(value)) return ok(ipaddr.IPv6.parse(value).toRFC5952String());
+  if (ipaddr.IPv6.isValid(value)) {
+    const address = ipaddr.IPv6.parse(value);
+    if (address.zoneId !== undefined) return fail(`"${text}" has a zone id (%${address.zoneId}): give the address without it`);
+    // Dual-stack sockets report IPv4 peers as ::ffff:a.b.c.d; store them as the IPv4 address they are.
+    if (address.isIPv4MappedAddress()) return ok(address.toIPv4Address().toString());
+    return ok(address.toRFC5952String());
+  }
   return fail(`"${text}" is not an IPv4 or IPv6 address or CIDR block (e.g. 203.0.113.7, 2001:db8::1, 203.0.113.0/24)`);
 }
 

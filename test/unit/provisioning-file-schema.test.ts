@@ -90,6 +90,8 @@ test('value checks: senders, addresses, keywords', () => {
   assert.deepEqual(checkIpOrCidr('2001:0DB8:0000::0001'), { ok: true, value: '2001:db8::1' });
   assert.equal(checkIpOrCidr('192.168.001.010').ok, false, 'leading zeros are ambiguous (octal?) and refused');
   assert.equal(checkIpOrCidr('10.1').ok, false, 'short IPv4 forms are refused');
+  assert.deepEqual(checkIpOrCidr('::ffff:192.0.2.7'), { ok: true, value: '192.0.2.7' });
+  assert.equal(checkIpOrCidr('fe80::1%eth0').ok, false, 'zone ids are refused');
   assert.equal(checkIpOrCidr('2001:db8::1/129').ok, false);
   assert.deepEqual(checkKeyword('голос'), { ok: true, value: 'ГОЛОС' });
   assert.deepEqual(checkKeyword('straße'), { ok: true, value: 'STRASSE' });
