@@ -128,6 +128,25 @@ test('API tokens are printed once and stored as hashes only', () => {
   assert.deepEqual(ctl.json<ClientJson>(['client', 'show', 'acme-bank']).apiTokens, []);
 });
 
+test('passwd and rotate-url replace the secrets and print only the new generated ones', () => {
+  const hashOf = (): string => ctl.json<ClientJson>(['client', 'show', 'acme-bank', '--show-secrets']).passwordHash ?? '';
+  const urlOf = (): string => ctl.json<ClientJson>(['client', 'show', 'acme-bank', '--show-secrets']).urlPath;
+  const firstHash = hashOf();
+  const given = ctl.run(['client', 'passwd', 'acme-bank', '--password-stdin'], 'another-pass\n');
+  assert.equal(given.code, 0, given.stderr);
+  assert.ok(!given.stdout.includes('another-pass'), 'a given password is not echoed');
+  const secondHash = hashOf();
+  assert.notEqual(secondHash, firstHash);
+  const generated = ctl.json<{ password: string }>(['client', 'passwd', 'acme-bank']);
+  assert.match(generated.password, /^[A-Za-z0-9_-]{16}$/);
+  assert.notEqual(hashOf(), secondHash);
+
+  const oldUrl = urlOf();
+  const rotated = ctl.json<{ urlPath: string }>(['client', 'rotate-url', 'acme-bank']);
+  assert.notEqual(rotated.urlPath, oldUrl);
+  assert.equal(urlOf(), rotated.urlPath);
+});
+
 test('routes, prefixes, overrides and balance', () => {
   const added = ctl.run(['route', 'add', 'mts-1', '--host', 'smsc.example', '--port', '2775', '--system-id', 'smsproc', '--password', 'secret1', '--binds', '2', '--bind-mode', 'transmitter+receiver', '--tls']);
   assert.equal(added.code, 0, added.stderr);
