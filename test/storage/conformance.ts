@@ -1,6 +1,8 @@
 import { describe } from 'node:test';
 import { defineEnqueueTests } from './conformance-enqueue.js';
+import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
+import { defineQueueTests } from './conformance-queue.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -14,5 +16,7 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
   describe(`Store conformance (${adapterName})`, () => {
     defineProvisioningTests(factory);
     defineEnqueueTests(factory);
+    defineQueueTests(factory);
+    defineDurabilityTests(factory);
   });
 }

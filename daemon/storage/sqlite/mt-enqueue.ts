@@ -3,13 +3,21 @@ import type { MessageId } from '../../domain/ids.js';
 import type { EnqueueOutcome, EnqueueRequest } from '../port.js';
 
 /**
- * The enqueue hot path: per request one idempotency lookup (only with a key), one demo check, then
- * per message one ledger row and one queue row. Runs inside a group-commit job, so a request is
- * atomic and the demo allowance check sees every earlier request of the same group.
+ * The enqueue hot path: per message one ledger row and one queue row; per request one idempotency
+ * lookup and insert (only with a key); per client and call one demo lookup and one counter update.
+ * Runs inside a group-commit job, so a call is atomic and the demo allowance check sees every
+ * earlier request of the same group: the allowance is exact.
  */
 export interface EnqueueSettings {
   readonly idempotencyRetentionMs: number;
   readonly demoFreeSegments: number;
+}
+
+/** What one call has read and added for a client, so counters are read and written once per call. */
+interface ClientTally {
+  readonly demo: boolean;
+  readonly usedBefore: number;
+  added: number;
 }
 
 export class MtEnqueueSql {
@@ -35,7 +43,27 @@ export class MtEnqueueSql {
       VALUES (?, ?, ?, ?, ?, ?, ?)`);
   }
 
-  enqueue(request: EnqueueRequest, now: number): EnqueueOutcome {
+  /** One enqueueMt call: counters are summed per client and written once at the end of the call. */
+  enqueueAll(requests: readonly EnqueueRequest[], now: number): EnqueueOutcome[] {
+    const tallies = new Map<string, ClientTally>();
+    const outcomes = requests.map((request) => this.enqueue(request, now, this.tallyOf(tallies, request.clientId)));
+    for (const [clientId, tally] of tallies) {
+      if (tally.added > 0) this.addSegments.run(clientId, tally.added);
+    }
+    return outcomes;
+  }
+
+  private tallyOf(tallies: Map<string, ClientTally>, clientId: string): ClientTally {
+    let tally = tallies.get(clientId);
+    if (tally === undefined) {
+      const demo = this.isDemo.get(clientId)?.demo === 1;
+      tally = { demo, usedBefore: demo ? (this.usedSegments.get(clientId)?.segments_used ?? 0) : 0, added: 0 };
+      tallies.set(clientId, tally);
+    }
+    return tally;
+  }
+
+  private enqueue(request: EnqueueRequest, now: number, tally: ClientTally): EnqueueOutcome {
     const key = request.idempotencyKey;
     if (key !== null) {
       const seen = this.findKey.get(request.clientId, key);
@@ -46,9 +74,8 @@ export class MtEnqueueSql {
     }
     let segments = 0;
     for (const message of request.messages) segments += message.segments;
-    if (this.isDemo.get(request.clientId)?.demo === 1) {
-      const used = this.usedSegments.get(request.clientId)?.segments_used ?? 0;
-      const remaining = Math.max(0, this.settings.demoFreeSegments - used);
+    if (tally.demo) {
+      const remaining = Math.max(0, this.settings.demoFreeSegments - tally.usedBefore - tally.added);
       if (segments > remaining) return { kind: 'quota_exhausted', remaining };
     }
     const ids: MessageId[] = [];
@@ -64,7 +91,7 @@ export class MtEnqueueSql {
       this.insertQueue.run(lastInsertRowid, message.routeId, message.clientId, waiting ? 'WAITING' : 'READY', message.priority, notBefore, expiresAt);
       ids.push(message.id);
     }
-    if (segments > 0) this.addSegments.run(request.clientId, segments);
+    tally.added += segments;
     if (key !== null) {
       this.putKey.run(request.clientId, key, request.requestHash, JSON.stringify(ids), now + this.settings.idempotencyRetentionMs);
     }

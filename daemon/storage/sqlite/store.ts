@@ -102,10 +102,7 @@ export class SqliteStore implements Store {
 
   enqueueMt(requests: readonly EnqueueRequest[]): Promise<readonly EnqueueOutcome[]> {
     const enqueue = this.parts.enqueue;
-    return this.groupCommit.submit(() => {
-      const now = Date.now();
-      return requests.map((request) => enqueue.enqueue(request, now));
-    }, Math.max(1, requests.length));
+    return this.groupCommit.submit(() => enqueue.enqueueAll(requests, Date.now()), Math.max(1, requests.length));
   }
 
   acquireBindEpoch(bindId: BindId): Promise<number> {
