@@ -45,6 +45,8 @@ test('the documented example applies; applying it again changes nothing and keep
   assert.equal(again.applied, false);
   assert.equal(again.version, versionAfterFirst);
 
+  const trial = ctl.json<{ urlPath: string }>(['client', 'show', 'trial-shop', '--show-secrets']);
+  assert.match(first.stdout, new RegExp(`client trial-shop: unique URL path ${trial.urlPath}`));
   const news = ctl.json<{ keywords: unknown[]; passwordSet: boolean; callbackSecret: string }>(['client', 'show', 'daily-news']);
   assert.deepEqual(news.keywords, [{ shortCode: '4444', keyword: 'VOTE' }, { shortCode: '4444', keyword: 'ГОЛОС' }]);
   assert.equal(news.passwordSet, true);

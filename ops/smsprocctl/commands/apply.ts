@@ -17,6 +17,17 @@ function renderPlan(items: readonly PlanItem[]): string {
   return renderTable(['action', 'kind', 'id', 'changes'], items.map((item) => [item.action, item.kind, item.id, item.fields.join(', ')]));
 }
 
+/** The unique URL paths of created clients whose token the file did not give: the operator sees them only here. */
+function generatedUrlPaths(plan: Plan, content: ProvisioningFile): Record<string, string> {
+  const created = new Set(plan.items.filter((item) => item.kind === 'client' && item.action === 'create').map((item) => item.id));
+  const paths: Record<string, string> = {};
+  for (const change of plan.changes) {
+    if (change.op !== 'client.put' || !created.has(change.client.id) || content.clients[change.client.id]?.urlToken !== undefined) continue;
+    paths[change.client.id] = `/c/${change.client.urlToken}/`;
+  }
+  return paths;
+}
+
 async function planFor(file: string, content: ProvisioningFile, snapshot: ProvisioningSnapshot, prune: boolean): Promise<Plan> {
   try {
     return planProvisioning(snapshot, content, await resolveClientSecrets(content, snapshot), { prune });
@@ -48,8 +59,9 @@ export function applyCommand(): Command {
         const dryRun = options.dryRun === true;
         const apply = plan.items.length > 0 && !dryRun;
         const version = apply ? await store.applyProvisioning(plan.changes) : snapshot.version;
+        const newUrls = apply ? generatedUrlPaths(plan, parsed.value) : {};
         if (json) {
-          writeJson({ items: plan.items, applied: apply, dryRun, version });
+          writeJson({ items: plan.items, applied: apply, dryRun, version, newUrlPaths: newUrls });
           return;
         }
         if (plan.items.length === 0) {
@@ -62,15 +74,8 @@ export function applyCommand(): Command {
           return;
         }
         writeOut(`applied ${plan.items.length} change(s): provisioning version ${version}`);
-        const created = plan.items.filter((item) => item.kind === 'client' && item.action === 'create' && parsed.value.clients[item.id]?.urlToken === undefined);
-        if (created.length > 0) {
-          const stored = await store.loadProvisioning();
-          for (const item of created) {
-            const client = stored.clients.find((entry) => entry.id === item.id);
-            if (client !== undefined) writeOut(`client ${client.id}: unique URL path /c/${client.urlToken}/`);
-          }
-          writeNote('unique URLs of new clients are shown only now: hand them over a safe channel');
-        }
+        for (const [id, path] of Object.entries(newUrls)) writeOut(`client ${id}: unique URL path ${path}`);
+        if (Object.keys(newUrls).length > 0) writeNote('unique URLs of new clients are shown only now: hand them over a safe channel');
       });
     });
 }
