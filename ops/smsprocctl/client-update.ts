@@ -1,6 +1,6 @@
 import type { Store } from '../../daemon/storage/port.js';
 import type { ClientRecord } from '../../daemon/domain/provisioning.js';
-import { invalid } from './cli-error.js';
+import { CliError, ExitCode } from './cli-error.js';
 import { findClient } from './context.js';
 import { clientConflicts, toClientPut, type ClientPut } from './plan.js';
 
@@ -26,7 +26,7 @@ export async function updateClient(
   if (after === null) return { changed: false, version: snapshot.version, before };
   const others = snapshot.clients.filter((client) => client.id !== id).map(toClientPut);
   const problems = clientConflicts([...others, after]);
-  if (problems.length > 0) throw invalid(`cannot change client ${id}`, problems);
+  if (problems.length > 0) throw new CliError(`cannot change client ${id}`, ExitCode.conflict, problems);
   const version = await store.applyProvisioning([{ op: 'client.put', client: after }]);
   return { changed: true, version, before };
 }
