@@ -3,7 +3,7 @@ import { loadConfig } from '../../daemon/config/load.js';
 import type { ClientRecord, ProvisioningSnapshot, RouteRecord } from '../../daemon/domain/provisioning.js';
 import type { Store } from '../../daemon/storage/port.js';
 import { openStore } from '../../daemon/storage/open.js';
-import { notFound } from './cli-error.js';
+import { CliError, ExitCode, notFound } from './cli-error.js';
 
 /** Options every command accepts, before or after its name. */
 export interface GlobalOptions {
@@ -18,7 +18,12 @@ export function globalsOf(command: Command): GlobalOptions {
 /** Opens the store named by the node config (openStore also runs its migrations), runs `work`, closes it. */
 export async function withStore<T>(command: Command, work: (store: Store) => Promise<T>): Promise<T> {
   const config = loadConfig({ file: globalsOf(command).config });
-  const store = await openStore(config);
+  let store: Store;
+  try {
+    store = await openStore(config);
+  } catch (error) {
+    throw new CliError(`cannot open the ${config.store.kind} store at ${config.store.sqlitePath}: ${(error as Error).message}`, ExitCode.failure);
+  }
   try {
     return await work(store);
   } finally {

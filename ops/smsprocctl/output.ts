@@ -5,7 +5,7 @@
 export type Cell = string | number | boolean | null | undefined;
 
 function cellText(value: Cell): string {
-  if (value === null || value === undefined) return '-';
+  if (value === null || value === undefined || value === '') return '-';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
   return String(value);
 }
