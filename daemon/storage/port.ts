@@ -244,6 +244,8 @@ export interface Store {
    * Records the SMSC message ids (always: facts are never refused, even on a stale epoch) and, where
    * the epoch is current and the message is IN_FLIGHT under this bind, acks the queue row
    * (PROCESSED) and sets the ledger status to `submitted`. One transaction for the whole list.
+   * A message this bind claimed at this epoch whose lease lapsed (IN_DOUBT) is acked the same way:
+   * the SMSC id proves the submit, so it must not be resent.
    */
   ackMt(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult>;
 

@@ -223,6 +223,22 @@ export function defineQueueTests(factory: StoreFactory): void {
       assert.equal(again?.attempt, 2);
     }));
 
+  test('queue: a late ack by the lease holder settles its IN_DOUBT message instead of leaving it to be resent', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const [id] = await enqueue(store, 1);
+      assert.ok(id);
+      const epoch = await store.acquireBindEpoch(bind0);
+      await store.claimMt(claimOf(bind0, epoch, 10, 20));
+      await sleep(60);
+      assert.equal((await store.sweepMt()).inDoubt, 1);
+      assert.deepEqual(await store.ackMt(bind0, epoch, [{ id, smscIds: ['9f'] }]), { applied: [id], refusedStaleEpoch: [] });
+      const view = await store.findMessage(acme, { id });
+      assert.equal(view?.queueState, 'PROCESSED');
+      assert.equal(view?.status, 'submitted');
+      assert.deepEqual(await store.resolveInDoubt(mts, 'resend'), []);
+    }));
+
   test('queue: renewing a lease keeps the message IN_FLIGHT past its first deadline', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);

@@ -10,7 +10,8 @@ import { configSchema } from '../../daemon/config/schema.js';
 import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import type { ClientId, MessageId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
-import { knownMigrations, SchemaTooNewError } from '../../daemon/storage/sqlite/migrate.js';
+import { knownMigrations, migrate, SchemaTooNewError } from '../../daemon/storage/sqlite/migrate.js';
+import { loadQueries } from '../../daemon/storage/sqlite/sql-files.js';
 import { defineStoreConformance } from './conformance.js';
 import { clientPut, request, route, submission } from './fixtures.js';
 import { openTestSqliteStore } from './sqlite-factory.js';
@@ -101,6 +102,27 @@ test('SQLite only: when the group transaction fails every request rejects with S
   }
 });
 
+test('SQLite only: close commits what is pending; afterwards writes reject with STORE_UNAVAILABLE', async () => {
+  const handle = await provisioned();
+  const message = submission('acme', 'mts-1');
+  const pending = handle.store.enqueueMt([request('acme', [message])]);
+  await handle.store.close();
+  await handle.store.close();
+  assert.deepEqual(await pending, [{ kind: 'accepted', ids: [message.id] }]);
+  await assert.rejects(handle.store.enqueueMt([request('acme', [submission('acme', 'mts-1')])]), (error: unknown) => {
+    assert.ok(error instanceof SmsprocError);
+    assert.equal(error.definition, Errors.STORE_UNAVAILABLE);
+    return true;
+  });
+  const reopened = await openTestSqliteStore({ reopen: handle.database });
+  try {
+    assert.equal((await reopened.store.findMessage(acme, { id: message.id }))?.status, 'accepted');
+  } finally {
+    await reopened.cleanup();
+    await handle.cleanup();
+  }
+});
+
 test('SQLite only: every id printed after its enqueue resolved survives kill -9', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'smsproc-kill-'));
   const path = join(dir, 'smsproc.db');
@@ -149,10 +171,32 @@ test('SQLite only: every id printed after its enqueue resolved survives kill -9'
 
 test('SQLite only: migrations are found from the built module and numbered from 001', () => {
   const migrations = knownMigrations();
-  assert.ok(migrations.length >= 1);
+  assert.ok(migrations.length >= 2);
   assert.deepEqual(migrations.map((m) => m.version), migrations.map((_, index) => index + 1));
   assert.equal(migrations[0]?.name, 'initial');
-  assert.match(migrations[0]?.sql ?? '', /^-- 001_initial: /);
+  for (const migration of migrations) {
+    assert.match(migration.sql, new RegExp(`^-- ${String(migration.version).padStart(3, '0')}_${migration.name}: `), 'headed by its purpose');
+  }
+});
+
+test('SQLite only: named statements are read from sql/sqlite/queries, and an unknown name is an error', () => {
+  const sql = loadQueries('mt_queue');
+  assert.match(sql('readyRows'), /^-- Claim candidates: READY rows[\s\S]*ORDER BY q\.priority, q\.seq LIMIT \?;$/);
+  assert.throws(() => sql('noSuchStatement'), /no statement named "noSuchStatement"/);
+  assert.throws(() => loadQueries('no_such_area'), /ENOENT/);
+});
+
+test('SQLite only: migrate applies only the missing migrations, once each', () => {
+  const db = new Database(':memory:');
+  try {
+    const all = knownMigrations();
+    assert.deepEqual(migrate(db, 1, all.slice(0, 1)), [1], 'an older release');
+    assert.deepEqual(migrate(db, 2, all), all.slice(1).map((m) => m.version), 'the upgrade applies the rest');
+    assert.deepEqual(migrate(db, 3, all), []);
+    assert.throws(() => migrate(db, 4, all.slice(0, 1)), SchemaTooNewError, 'an older release refuses the upgraded database');
+  } finally {
+    db.close();
+  }
 });
 
 test('SQLite only: openStore creates the parent folder, applies the schema in WAL mode and refuses a newer schema', async () => {
@@ -167,6 +211,7 @@ test('SQLite only: openStore creates the parent folder, applies the schema in WA
     assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
     const versions = db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all();
     assert.deepEqual(versions, knownMigrations().map((m) => m.version));
+    assert.deepEqual(db.prepare('SELECT * FROM dba_mt_queue_depth').all(), [], 'the DBA views exist and read an empty queue');
     db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(999, 'from_the_future', Date.now());
     db.close();
     await assert.rejects(openStore(config), SchemaTooNewError);

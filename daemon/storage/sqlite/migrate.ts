@@ -1,17 +1,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type Database from 'better-sqlite3';
+import { sqliteSqlDir } from './sql-files.js';
 
 /**
  * Versioned schema migrations: sql/sqlite/NNN_name.sql, applied in order, each in its own
  * transaction, recorded in schema_migrations. A database whose schema is newer than the files this
  * code ships is refused rather than used half-understood.
  */
-
-/** This module runs as dist/daemon/storage/sqlite/migrate.js: the project root is four levels up. */
-export function migrationsDir(): string {
-  return fileURLToPath(new URL('../../../../sql/sqlite/', import.meta.url));
-}
 
 export interface Migration {
   readonly version: number;
@@ -21,7 +16,7 @@ export interface Migration {
 
 const fileNamePattern = /^(\d{3})_([a-z0-9_]+)\.sql$/;
 
-export function knownMigrations(dir: string = migrationsDir()): readonly Migration[] {
+export function knownMigrations(dir: string = sqliteSqlDir()): readonly Migration[] {
   const migrations: Migration[] = [];
   for (const file of readdirSync(dir).sort()) {
     const match = fileNamePattern.exec(file);

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { MessageId } from '../../domain/ids.js';
 import type { EnqueueOutcome, EnqueueRequest } from '../port.js';
+import { loadQueries } from './sql-files.js';
 
 /**
  * The enqueue hot path: per message one ledger row and one queue row; per request one idempotency
@@ -30,17 +31,14 @@ export class MtEnqueueSql {
   private readonly insertQueue: Database.Statement<unknown[]>;
 
   constructor(db: Database.Database, private readonly settings: EnqueueSettings) {
-    this.findKey = db.prepare('SELECT request_hash, message_ids, expires_at FROM idempotency_keys WHERE client_id = ? AND key = ?');
-    this.putKey = db.prepare('INSERT OR REPLACE INTO idempotency_keys (client_id, key, request_hash, message_ids, expires_at) VALUES (?, ?, ?, ?, ?)');
-    this.isDemo = db.prepare('SELECT demo FROM clients WHERE id = ?');
-    this.usedSegments = db.prepare('SELECT segments_used FROM client_counters WHERE client_id = ?');
-    this.addSegments = db.prepare(`INSERT INTO client_counters (client_id, segments_used) VALUES (?, ?)
-      ON CONFLICT (client_id) DO UPDATE SET segments_used = segments_used + excluded.segments_used`);
-    this.insertMessage = db.prepare(`INSERT INTO messages (id, client_id, client_ref, route_id, sender, recipient, text, encoding,
-      segments, priority, not_before, expires_at, dlr_requested, kannel_dlr_mask, kannel_dlr_url, source, status, accepted_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    this.insertQueue = db.prepare(`INSERT INTO mt_queue (seq, route_id, client_id, state, priority, not_before, expires_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const sql = loadQueries('mt_enqueue');
+    this.findKey = db.prepare(sql('findKey'));
+    this.putKey = db.prepare(sql('putKey'));
+    this.isDemo = db.prepare(sql('isDemo'));
+    this.usedSegments = db.prepare(sql('usedSegments'));
+    this.addSegments = db.prepare(sql('addSegments'));
+    this.insertMessage = db.prepare(sql('insertMessage'));
+    this.insertQueue = db.prepare(sql('insertQueue'));
   }
 
   /** One enqueueMt call: counters are summed per client and written once at the end of the call. */

@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
-import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult, SweepResult } from '../port.js';
+import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
+import { loadQueries } from './sql-files.js';
 
 /**
  * The MT queue's state changes after acceptance: claim under a lease, ack, nack, lease renewal,
- * IN_DOUBT resolution and the maintenance sweep. Every method runs inside a group-commit job.
+ * IN_DOUBT resolution. Every method runs inside a group-commit job.
  * Fencing: a change is applied only when the caller's epoch is the bind's current one and the row is
  * held by that bind at that epoch; SMSC ids (facts) are recorded regardless.
  */
@@ -36,69 +37,27 @@ export class MtQueueSql {
   private readonly inDoubtRows: Database.Statement<[string], { seq: number; id: string }>;
   private readonly resend: Database.Statement<[number]>;
   private readonly setStatus: Database.Statement<[string, number]>;
-  private readonly sweepSteps: readonly Database.Statement[];
-  private readonly sweepExpire: Database.Statement;
-  private readonly promoteLedger: readonly Database.Statement[];
-  private readonly leaseLedger: readonly Database.Statement[];
-  private readonly sweepPromote: Database.Statement;
-  private readonly sweepLeases: Database.Statement;
-  private readonly purgeFinal: Database.Statement;
-  private readonly purgeExceptions: Database.Statement;
-  private readonly purgeKeys: Database.Statement;
 
   constructor(db: Database.Database, private readonly settings: QueueSettings) {
-    this.epochOf = db.prepare('SELECT epoch FROM bind_epochs WHERE bind_id = ?');
-    this.raiseEpoch = db.prepare(`INSERT INTO bind_epochs (bind_id, epoch) VALUES (?, 1)
-      ON CONFLICT (bind_id) DO UPDATE SET epoch = epoch + 1 RETURNING epoch`);
-    this.readyRows = db.prepare(`SELECT q.seq, q.attempts, m.id, m.client_id, m.route_id, m.sender, m.recipient, m.text, m.encoding,
-        m.segments, m.priority, m.expires_at, m.dlr_requested, m.accepted_at
-      FROM mt_queue q INDEXED BY mt_queue_ready JOIN messages m ON m.seq = q.seq
-      WHERE q.route_id = ? AND q.state = 'READY' AND q.expires_at > ? ORDER BY q.priority, q.seq LIMIT ?`);
-    this.lease = db.prepare(`UPDATE mt_queue SET state = 'IN_FLIGHT', owner = ?, bind_id = ?, epoch = ?, lease_until = ?,
-      attempts = attempts + 1 WHERE seq = ?`);
-    this.held = db.prepare(`SELECT m.seq, m.route_id, m.client_id, q.state, q.bind_id, q.epoch, q.attempts
-      FROM messages m LEFT JOIN mt_queue q ON q.seq = m.seq WHERE m.id = ?`);
-    this.recordSmscId = db.prepare('INSERT OR REPLACE INTO smsc_ids (message_seq, segment_index, route_id, smsc_id) VALUES (?, ?, ?, ?)');
-    this.markProcessed = db.prepare(`UPDATE mt_queue SET state = 'PROCESSED', done_at = ?, lease_until = NULL WHERE seq = ?`);
-    this.markSubmitted = db.prepare(`UPDATE messages SET status = 'submitted', submitted_at = ? WHERE seq = ?`);
-    this.markFinal = db.prepare('UPDATE messages SET status = ?, error_code = ?, reason = ?, done_at = ? WHERE seq = ?');
-    this.addEvent = db.prepare('INSERT INTO message_events (message_seq, at, status, detail) VALUES (?, ?, ?, ?)');
-    this.requeue = db.prepare(`UPDATE mt_queue SET state = ?, not_before = ?, owner = NULL, bind_id = NULL, epoch = NULL,
-      lease_until = NULL WHERE seq = ?`);
-    this.toException = db.prepare('INSERT INTO mt_exception (seq, route_id, client_id, attempts, reason, moved_at) VALUES (?, ?, ?, ?, ?, ?)');
-    this.dropQueueRow = db.prepare('DELETE FROM mt_queue WHERE seq = ?');
-    this.extendLease = db.prepare('UPDATE mt_queue SET lease_until = ? WHERE seq = ?');
-    this.inDoubtRows = db.prepare(`SELECT q.seq, m.id FROM mt_queue q JOIN messages m ON m.seq = q.seq
-      WHERE q.route_id = ? AND q.state = 'IN_DOUBT' ORDER BY q.seq`);
-    this.resend = db.prepare(`UPDATE mt_queue SET state = 'READY', owner = NULL, bind_id = NULL, epoch = NULL, lease_until = NULL
-      WHERE seq = ?`);
-    this.setStatus = db.prepare('UPDATE messages SET status = ? WHERE seq = ?');
+    const sql = loadQueries('mt_queue');
+    this.epochOf = db.prepare(sql('epochOf'));
+    this.raiseEpoch = db.prepare(sql('raiseEpoch'));
+    this.readyRows = db.prepare(sql('readyRows'));
+    this.lease = db.prepare(sql('lease'));
+    this.held = db.prepare(sql('held'));
+    this.recordSmscId = db.prepare(sql('recordSmscId'));
+    this.markProcessed = db.prepare(sql('markProcessed'));
+    this.markSubmitted = db.prepare(sql('markSubmitted'));
+    this.markFinal = db.prepare(sql('markFinal'));
+    this.addEvent = db.prepare(sql('addEvent'));
+    this.requeue = db.prepare(sql('requeue'));
+    this.toException = db.prepare(sql('toException'));
+    this.dropQueueRow = db.prepare(sql('dropQueueRow'));
+    this.extendLease = db.prepare(sql('extendLease'));
+    this.inDoubtRows = db.prepare(sql('inDoubtRows'));
+    this.resend = db.prepare(sql('resend'));
+    this.setStatus = db.prepare(sql('setStatus'));
 
-    // Sweep: ledger and history first, then the queue rows whose state selected them.
-    const expiring = `SELECT seq FROM mt_queue WHERE state IN ('READY', 'WAITING') AND expires_at <= @now`;
-    const due = `SELECT seq FROM mt_queue WHERE state = 'WAITING' AND not_before <= @now`;
-    const lapsed = `SELECT seq FROM mt_queue WHERE state = 'IN_FLIGHT' AND lease_until <= @now`;
-    this.sweepSteps = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail) SELECT seq, @now, 'expired', 'validity period ended' FROM (${expiring})`),
-      db.prepare(`UPDATE messages SET status = 'expired', done_at = @now WHERE seq IN (${expiring})`),
-    ];
-    this.sweepExpire = db.prepare(`UPDATE mt_queue SET state = 'EXPIRED', done_at = @now WHERE seq IN (${expiring})`);
-    this.sweepPromote = db.prepare(`UPDATE mt_queue SET state = 'READY' WHERE seq IN (${due})`);
-    this.sweepLeases = db.prepare(`UPDATE mt_queue SET state = 'IN_DOUBT' WHERE seq IN (${lapsed})`);
-    this.promoteLedger = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail)
-        SELECT seq, @now, 'accepted', 'scheduled time reached' FROM messages WHERE seq IN (${due}) AND status = 'scheduled'`),
-      db.prepare(`UPDATE messages SET status = 'accepted' WHERE seq IN (${due}) AND status = 'scheduled'`),
-    ];
-    this.leaseLedger = [
-      db.prepare(`INSERT INTO message_events (message_seq, at, status, detail)
-        SELECT seq, @now, 'in_doubt', 'lease of ' || owner || ' on ' || bind_id || ' expired' FROM mt_queue WHERE seq IN (${lapsed})`),
-      db.prepare(`UPDATE messages SET status = 'in_doubt' WHERE seq IN (${lapsed})`),
-    ];
-    this.purgeFinal = db.prepare(`DELETE FROM messages WHERE seq IN
-      (SELECT seq FROM mt_queue WHERE state IN ('PROCESSED', 'EXPIRED') AND done_at <= @cutoff)`);
-    this.purgeExceptions = db.prepare('DELETE FROM messages WHERE seq IN (SELECT seq FROM mt_exception WHERE moved_at <= @cutoff)');
-    this.purgeKeys = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= @now');
   }
 
   currentEpoch(bindId: BindId): number {
@@ -211,19 +170,6 @@ export class MtQueueSql {
       this.addEvent.run(row.seq, now, 'accepted', 'resent after an expired lease (route policy resend)');
     }
     return rows.map((row) => row.id as MessageId);
-  }
-
-  sweep(now: number): SweepResult {
-    const at = { now };
-    for (const step of this.sweepSteps) step.run(at);
-    const expired = this.sweepExpire.run(at).changes;
-    for (const step of this.promoteLedger) step.run(at);
-    const promoted = this.sweepPromote.run(at).changes;
-    for (const step of this.leaseLedger) step.run(at);
-    const inDoubt = this.sweepLeases.run(at).changes;
-    const cutoff = { cutoff: now - this.settings.retentionMs };
-    const purged = this.purgeFinal.run(cutoff).changes + this.purgeExceptions.run(cutoff).changes + this.purgeKeys.run(at).changes;
-    return { promoted, expired, inDoubt, purged };
   }
 
   /** `holdable` says whether the row's state is one this change may act on. */

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus, QueueState } from '../../domain/status.js';
 import type { ClientBalance, MessageEvent, MessageView, TextEncoding } from '../port.js';
+import { loadQueries } from './sql-files.js';
 
 /** Read-only views of the ledger: status lookups, balances and queue depth per client. */
 
@@ -11,13 +12,6 @@ interface MessageRow {
   not_before: number | null; expires_at: number; submitted_at: number | null; done_at: number | null; error_code: number | null;
   reason: string | null;
 }
-
-const viewColumns = `m.seq, m.id, m.client_id, m.client_ref, m.route_id, m.sender, m.recipient, m.encoding, m.segments, m.status,
-  q.state AS queue_state, e.seq IS NOT NULL AS in_exception, m.accepted_at, m.not_before, m.expires_at, m.submitted_at,
-  m.done_at, m.error_code, m.reason
-  FROM messages m LEFT JOIN mt_queue q ON q.seq = m.seq LEFT JOIN mt_exception e ON e.seq = m.seq`;
-
-const pendingStates = `('READY', 'WAITING', 'IN_FLIGHT', 'IN_DOUBT')`;
 
 export class MtViewsSql {
   private readonly byId: Database.Statement<[string, string], MessageRow>;
@@ -30,14 +24,15 @@ export class MtViewsSql {
   private readonly queuedAll: Database.Statement<[], { client_id: string; n: number }>;
 
   constructor(db: Database.Database, private readonly demoFreeSegments: number) {
-    this.byId = db.prepare(`SELECT ${viewColumns} WHERE m.id = ? AND m.client_id = ?`);
-    this.byRef = db.prepare(`SELECT ${viewColumns} WHERE m.client_id = ? AND m.client_ref = ? ORDER BY m.seq DESC LIMIT 1`);
-    this.smscIds = db.prepare('SELECT smsc_id FROM smsc_ids WHERE message_seq = ? ORDER BY segment_index');
-    this.events = db.prepare('SELECT at, status, detail FROM message_events WHERE message_seq = ? ORDER BY rowid');
-    this.counters = db.prepare('SELECT segments_used FROM client_counters WHERE client_id = ?');
-    this.isDemo = db.prepare('SELECT demo FROM clients WHERE id = ?');
-    this.queuedOf = db.prepare(`SELECT COUNT(*) AS n FROM mt_queue WHERE client_id = ? AND state IN ${pendingStates}`);
-    this.queuedAll = db.prepare(`SELECT client_id, COUNT(*) AS n FROM mt_queue WHERE state IN ${pendingStates} GROUP BY client_id`);
+    const sql = loadQueries('mt_views');
+    this.byId = db.prepare(sql('byId'));
+    this.byRef = db.prepare(sql('byRef'));
+    this.smscIds = db.prepare(sql('smscIds'));
+    this.events = db.prepare(sql('events'));
+    this.counters = db.prepare(sql('counters'));
+    this.isDemo = db.prepare(sql('isDemo'));
+    this.queuedOf = db.prepare(sql('queuedOf'));
+    this.queuedAll = db.prepare(sql('queuedAll'));
   }
 
   /** The most recent message with that client reference when several share it (one per recipient). */

@@ -11,10 +11,9 @@ import type {
   RouteRecord,
 } from '../../domain/provisioning.js';
 import type { ProvisioningChange } from '../port.js';
+import { loadQueries } from './sql-files.js';
 
 /** Provisioning tables: clients with their API tokens, routes, prefixes, number overrides and the version. */
-
-const FIRST_VIRTUAL_PORT = 1000;
 
 interface ClientRow {
   id: string; name: string; login: string; password_hash: string | null; url_token: string; virtual_port: number;
@@ -68,52 +67,31 @@ export class ProvisioningSql {
   private readonly readSnapshot: Database.Transaction<() => ProvisioningSnapshot>;
 
   constructor(db: Database.Database) {
-    this.selectVersion = db.prepare('SELECT version FROM provisioning_version WHERE id = 1');
-    this.bumpVersion = db.prepare('UPDATE provisioning_version SET version = version + 1 WHERE id = 1 RETURNING version');
-    this.clientPortById = db.prepare('SELECT virtual_port FROM clients WHERE id = ?');
-    this.portOwner = db.prepare('SELECT client_id FROM virtual_ports WHERE port = ?');
-    this.nextPort = db.prepare(`SELECT COALESCE(MAX(port), ${FIRST_VIRTUAL_PORT - 1}) + 1 AS port FROM virtual_ports`);
-    this.recordPort = db.prepare('INSERT OR IGNORE INTO virtual_ports (port, client_id) VALUES (?, ?)');
-    this.upsertClient = db.prepare(`
-      INSERT INTO clients (id, name, login, password_hash, url_token, virtual_port, disabled, demo, allowed_ips, senders,
-        reserved_tps, max_tps, max_queued, dlr_url, mo_url, callback_format, callback_secret, short_codes, keywords, mo_reply_allowed)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET name = excluded.name, login = excluded.login, password_hash = excluded.password_hash,
-        url_token = excluded.url_token, virtual_port = excluded.virtual_port, disabled = excluded.disabled, demo = excluded.demo,
-        allowed_ips = excluded.allowed_ips, senders = excluded.senders, reserved_tps = excluded.reserved_tps,
-        max_tps = excluded.max_tps, max_queued = excluded.max_queued, dlr_url = excluded.dlr_url, mo_url = excluded.mo_url,
-        callback_format = excluded.callback_format, callback_secret = excluded.callback_secret,
-        short_codes = excluded.short_codes, keywords = excluded.keywords, mo_reply_allowed = excluded.mo_reply_allowed`);
-    this.deleteClient = db.prepare('DELETE FROM clients WHERE id = ?');
-    this.insertToken = db.prepare('INSERT INTO api_tokens (client_id, id, sha256, created_at, label) VALUES (?, ?, ?, ?, ?)');
-    this.deleteToken = db.prepare('DELETE FROM api_tokens WHERE client_id = ? AND id = ?');
-    this.upsertRoute = db.prepare(`
-      INSERT INTO routes (id, host, port, tls, system_id, password, system_type, bind_mode, binds, window_size, tps,
-        default_data_coding, gsm_packing, concatenation, receipt_id_format, in_doubt_policy, source_ton, source_npi,
-        dest_ton, dest_npi, disabled)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-      ON CONFLICT (id) DO UPDATE SET host = excluded.host, port = excluded.port, tls = excluded.tls,
-        system_id = excluded.system_id, password = excluded.password, system_type = excluded.system_type,
-        bind_mode = excluded.bind_mode, binds = excluded.binds, window_size = excluded.window_size, tps = excluded.tps,
-        default_data_coding = excluded.default_data_coding, gsm_packing = excluded.gsm_packing,
-        concatenation = excluded.concatenation, receipt_id_format = excluded.receipt_id_format,
-        in_doubt_policy = excluded.in_doubt_policy, source_ton = excluded.source_ton, source_npi = excluded.source_npi,
-        dest_ton = excluded.dest_ton, dest_npi = excluded.dest_npi, disabled = excluded.disabled`);
-    this.routeExists = db.prepare('SELECT id FROM routes WHERE id = ?');
-    this.deleteRoute = db.prepare('DELETE FROM routes WHERE id = ?');
-    this.routeInUse = db.prepare(`
-      SELECT 'prefix ' || prefix AS what FROM prefixes WHERE route_id = ?
-      UNION ALL SELECT 'number override ' || msisdn FROM number_overrides WHERE route_id = ? LIMIT 1`);
-    this.upsertPrefix = db.prepare('INSERT OR REPLACE INTO prefixes (prefix, route_id) VALUES (?, ?)');
-    this.deletePrefix = db.prepare('DELETE FROM prefixes WHERE prefix = ?');
-    this.deleteOverrides = db.prepare('DELETE FROM number_overrides');
-    this.insertOverride = db.prepare('INSERT OR REPLACE INTO number_overrides (msisdn, route_id) VALUES (?, ?)');
-    this.selectClients = db.prepare('SELECT * FROM clients ORDER BY id');
-    this.selectTokens = db.prepare('SELECT * FROM api_tokens ORDER BY client_id, created_at, id');
-    this.selectRoutes = db.prepare('SELECT * FROM routes ORDER BY id');
-    this.selectPrefixes = db.prepare('SELECT prefix, route_id FROM prefixes ORDER BY prefix');
-    this.selectOverride = db.prepare('SELECT route_id FROM number_overrides WHERE msisdn = ?');
-    this.countOverrides = db.prepare('SELECT COUNT(*) AS n FROM number_overrides');
+    const sql = loadQueries('provisioning');
+    this.selectVersion = db.prepare(sql('selectVersion'));
+    this.bumpVersion = db.prepare(sql('bumpVersion'));
+    this.clientPortById = db.prepare(sql('clientPortById'));
+    this.portOwner = db.prepare(sql('portOwner'));
+    this.nextPort = db.prepare(sql('nextPort'));
+    this.recordPort = db.prepare(sql('recordPort'));
+    this.upsertClient = db.prepare(sql('upsertClient'));
+    this.deleteClient = db.prepare(sql('deleteClient'));
+    this.insertToken = db.prepare(sql('insertToken'));
+    this.deleteToken = db.prepare(sql('deleteToken'));
+    this.upsertRoute = db.prepare(sql('upsertRoute'));
+    this.routeExists = db.prepare(sql('routeExists'));
+    this.deleteRoute = db.prepare(sql('deleteRoute'));
+    this.routeInUse = db.prepare(sql('routeInUse'));
+    this.upsertPrefix = db.prepare(sql('upsertPrefix'));
+    this.deletePrefix = db.prepare(sql('deletePrefix'));
+    this.deleteOverrides = db.prepare(sql('deleteOverrides'));
+    this.insertOverride = db.prepare(sql('insertOverride'));
+    this.selectClients = db.prepare(sql('selectClients'));
+    this.selectTokens = db.prepare(sql('selectTokens'));
+    this.selectRoutes = db.prepare(sql('selectRoutes'));
+    this.selectPrefixes = db.prepare(sql('selectPrefixes'));
+    this.selectOverride = db.prepare(sql('selectOverride'));
+    this.countOverrides = db.prepare(sql('countOverrides'));
     // A read transaction gives one consistent snapshot across the four tables.
     this.readSnapshot = db.transaction(() => this.readAll());
   }
@@ -216,7 +194,8 @@ export class ProvisioningSql {
   /** Keeps the client's port when none is given; allocates a fresh one for a new client. */
   private virtualPortFor(client: ClientPut): number {
     const existing = this.clientPortById.get(client.id)?.virtual_port;
-    const port = client.virtualPort ?? existing ?? this.nextPort.get()?.port ?? FIRST_VIRTUAL_PORT;
+    const port = client.virtualPort ?? existing ?? this.nextPort.get()?.port;
+    if (port === undefined) throw new Error('virtual_ports: no next port');
     if (!Number.isInteger(port) || port < 1) throw invalid(`virtual port ${port} of client "${client.id}" is not a positive integer`);
     const owner = this.portOwner.get(port)?.client_id;
     if (owner !== undefined && owner !== client.id) {

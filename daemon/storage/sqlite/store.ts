@@ -22,6 +22,7 @@ import { GroupCommit, type CommitStats } from './group-commit.js';
 import { migrate } from './migrate.js';
 import { MtEnqueueSql } from './mt-enqueue.js';
 import { MtQueueSql } from './mt-queue.js';
+import { MtSweepSql } from './mt-sweep.js';
 import { MtViewsSql } from './mt-views.js';
 import { ProvisioningSql } from './provisioning.js';
 
@@ -46,6 +47,7 @@ interface Parts {
   readonly provisioning: ProvisioningSql;
   readonly enqueue: MtEnqueueSql;
   readonly queue: MtQueueSql;
+  readonly sweep: MtSweepSql;
   readonly views: MtViewsSql;
 }
 
@@ -63,6 +65,7 @@ export class SqliteStore implements Store {
       provisioning: new ProvisioningSql(this.db),
       enqueue: new MtEnqueueSql(this.db, this.options),
       queue: new MtQueueSql(this.db, this.options.queue),
+      sweep: new MtSweepSql(this.db, this.options.queue),
       views: new MtViewsSql(this.db, this.options.demoFreeSegments),
     };
   }
@@ -140,8 +143,8 @@ export class SqliteStore implements Store {
   }
 
   sweepMt(): Promise<SweepResult> {
-    const queue = this.parts.queue;
-    return this.groupCommit.submit(() => queue.sweep(Date.now()));
+    const sweep = this.parts.sweep;
+    return this.groupCommit.submit(() => sweep.sweep(Date.now()));
   }
 
   async findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null> {
