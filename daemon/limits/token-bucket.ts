@@ -28,10 +28,13 @@ export function refill(state: TokenBucketState, limit: TokenBucketLimit, nowMs: 
   return { tokens, updatedAtMs: Math.max(nowMs, state.updatedAtMs) };
 }
 
+/** Refill arithmetic in floating point may land a hair short after exactly the advised retry-after. */
+const ROUNDING_SLACK = 1e-9;
+
 export function take(state: TokenBucketState, limit: TokenBucketLimit, amount: number, nowMs: number): TakeResult {
   const current = refill(state, limit, nowMs);
   const needed = Math.min(amount, limit.capacity);
-  if (current.tokens >= needed) {
+  if (current.tokens + ROUNDING_SLACK >= needed) {
     return { ok: true, state: { tokens: current.tokens - amount, updatedAtMs: current.updatedAtMs } };
   }
   const retryAfterMs = Math.ceil(((needed - current.tokens) * 1000) / limit.ratePerS);

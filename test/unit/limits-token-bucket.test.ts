@@ -77,3 +77,16 @@ test('property: waiting the retry-after is enough for the refused request', () =
     return take(refused.state, bucketLimit, amount, now + refused.retryAfterMs).ok;
   }));
 });
+
+test('regression: float rounding after a deep debt does not refuse a request at its retry-after', () => {
+  const bucketLimit = { ratePerS: 4, capacity: 1 };
+  let now = 0;
+  let state = fullBucket(bucketLimit, now);
+  for (const step of [{ dtMs: 0, amount: 525 }, { dtMs: 111, amount: 1 }, { dtMs: 2, amount: 1 }, { dtMs: 3, amount: 1 }]) {
+    now += step.dtMs;
+    state = take(state, bucketLimit, step.amount, now).state;
+  }
+  const refused = take(state, bucketLimit, 1, now);
+  assert.equal(refused.ok, false);
+  if (!refused.ok) assert.equal(take(refused.state, bucketLimit, 1, now + refused.retryAfterMs).ok, true);
+});
