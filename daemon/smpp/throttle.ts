@@ -77,7 +77,7 @@ export function nextTokenAt(state: ThrottleState, now: number): number {
 }
 
 /**
- * A throttling response: halve the rate, empty the bucket and pause. Responses to the rest of the
+ * A throttling response: halve the rate, empty the bucket (but one token) and pause. Responses to the rest of the
  * same burst arrive during the pause and do not halve again, so one overload costs one halving.
  * Returns whether the rate was cut.
  */
@@ -85,7 +85,8 @@ export function onThrottled(state: ThrottleState, now: number): boolean {
   if (now < state.pausedUntil) return false;
   refill(state, now);
   state.rateTps = Math.max(state.config.floorTps, state.rateTps / 2);
-  state.tokens = 0;
+  // One token, usable when the pause ends: sending resumes then, at the lower rate.
+  state.tokens = 1;
   state.pausedUntil = now + state.config.pauseMs;
   state.lastRefillAt = state.pausedUntil;
   return true;
