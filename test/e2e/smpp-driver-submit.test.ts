@@ -4,7 +4,7 @@ import { createLogger } from '../../daemon/log.js';
 import { EsmeDriver, type EsmeDriverEvent } from '../../daemon/smpp/esme-driver.js';
 import { sessionConfig, type SessionConfigInput } from '../../daemon/smpp/session-config.js';
 import { submitSm } from '../unit/smpp-session-harness.js';
-import { startTestSmsc, type TestSmsc } from './smpp-driver-smsc.js';
+import { startTestSmsc, waitFor, type TestSmsc } from './smpp-driver-smsc.js';
 
 let smsc: TestSmsc;
 
@@ -27,14 +27,6 @@ function driverFor(port: number, overrides: Partial<SessionConfigInput> = {}): {
   const events: EsmeDriverEvent<number>[] = [];
   driver.onEvent((event) => events.push(event));
   return { driver, events };
-}
-
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 function destination(i: number): string {
