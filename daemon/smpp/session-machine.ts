@@ -378,6 +378,8 @@ function closeSession<T>(state: SessionState<T>, reason: CloseReason | 'socketCl
   for (const pending of state.outstanding.values()) effects.push({ type: 'outcome', tag: pending.tag, outcome: { kind: 'connectionLost' } });
   failQueued(state, 'closed', effects);
   state.outstanding.clear();
+  // Late responses and delivery answers belong to this connection only.
+  state.expired.clear();
   state.unanswered.clear();
   state.phase = 'closed';
   state.phaseDeadline = null;
