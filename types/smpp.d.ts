@@ -55,10 +55,27 @@ declare module 'smpp' {
   export const consts: Record<string, unknown>;
   export const encodings: Record<string, unknown>;
 
+  /** GSM 03.38 default alphabet as unpacked septets (one byte per septet, 0x1B escapes); `encoding` 0 is the default table. */
+  export const gsmCoder: {
+    encode(text: string, encoding?: number): Buffer;
+    decode(septets: Buffer | Uint8Array, encoding?: number): string;
+  };
+
+  /** A short_message or message_payload after the package's decode filter: UDH split into information elements. */
+  export interface DecodedMessage {
+    message: string | Buffer;
+    udh?: Buffer[];
+  }
+
   export const ESME_ROK: number;
   export const ESME_RINVPASWD: number;
   export const ESME_RBINDFAIL: number;
   export const ESME_RTHROTTLED: number;
   export const ESME_RMSGQFUL: number;
   export const ESME_RSYSERR: number;
+  export const ESME_RINVSYSID: number;
+  export const ESME_RALYBND: number;
+  export const ESME_RINVBNDSTS: number;
+  export const ESME_RINVCMDID: number;
+  export const ESME_RINVDSTADR: number;
 }
