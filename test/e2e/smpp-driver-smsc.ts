@@ -10,6 +10,8 @@ export interface TestSmscOptions {
   readonly password?: string;
   /** command_status for the n-th submit_sm received (0-based, over all sessions). Default: always 0. */
   readonly submitStatus?: (index: number) => number;
+  /** PEM key and certificate: SMPP over TLS. */
+  readonly tls?: { readonly key: string; readonly cert: string };
 }
 
 export interface TestSmsc {
@@ -36,7 +38,7 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
   const sessions: Session[] = [];
   let messageId = 0;
 
-  const server = smpp.createServer((session: Session) => {
+  const server = smpp.createServer(options.tls ? { ...options.tls } : {}, (session: Session) => {
     counts.connections += 1;
     sessions.push(session);
     session.on('close', () => sessions.splice(sessions.indexOf(session), 1));
