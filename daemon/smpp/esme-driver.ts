@@ -299,12 +299,14 @@ export class EsmeDriver<T = unknown> {
     }
   }
 
+  /**
+   * Keeps an armed timer that fires no later than needed: an early tick is harmless (the machine
+   * answers it with the next wake-up), and re-arming on every PDU would churn timers at full rate.
+   */
   private armTimer(at: number | null): void {
-    if (at === this.wakeTimerAt) return;
+    if (at === null || (this.wakeTimerAt !== null && this.wakeTimerAt <= at)) return;
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
-    this.wakeTimer = null;
     this.wakeTimerAt = at;
-    if (at === null) return;
     this.wakeTimer = setTimeout(() => {
       this.wakeTimer = null;
       this.wakeTimerAt = null;
