@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CommandStatus } from '../../daemon/smpp/command-status.js';
 import { decodePdu, encodePdu } from '../../daemon/smpp/codec.js';
 import { sessionDefaults } from '../../daemon/smpp/session-config.js';
-import { createSession, queuedCount, step } from '../../daemon/smpp/session-machine.js';
+import { createSession, maxSendsPerStep, queuedCount, step } from '../../daemon/smpp/session-machine.js';
 import { sessionConfig } from '../../daemon/smpp/session-config.js';
 import { deliverSm, SessionHarness, submitSm } from './smpp-session-harness.js';
 
@@ -386,6 +386,20 @@ test('write backpressure holds queued submits until drained', () => {
   assert.equal(h.submitSequences().length, 0);
   h.step({ type: 'writeDrained' });
   assert.equal(h.submitSequences().length, 2);
+});
+
+test('a step sends at most maxSendsPerStep submits and asks to be woken at once for the rest', () => {
+  const h = new SessionHarness({ windowSize: 1000, tps: 1e9 });
+  h.bind();
+  h.step({ type: 'writeBlocked' });
+  for (let i = 0; i < 150; i++) h.submit(`m${i}`);
+  h.step({ type: 'writeDrained' });
+  assert.equal(h.submitSequences().length, maxSendsPerStep);
+  assert.equal(h.wakeAt, h.now);
+  h.advance(0);
+  h.advance(0);
+  assert.equal(h.submitSequences().length, 150);
+  assert.notEqual(h.wakeAt, h.now);
 });
 
 test('sequence numbers wrap from 0x7FFFFFFF to 1 and skip numbers still outstanding', () => {
