@@ -441,3 +441,13 @@ test('sequence numbers are never 0 and never repeat while outstanding, over many
   }
   assert.ok(answered >= 1900);
 });
+
+test('session config: defaults filled in, frozen, bad window and timers refused', () => {
+  const config = sessionConfig({ bindKind: 'receiver', systemId: 's', password: 'p', windowSize: 5, tps: 20 });
+  assert.equal(config.interfaceVersion, 0x34);
+  assert.equal(config.enquireLinkIntervalMs, 30_000);
+  assert.equal(config.throttle.maxTps, 20);
+  assert.ok(Object.isFrozen(config));
+  assert.throws(() => sessionConfig({ bindKind: 'receiver', systemId: 's', password: 'p', windowSize: 0, tps: 20 }), RangeError);
+  assert.throws(() => sessionConfig({ bindKind: 'receiver', systemId: 's', password: 'p', windowSize: 5, tps: 20, responseTimeoutMs: 0 }), /responseTimeoutMs/);
+});
