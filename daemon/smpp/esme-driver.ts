@@ -115,9 +115,9 @@ export class EsmeDriver<T = unknown> {
     return this.machine.throttle.rateTps;
   }
 
-  /** Connects, binds, and keeps doing so after every loss until stop(). */
+  /** Connects, binds, and keeps doing so after every loss until stop(). A stopped driver stays stopped. */
   start(): void {
-    if (this.started) return;
+    if (this.started || this.stopping) return;
     this.started = true;
     this.connect();
   }
