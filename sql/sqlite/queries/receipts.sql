@@ -56,8 +56,8 @@ FROM held_receipt_keys k JOIN held_receipts h ON h.id = k.held_id
 WHERE k.route_id = ? AND k.match_key = ? ORDER BY h.id;
 
 -- name: expiredHeld
--- Held receipts past their hold time. Parameters: now. Result: the receipts, oldest first.
-SELECT id, route_id, bind_id, candidates, stat, raw, received_at FROM held_receipts WHERE hold_until <= ? ORDER BY id;
+-- Held receipts past their hold time. Parameters: now. Result: the receipts, longest expired first.
+SELECT id, route_id, bind_id, candidates, stat, raw, received_at FROM held_receipts WHERE hold_until <= ? ORDER BY hold_until;
 
 -- name: dropHeldKeys
 -- Named parameters: @routeId, @id, @candidates (the receipt's JSON array of keys).
