@@ -35,6 +35,11 @@ SELECT status FROM smsc_ids WHERE message_seq = ?;
 -- Ends a message in the ledger from its receipts. Parameters: status, reason, done_at, seq.
 UPDATE messages SET status = ?, reason = ?, done_at = ? WHERE seq = ?;
 
+-- name: settleQueueRow
+-- A final receipt proves the submit: a queue row still IN_FLIGHT (a stale-epoch ack recorded the id) or
+-- IN_DOUBT is settled rather than left to lapse or be resent. Parameters: done_at, seq.
+UPDATE mt_queue SET state = 'PROCESSED', done_at = ?, lease_until = NULL WHERE seq = ? AND state IN ('IN_FLIGHT', 'IN_DOUBT');
+
 -- name: addEvent
 -- Appends to a message's history. Parameters: seq, at, status, detail.
 INSERT INTO message_events (message_seq, at, status, detail) VALUES (?, ?, ?, ?);
