@@ -183,6 +183,20 @@ export function defineReceiptTests(factory: StoreFactory): void {
       assert.deepEqual(await events(store), []);
     }));
 
+  test('receipts: a Kannel dlr-mask with bit 4 hears of a message left in doubt by a lapsed lease', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const message = submission('acme', 'mts-1', { source: 'kannel', kannelDlrUrl: kannelUrl, kannelDlrMask: 4 });
+      const unmasked = submission('acme', 'mts-1', { source: 'kannel', kannelDlrUrl: kannelUrl, kannelDlrMask: 1 });
+      await store.enqueueMt([request('acme', [message]), request('acme', [unmasked])]);
+      const epoch = await store.acquireBindEpoch(bind0);
+      await store.claimMt({ routeId: mts, bindId: bind0, epoch, owner: 'node-a', limit: 10, leaseMs: 50 });
+      await sleep(80);
+      assert.equal((await store.sweepMt()).inDoubt, 2);
+      const raised = await events(store);
+      assert.deepEqual(raised.map((e) => [e.payload.messageId, e.payload.dlrType, e.payload.status]), [[message.id, 4, 'in_doubt']]);
+    }));
+
   test('receipts: a nack fail raises the event (Kannel rejected: bit 16), and so does expiry at a sweep', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);
