@@ -131,7 +131,11 @@ export function defineReceiptTests(factory: StoreFactory): void {
       const last = await store.applyReceipt(receipt(['b3'], 'delivered'));
       assert.ok(last.kind === 'matched');
       assert.deepEqual([last.messageStatus, last.final], ['undeliverable', true]);
-      assert.equal(await statusOf(store, id), 'undeliverable');
+      const view = await store.findMessage(acme, { id });
+      assert.equal(view?.status, 'undeliverable');
+      assert.deepEqual(view.history.map((e) => e.status), ['accepted', 'submitted', 'submitted', 'submitted', 'undeliverable'],
+        'segments before the last are noted under the message status');
+      assert.match(view.history[3]?.detail ?? '', /segment 2 of 3 undeliverable/);
       assert.deepEqual((await events(store)).map((e) => e.payload.status), ['undeliverable']);
     }));
 
@@ -141,6 +145,10 @@ export function defineReceiptTests(factory: StoreFactory): void {
       const id = await submitted(store, ['c1']);
       assert.equal((await store.applyReceipt(receipt(['c1'], 'delivered'))).kind, 'matched');
       assert.deepEqual(await store.applyReceipt(receipt(['c1'], 'delivered')), { kind: 'duplicate', messageId: id });
+      const contradicting = await store.applyReceipt(receipt(['c1'], 'undeliverable'));
+      assert.ok(contradicting.kind === 'matched');
+      assert.deepEqual([contradicting.messageStatus, contradicting.final, contradicting.eventId], ['delivered', true, null], 'a final status never changes');
+      assert.deepEqual((await store.findMessage(acme, { id }))?.history.map((e) => e.status), ['accepted', 'submitted', 'delivered']);
       assert.deepEqual([...(await store.callbackBacklog())], [[acme, 1]]);
     }));
 
