@@ -3,6 +3,12 @@
 -- Within each step the ledger and history are written first, then the queue rows whose state
 -- selected them.
 
+-- name: expiringNotified
+-- Messages about to expire whose client may be told (receipts asked for, or a Kannel dlr-url).
+-- Result: seq.
+SELECT q.seq FROM mt_queue q JOIN messages m ON m.seq = q.seq
+WHERE q.state IN ('READY', 'WAITING') AND q.expires_at <= @now AND (m.dlr_requested = 1 OR m.kannel_dlr_url IS NOT NULL);
+
 -- name: expireEvents
 INSERT INTO message_events (message_seq, at, status, detail)
 SELECT seq, @now, 'expired', 'validity period ended' FROM mt_queue
@@ -30,6 +36,11 @@ WHERE seq IN (SELECT seq FROM mt_queue WHERE state = 'WAITING' AND not_before <=
 -- WAITING whose not_before came → READY. Changes: the count of promoted messages.
 UPDATE mt_queue SET state = 'READY'
 WHERE seq IN (SELECT seq FROM mt_queue WHERE state = 'WAITING' AND not_before <= @now);
+
+-- name: lapsingKannel
+-- Messages about to be left IN_DOUBT whose Kannel dlr-mask asks for bit 4 (buffered). Result: seq.
+SELECT q.seq FROM mt_queue q JOIN messages m ON m.seq = q.seq
+WHERE q.state = 'IN_FLIGHT' AND q.lease_until <= @now AND m.kannel_dlr_url IS NOT NULL AND (m.kannel_dlr_mask & 4) <> 0;
 
 -- name: lapseEvents
 INSERT INTO message_events (message_seq, at, status, detail)
