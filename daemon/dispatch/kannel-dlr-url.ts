@@ -3,20 +3,21 @@
  * clients that migrated from Kannel's /cgi-bin/sendsms (docs/callbacks.md, "Kannel dlr-url").
  * Substituted values are URL-encoded (space as `+`, like Kannel). Pure.
  */
-import { kannelDlrBitOf, type MessageStatus } from '../domain/status.js';
 import type { CallbackEvent } from '../storage/port.js';
 
 type Payload = CallbackEvent['payload'];
 
 /** Escapes Kannel knows but for which a receipt carries nothing here: replaced by nothing, as Kannel does for absent fields. */
-const emptyEscapes = new Set(['B', 'c', 'C', 'D', 'f', 'm', 'M', 'n', 'o', 'O', 'R', 'u', 'v', 'V']);
+const emptyEscapes = new Set(['B', 'c', 'C', 'D', 'f', 'i', 'm', 'M', 'n', 'o', 'O', 'R', 'u', 'v', 'V']);
 
 /**
- * `template` is the dlr-url as the client gave it. `fallbackTime` stands in when the payload has no
- * `doneAt` (the time the receipt arrived). An unknown escape stays as written, like Kannel.
+ * `template` is the dlr-url as the client gave it; `payload` the DLR event's fields, of which the
+ * Kannel ones are `dlrType` (the dlr-mask bit), `receiptText` and `time` (Unix seconds), besides
+ * `recipient`, `sender`, `messageId` and `smscId`. `fallbackTime` stands in when `time` is absent.
+ * An unknown escape stays as written, like Kannel.
  */
 export function fillKannelDlrUrl(template: string, payload: Payload, fallbackTime: Date): string {
-  const receiptText = text(payload, 'receipt');
+  const receiptText = text(payload, 'receiptText');
   const words = receiptText.split(/\s+/).filter((word) => word !== '');
   const time = eventTime(payload, fallbackTime);
   let nextWord = 1;
@@ -36,7 +37,7 @@ export function fillKannelDlrUrl(template: string, payload: Payload, fallbackTim
         out += '%';
         break;
       case 'd':
-        out += dlrBit(payload);
+        out += kannelEncode(text(payload, 'dlrType'));
         break;
       case 'A':
       case 'b':
@@ -78,9 +79,6 @@ export function fillKannelDlrUrl(template: string, payload: Payload, fallbackTim
       case 'F':
         out += kannelEncode(text(payload, 'smscId'));
         break;
-      case 'i':
-        out += kannelEncode(text(payload, 'routeId'));
-        break;
       case 'T':
         out += String(Math.floor(time.getTime() / 1000));
         break;
@@ -105,13 +103,6 @@ export function kannelTime(time: Date): string {
   return `${iso.slice(0, 10)}+${iso.slice(11, 19)}`;
 }
 
-function dlrBit(payload: Payload): string {
-  const status = payload['status'];
-  if (typeof status !== 'string' || !Object.hasOwn(kannelDlrBitOf, status)) return '';
-  const bit = kannelDlrBitOf[status as MessageStatus];
-  return bit === null ? '' : String(bit);
-}
-
 function internationalPlus(number: string): string {
   return number.startsWith('00') ? `%2B${kannelEncode(number.slice(2))}` : kannelEncode(number);
 }
@@ -122,7 +113,6 @@ function text(payload: Payload, key: string): string {
 }
 
 function eventTime(payload: Payload, fallback: Date): Date {
-  const doneAt = payload['doneAt'];
-  const parsed = typeof doneAt === 'string' || typeof doneAt === 'number' ? new Date(doneAt) : null;
-  return parsed !== null && !Number.isNaN(parsed.getTime()) ? parsed : fallback;
+  const seconds = payload['time'];
+  return typeof seconds === 'number' && Number.isFinite(seconds) ? new Date(seconds * 1000) : fallback;
 }

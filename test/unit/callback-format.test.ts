@@ -11,7 +11,7 @@ const dlr: CallbackEvent = {
   kind: 'dlr',
   url: 'https://client.example/dlr?key=abc',
   kannel: false,
-  payload: { messageId: 'm-1', status: 'delivered', errorCode: null, segments: 2, final: true, text: 'a b&c=d' },
+  payload: { messageId: 'm-1', status: 'delivered', dlrType: 1, errorCode: null, segments: 2, final: true, text: 'a b&c=d' },
   attempts: 0,
   createdAt: new Date('2026-01-02T03:04:05Z'),
 };
@@ -23,7 +23,7 @@ test('post-json: eventId and type first, then the payload with its JSON types', 
   assert.equal(request.contentType, 'application/json');
   assert.equal(request.signedPart, request.body);
   assert.deepEqual(JSON.parse(request.body ?? ''), {
-    eventId: 'ev-1', type: 'dlr', messageId: 'm-1', status: 'delivered', errorCode: null, segments: 2, final: true, text: 'a b&c=d',
+    eventId: 'ev-1', type: 'dlr', messageId: 'm-1', status: 'delivered', dlrType: 1, errorCode: null, segments: 2, final: true, text: 'a b&c=d',
   });
   assert.ok((request.body ?? '').startsWith('{"eventId":"ev-1","type":"dlr"'));
 });

@@ -5,12 +5,12 @@ import { fillKannelDlrUrl, kannelTime } from '../../daemon/dispatch/kannel-dlr-u
 const payload = {
   messageId: '0190f3a2-aaaa-7bbb-8ccc-123456789abc',
   status: 'undeliverable',
+  dlrType: 2,
   recipient: '0046701234567',
   sender: 'ACME Bank',
   smscId: '5F3A',
-  routeId: 'op-1',
-  receipt: 'id:5F3A sub:001 dlvrd:000 stat:UNDELIV err:001 text:Hi & bye',
-  doneAt: '2026-03-04T05:06:07.000Z',
+  receiptText: 'id:5F3A sub:001 dlvrd:000 stat:UNDELIV err:001 text:Hi & bye',
+  time: 1772600767,
 };
 const fallback = new Date('2026-01-01T00:00:00Z');
 
@@ -18,7 +18,7 @@ test('Kannel\'s documented escapes are filled and URL-encoded', () => {
   const url = fillKannelDlrUrl('http://k/dlr?type=%d&to=%p&from=%P&id=%I&smsc=%F&route=%i&at=%T&time=%t', payload, fallback);
   assert.equal(
     url,
-    'http://k/dlr?type=2&to=0046701234567&from=ACME+Bank&id=0190f3a2-aaaa-7bbb-8ccc-123456789abc&smsc=5F3A&route=op-1' +
+    'http://k/dlr?type=2&to=0046701234567&from=ACME+Bank&id=0190f3a2-aaaa-7bbb-8ccc-123456789abc&smsc=5F3A&route=' +
       '&at=1772600767&time=2026-03-04+05:06:07',
   );
 });
@@ -36,15 +36,7 @@ test('%% is a percent sign; %q/%Q turn a leading 00 into +; unknown escapes stay
   assert.equal(fillKannelDlrUrl('a=%%d&q=%q&Q=%Q&z=%z&c=%c&end%', payload, fallback), 'a=%d&q=%2B46701234567&Q=ACME+Bank&z=%z&c=&end%');
 });
 
-test('the dlr type bit follows docs/statuses.md, empty for a status without one', () => {
-  assert.equal(fillKannelDlrUrl('%d', { status: 'delivered' }, fallback), '1');
-  assert.equal(fillKannelDlrUrl('%d', { status: 'submitted' }, fallback), '8');
-  assert.equal(fillKannelDlrUrl('%d', { status: 'rejected' }, fallback), '16');
-  assert.equal(fillKannelDlrUrl('%d', { status: 'accepted' }, fallback), '');
-  assert.equal(fillKannelDlrUrl('%d', { status: 'toString' }, fallback), '');
-});
-
-test('without doneAt the event\'s time is used; absent fields are empty', () => {
+test('without time the event\'s time is used; absent fields are empty', () => {
   assert.equal(fillKannelDlrUrl('%T %t [%p] [%A]', {}, fallback), '1767225600 2026-01-01+00:00:00 [] []');
   assert.equal(kannelTime(new Date('1999-09-21T14:18:09Z')), '1999-09-21+14:18:09');
 });
