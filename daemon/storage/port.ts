@@ -144,6 +144,8 @@ export interface SweepResult {
   readonly expired: number;
   readonly inDoubt: number;
   readonly purged: number;
+  /** Held receipts that matched nothing within their hold time and became `receipt-unmatched` problems. */
+  readonly receiptsUnmatched: number;
 }
 
 export interface MessageEvent {
@@ -268,7 +270,9 @@ export interface Store {
   /**
    * Maintenance, safe to run on every node at once: WAITING whose time came → READY; READY or
    * WAITING past expiresAt → EXPIRED (ledger `expired`); IN_FLIGHT past its lease → IN_DOUBT (ledger
-   * `in_doubt`); rows and idempotency keys older than retention → purged.
+   * `in_doubt`); rows and idempotency keys older than retention → purged. Also: held receipts past
+   * their hold time → inbound problems; delivered callback events, MO rows (once their dedupUntil
+   * passed too) and inbound problems older than retention → purged.
    */
   sweepMt(): Promise<SweepResult>;
 

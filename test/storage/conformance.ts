@@ -3,6 +3,7 @@ import { defineEnqueueTests } from './conformance-enqueue.js';
 import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
+import { defineReceiptTests } from './conformance-receipts.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -17,6 +18,7 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineProvisioningTests(factory);
     defineEnqueueTests(factory);
     defineQueueTests(factory);
+    defineReceiptTests(factory);
     defineDurabilityTests(factory);
   });
 }
