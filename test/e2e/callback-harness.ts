@@ -153,7 +153,7 @@ export async function raiseDlr(store: Store, clientId: string, overrides: Partia
 }
 
 export function newSender(
-  store: Store,
+  store: CallbackSenderDeps['store'],
   clientOf: CallbackSenderDeps['clientOf'],
   options: Partial<CallbackSenderOptions>,
   extra: Partial<Pick<CallbackSenderDeps, 'onMoReply' | 'owner'>> = {},
