@@ -88,6 +88,12 @@ export class CallbackSender {
 
   constructor(private readonly deps: CallbackSenderDeps) {
     this.options = { ...defaultCallbackSenderOptions, ...deps.options };
+    const { perClientConcurrency, globalConcurrency, requestTimeoutMs, leaseMs } = this.options;
+    if (!(perClientConcurrency >= 1 && globalConcurrency >= perClientConcurrency)) {
+      throw new Error('callback sender: need 1 <= perClientConcurrency <= globalConcurrency');
+    }
+    // A lease shorter than a request would let another sender take the event while it is being sent.
+    if (!(leaseMs > requestTimeoutMs)) throw new Error('callback sender: leaseMs must exceed requestTimeoutMs');
     this.fetch = deps.fetch ?? globalThis.fetch;
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
@@ -159,30 +165,36 @@ export class CallbackSender {
     } catch (error) {
       this.deps.logger.error({ err: error }, 'claiming callback events failed');
     }
-    for (const event of events) this.dispatch(event);
-    this.wake(events.length >= free ? 0 : this.options.pollIntervalMs);
+    let started = 0;
+    for (const event of events) if (this.dispatch(event)) started += 1;
+    // A full claim means more may be due; but a claim that only handed back busy clients' events waits.
+    this.wake(events.length >= free && started > 0 ? 0 : this.options.pollIntervalMs);
   }
 
-  private dispatch(event: CallbackEvent): void {
+  /** Starts an attempt, or hands the event back when its client is paused or busy; true when started. */
+  private dispatch(event: CallbackEvent): boolean {
     const state = this.clientState(event.clientId);
     const now = this.clock();
     if (state.pausedUntil > now) {
       this.track(this.release(event, state.pausedUntil - now, 'client paused after HTTP 429'));
-    } else if (state.inFlight >= this.options.perClientConcurrency) {
+      return false;
+    }
+    if (state.inFlight >= this.options.perClientConcurrency) {
       // The Store gave more of this client's events than it may have in flight: hand them back for later.
       this.track(this.release(event, this.options.requestTimeoutMs, 'client at its concurrency limit'));
-    } else {
-      state.inFlight += 1;
-      this.inFlight += 1;
-      this.track(
-        this.attempt(event, state).finally(() => {
-          state.inFlight -= 1;
-          this.inFlight -= 1;
-          if (state.inFlight === 0 && state.pausedUntil <= this.clock()) this.clients.delete(event.clientId);
-          this.wake(0);
-        }),
-      );
+      return false;
     }
+    state.inFlight += 1;
+    this.inFlight += 1;
+    this.track(
+      this.attempt(event, state).finally(() => {
+        state.inFlight -= 1;
+        this.inFlight -= 1;
+        if (state.inFlight === 0 && state.pausedUntil <= this.clock()) this.clients.delete(event.clientId);
+        this.wake(0);
+      }),
+    );
+    return true;
   }
 
   private track(work: Promise<void>): void {

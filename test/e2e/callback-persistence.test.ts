@@ -32,7 +32,10 @@ test('kill -9 of a sender loses no event: the backoff resumes, a lapsed lease is
     createInterface({ input: child.stdout }).on('line', (line) => {
       if (line.startsWith('{')) committed.push(JSON.parse(line) as { eventId: string; outcome: string });
     });
-    await waitFor('the child to put the first event in backoff', () => committed.some((c) => c.eventId === backoffEvent && c.outcome === 'retry'));
+    await waitFor('the child to put the first event in backoff', () => {
+      if (child.exitCode !== null) throw new Error(`the child exited with ${child.exitCode}`);
+      return committed.some((c) => c.eventId === backoffEvent && c.outcome === 'retry');
+    });
     await waitFor('the second event in flight at the child', () => receiver.received.some((entry) => entry.eventId === stalledEvent));
     child.kill('SIGKILL');
     await childExit;

@@ -28,7 +28,7 @@ async function run(dbPath: string): Promise<void> {
   };
   const sender = newSender(reporting, await clientLookup(store), {
     leaseMs: 1500,
-    requestTimeoutMs: 60_000,
+    requestTimeoutMs: 1000,
     backoff: { firstDelayMs: 1500, maxDelayMs: 1500, maxAgeMs: 60_000, jitterRatio: 0.2 },
   }, { owner: 'child' });
   sender.start();
