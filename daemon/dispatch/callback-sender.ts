@@ -123,8 +123,12 @@ export class CallbackSender {
     const result = await Promise.race([settled(), timedOut]);
     clearTimeout(deadline);
     if (result === 'timeout') {
+      // Aborted requests record a retry at once; give those writes a moment before the store closes.
       for (const controller of this.controllers) controller.abort();
-      this.deps.logger.warn({ abandoned: this.pending.size }, 'callback sender stopped with attempts in flight; their leases will lapse');
+      let grace: NodeJS.Timeout | undefined;
+      await Promise.race([Promise.all(this.pending), new Promise((resolve) => (grace = setTimeout(resolve, 1000)))]);
+      clearTimeout(grace);
+      this.deps.logger.warn({ abandoned: this.pending.size }, 'callback sender stopped with attempts in flight');
     }
   }
 
