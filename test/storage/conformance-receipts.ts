@@ -203,6 +203,26 @@ export function defineReceiptTests(factory: StoreFactory): void {
       assert.deepEqual([expiryEvent?.payload.messageId, expiryEvent?.payload.status], [soon.id, 'expired']);
     }));
 
+  test('receipts: a final receipt settles a message still in flight under a stale epoch, so it is never resent', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const message = submission('acme', 'mts-1');
+      await store.enqueueMt([request('acme', [message])]);
+      const old = await store.acquireBindEpoch(bind0);
+      await store.claimMt({ routeId: mts, bindId: bind0, epoch: old, owner: 'node-a', limit: 1, leaseMs: 60 });
+      await store.acquireBindEpoch(bind0);
+      const ack = await store.ackMt(bind0, old, [{ id: message.id, smscIds: ['5a'] }]);
+      assert.deepEqual(ack.refusedStaleEpoch, [message.id], 'the stale ack only records the id');
+      const outcome = await store.applyReceipt(receipt(['5a'], 'delivered'));
+      assert.ok(outcome.kind === 'matched');
+      assert.equal(outcome.messageStatus, 'delivered');
+      await sleep(90);
+      assert.equal((await store.sweepMt()).inDoubt, 0, 'no lease left to lapse');
+      assert.deepEqual(await store.resolveInDoubt(mts, 'resend'), []);
+      const view = await store.findMessage(acme, { id: message.id });
+      assert.deepEqual([view?.status, view?.queueState], ['delivered', 'PROCESSED']);
+    }));
+
   test('receipts: a held receipt never matched becomes a receipt-unmatched problem at the sweep after its hold time', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);

@@ -1,5 +1,7 @@
 import { describe } from 'node:test';
 import { defineEnqueueTests } from './conformance-enqueue.js';
+import { defineMoTests } from './conformance-mo.js';
+import { defineOutboxTests } from './conformance-outbox.js';
 import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
@@ -19,6 +21,8 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineEnqueueTests(factory);
     defineQueueTests(factory);
     defineReceiptTests(factory);
+    defineOutboxTests(factory);
+    defineMoTests(factory);
     defineDurabilityTests(factory);
   });
 }

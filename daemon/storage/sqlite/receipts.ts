@@ -36,6 +36,7 @@ export class ReceiptsSql {
   private readonly setSegment: Database.Statement<[string, string | null, string | null, number | null, number, number]>;
   private readonly segmentStatuses: Database.Statement<[number], { status: string }>;
   private readonly finishMessage: Database.Statement<[string, string | null, number, number]>;
+  private readonly settleQueueRow: Database.Statement<[number, number]>;
   private readonly addEvent: Database.Statement<[number, number, string, string | null]>;
   private readonly holdReceipt: Database.Statement<[string, string, string, string, string | null, string | null, number | null, string, number, number]>;
   private readonly holdKey: Database.Statement<[string, string, number]>;
@@ -53,6 +54,7 @@ export class ReceiptsSql {
     this.setSegment = db.prepare(sql('setSegment'));
     this.segmentStatuses = db.prepare(sql('segmentStatuses'));
     this.finishMessage = db.prepare(sql('finishMessage'));
+    this.settleQueueRow = db.prepare(sql('settleQueueRow'));
     this.addEvent = db.prepare(sql('addEvent'));
     this.holdReceipt = db.prepare(sql('holdReceipt'));
     this.holdKey = db.prepare(sql('holdKey'));
@@ -143,6 +145,7 @@ export class ReceiptsSql {
     const aggregate = aggregateStatus(statuses);
     if (aggregate === null || finalStatuses.has(messageStatus)) return unchanged;
     this.finishMessage.run(aggregate, aggregate === 'delivered' ? null : receiptDetail(facts), now, seq);
+    this.settleQueueRow.run(now, seq);
     if (aggregate !== facts.status) this.addEvent.run(seq, now, aggregate, `all ${statuses.length} segments final`);
     const eventId = this.dlr.raise(seq, {
       status: aggregate, stat: facts.stat, errorCode: facts.errorCode, doneAt: facts.doneAt, receiptText: facts.raw, smscId: segment.smsc_id,

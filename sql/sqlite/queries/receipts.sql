@@ -35,6 +35,11 @@ SELECT status FROM smsc_ids WHERE message_seq = ?;
 -- Ends a message in the ledger from its receipts. Parameters: status, reason, done_at, seq.
 UPDATE messages SET status = ?, reason = ?, done_at = ? WHERE seq = ?;
 
+-- name: settleQueueRow
+-- A final receipt proves the submit: a queue row still IN_FLIGHT (a stale-epoch ack recorded the id) or
+-- IN_DOUBT is settled rather than left to lapse or be resent. Parameters: done_at, seq.
+UPDATE mt_queue SET state = 'PROCESSED', done_at = ?, lease_until = NULL WHERE seq = ? AND state IN ('IN_FLIGHT', 'IN_DOUBT');
+
 -- name: addEvent
 -- Appends to a message's history. Parameters: seq, at, status, detail.
 INSERT INTO message_events (message_seq, at, status, detail) VALUES (?, ?, ?, ?);
@@ -56,8 +61,8 @@ FROM held_receipt_keys k JOIN held_receipts h ON h.id = k.held_id
 WHERE k.route_id = ? AND k.match_key = ? ORDER BY h.id;
 
 -- name: expiredHeld
--- Held receipts past their hold time. Parameters: now. Result: the receipts, oldest first.
-SELECT id, route_id, bind_id, candidates, stat, raw, received_at FROM held_receipts WHERE hold_until <= ? ORDER BY id;
+-- Held receipts past their hold time. Parameters: now. Result: the receipts, longest expired first.
+SELECT id, route_id, bind_id, candidates, stat, raw, received_at FROM held_receipts WHERE hold_until <= ? ORDER BY hold_until;
 
 -- name: dropHeldKeys
 -- Named parameters: @routeId, @id, @candidates (the receipt's JSON array of keys).
