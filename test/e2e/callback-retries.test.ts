@@ -155,3 +155,36 @@ test('MO reply hook: only for MO of clients allowing replies that answer 2xx tex
     await handle.cleanup();
   }
 });
+
+test('stop() is bounded: a hanging request is abandoned, recorded for a retry, and delivered later', async () => {
+  const handle = await openTestSqliteStore();
+  let hang = true;
+  const receiver = await startReceiver(() => (hang ? { status: 200, delayMs: 30_000 } : { status: 200 }));
+  const { store } = handle;
+  try {
+    await provision(store, [clientPut('acme', { moUrl: `${receiver.url}/mo` })]);
+    const eventId = await raiseMo(store, 'acme', 'HELLO');
+    const clientOf = await clientLookup(store);
+    const first = newSender(store, clientOf, { requestTimeoutMs: 20_000, leaseMs: 30_000, stopTimeoutMs: 300, backoff: quickBackoff });
+    first.start();
+    await waitFor('the hanging request', () => receiver.received.length === 1);
+    const stoppedAt = Date.now();
+    await first.stop();
+    assert.ok(Date.now() - stoppedAt < 2000, `stop took ${Date.now() - stoppedAt} ms`);
+    assert.equal(first.inFlightCount(), 0);
+    hang = false;
+    const second = newSender(store, clientOf, { backoff: quickBackoff }, { owner: 'second' });
+    second.start();
+    try {
+      // Recorded as a retry (not left leased for 30 s): the next sender gets it after the short backoff.
+      await waitFor('the retry by the next sender', () => receiver.received.length === 2, 5000);
+      await waitFor('an empty backlog', async () => (await store.callbackBacklog()).size === 0);
+    } finally {
+      await second.stop();
+    }
+    assert.equal(receiver.received[1]?.eventId, eventId);
+  } finally {
+    await receiver.close();
+    await handle.cleanup();
+  }
+});
