@@ -12,7 +12,7 @@ export interface CallbackRequest {
   readonly url: string;
   readonly body: string | null;
   readonly contentType: string | null;
-  /** What the signature covers: the body, or for a GET the query string as sent. */
+  /** What the signature covers: the body, or for a GET the query string as sent (after `?`). */
   readonly signedPart: string;
 }
 
@@ -30,6 +30,7 @@ export function callbackFields(event: CallbackEvent): ReadonlyArray<readonly [st
   return fields;
 }
 
+/** Throws when the event's URL is not a valid http(s) URL: such an event can never be delivered. */
 export function buildCallbackRequest(event: CallbackEvent, format: CallbackFormat): CallbackRequest {
   if (event.kannel) return getRequest(fillKannelDlrUrl(event.url, event.payload, event.createdAt), '');
   const fields = callbackFields(event);
@@ -46,21 +47,26 @@ export function buildCallbackRequest(event: CallbackEvent, format: CallbackForma
 }
 
 function postRequest(url: string, body: string, contentType: string): CallbackRequest {
-  return { method: 'POST', url: withoutFragment(url), body, contentType, signedPart: body };
+  return { method: 'POST', url: target(url).href, body, contentType, signedPart: body };
 }
 
-/** Appends `query` to the URL's own query string (kept as the client wrote it); the fragment is never sent. */
+/**
+ * Appends `query` to the URL's own query string. The signature covers the query string as it goes on
+ * the wire, that is after URL serialisation (which percent-encodes spaces, quotes and the like).
+ */
 function getRequest(url: string, query: string): CallbackRequest {
-  const base = withoutFragment(url);
-  const separator = query === '' || base.endsWith('?') || base.endsWith('&') ? '' : base.includes('?') ? '&' : '?';
-  const full = base + separator + query;
-  const queryStart = full.indexOf('?');
-  return { method: 'GET', url: full, body: null, contentType: null, signedPart: queryStart < 0 ? '' : full.slice(queryStart + 1) };
+  const parsed = target(url);
+  const own = parsed.search.slice(1);
+  if (query !== '') parsed.search = own === '' || own.endsWith('&') ? own + query : `${own}&${query}`;
+  return { method: 'GET', url: parsed.href, body: null, contentType: null, signedPart: parsed.search.slice(1) };
 }
 
-function withoutFragment(url: string): string {
-  const hash = url.indexOf('#');
-  return hash < 0 ? url : url.slice(0, hash);
+/** The URL to call: http or https only (anything else can never succeed); the fragment is never sent. */
+function target(url: string): URL {
+  const parsed = new URL(url);
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error(`not an http(s) URL: ${parsed.protocol}`);
+  parsed.hash = '';
+  return parsed;
 }
 
 /** application/x-www-form-urlencoded; null is an empty value, booleans are `true`/`false`. */

@@ -231,7 +231,7 @@ export class CallbackSender {
     try {
       request = buildCallbackRequest(event, client.callbackFormat);
     } catch (error) {
-      await this.complete(event, { kind: 'dead', error: `cannot format the event: ${messageOf(error)}` });
+      await this.complete(event, { kind: 'dead', error: `cannot build the request: ${messageOf(error)}` });
       return;
     }
     const headers = callbackHeaders(event.id, client.callbackSecret, Math.floor(this.clock() / 1000), request.signedPart);

@@ -79,3 +79,18 @@ test('a Kannel event is a GET of its dlr-url with the escapes filled, whatever t
   assert.equal(request.url, 'http://k/dlr?id=m-1&type=1');
   assert.equal(request.signedPart, 'id=m-1&type=1');
 });
+
+test('URLs are serialised as sent, and the signed query string is what goes on the wire', () => {
+  const request = buildCallbackRequest({ ...dlr, url: 'http://h/x?note=a b"c' }, 'get');
+  assert.ok(request.url.startsWith('http://h/x?note=a%20b%22c&eventId=ev-1'), request.url);
+  assert.equal(request.signedPart, request.url.slice(request.url.indexOf('?') + 1));
+  assert.equal(buildCallbackRequest({ ...dlr, url: 'http://h/x?a=1&' }, 'get').signedPart.slice(0, 15), 'a=1&eventId=ev-');
+  const kannel = buildCallbackRequest({ ...dlr, kannel: true, url: 'http://k/dlr?text=%S' }, 'get');
+  assert.equal(kannel.signedPart, new URL(kannel.url).search.slice(1));
+});
+
+test('a URL that can never work is refused: invalid, or not http(s)', () => {
+  assert.throws(() => buildCallbackRequest({ ...dlr, url: 'not a url' }, 'post-json'), /Invalid URL/);
+  assert.throws(() => buildCallbackRequest({ ...dlr, url: 'ftp://h/x' }, 'get'), /not an http\(s\) URL/);
+  assert.equal(buildCallbackRequest({ ...dlr, url: 'https://h/x#top' }, 'post-json').url, 'https://h/x');
+});
