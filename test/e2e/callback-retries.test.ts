@@ -188,3 +188,32 @@ test('stop() is bounded: a hanging request is abandoned, recorded for a retry, a
     await handle.cleanup();
   }
 });
+
+test('events that can never be delivered are dead without a request: deleted client, non-http URL', async () => {
+  const handle = await openTestSqliteStore();
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  const { store } = handle;
+  try {
+    await provision(store, [
+      clientPut('gone', { moUrl: `${receiver.url}/mo` }),
+      clientPut('ftp', { moUrl: 'ftp://127.0.0.1/mo' }),
+    ]);
+    const goneEvent = await raiseMo(store, 'gone', 'HELLO');
+    const ftpEvent = await raiseMo(store, 'ftp', 'HELLO');
+    const known = await clientLookup(store);
+    const sender = newSender(store, (id) => (id === 'gone' ? undefined : known(id)), { backoff: quickBackoff });
+    sender.start();
+    try {
+      await waitFor('two dead letters', async () => (await store.listDeadCallbacks({ limit: 10 })).length === 2);
+    } finally {
+      await sender.stop();
+    }
+    const dead = new Map((await store.listDeadCallbacks({ limit: 10 })).map((event) => [event.id, event.lastError]));
+    assert.equal(dead.get(goneEvent), 'client is no longer provisioned');
+    assert.match(dead.get(ftpEvent) ?? '', /^cannot build the request: not an http\(s\) URL/);
+    assert.equal(receiver.received.length, 0);
+  } finally {
+    await receiver.close();
+    await handle.cleanup();
+  }
+});
