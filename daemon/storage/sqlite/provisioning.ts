@@ -62,7 +62,7 @@ export class ProvisioningSql {
   private readonly selectTokens: Database.Statement<[], TokenRow>;
   private readonly selectRoutes: Database.Statement<[], RouteRow>;
   private readonly selectPrefixes: Database.Statement<[], { prefix: string; route_id: string }>;
-  private readonly selectOverride: Database.Statement<[string], { route_id: string }>;
+  private readonly selectOverrides: Database.Statement<[string], { msisdn: string; route_id: string }>;
   private readonly countOverrides: Database.Statement<[], { n: number }>;
   private readonly readSnapshot: Database.Transaction<() => ProvisioningSnapshot>;
 
@@ -90,7 +90,7 @@ export class ProvisioningSql {
     this.selectTokens = db.prepare(sql('selectTokens'));
     this.selectRoutes = db.prepare(sql('selectRoutes'));
     this.selectPrefixes = db.prepare(sql('selectPrefixes'));
-    this.selectOverride = db.prepare(sql('selectOverride'));
+    this.selectOverrides = db.prepare(sql('selectOverrides'));
     this.countOverrides = db.prepare(sql('countOverrides'));
     // A read transaction gives one consistent snapshot across the four tables.
     this.readSnapshot = db.transaction(() => this.readAll());
@@ -124,12 +124,8 @@ export class ProvisioningSql {
   }
 
   findOverrides(msisdns: readonly string[]): ReadonlyMap<string, RouteId> {
-    const found = new Map<string, RouteId>();
-    for (const msisdn of msisdns) {
-      const row = this.selectOverride.get(msisdn);
-      if (row) found.set(msisdn, row.route_id as RouteId);
-    }
-    return found;
+    if (msisdns.length === 0) return new Map();
+    return new Map(this.selectOverrides.all(JSON.stringify(msisdns)).map((row) => [row.msisdn, row.route_id as RouteId]));
   }
 
   overrideCount(): number {

@@ -110,9 +110,10 @@ SELECT * FROM routes ORDER BY id;
 -- Every prefix. Result: prefix, route_id, ordered by prefix.
 SELECT prefix, route_id FROM prefixes ORDER BY prefix;
 
--- name: selectOverride
--- The override of one number. Parameters: msisdn. Result: route_id.
-SELECT route_id FROM number_overrides WHERE msisdn = ?;
+-- name: selectOverrides
+-- The overrides of a request's numbers in one statement (a batch of 100 numbers was 100 statements).
+-- Parameters: the numbers as a JSON array. Result: msisdn, route_id for those that have one.
+SELECT msisdn, route_id FROM number_overrides WHERE msisdn IN (SELECT value FROM json_each(?));
 
 -- name: countOverrides
 -- Result: n, the number of overrides.
