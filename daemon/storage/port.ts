@@ -7,9 +7,8 @@
  * Times passed in are the caller's; times the store sets itself (leases, deadlines, promotion of
  * delayed messages, expiry) come from the database's clock, so that nodes' clocks do not matter.
  *
- * Implemented here: provisioning, the MT queue with its message ledger, idempotency keys and bind
- * epochs. Receipt correlation, the callback outbox and the MO queue join this port with the
- * "Deliver" work (docs/storage.md).
+ * Parts: provisioning, the MT queue with its message ledger, idempotency keys, bind epochs, receipt
+ * correlation, the callback outbox, inbound SMS (MO) and the inbound problem log (docs/storage.md).
  */
 import type { BindId, ClientId, MessageId, RouteId } from '../domain/ids.js';
 import type { MessageStatus, QueueState } from '../domain/status.js';
@@ -107,6 +106,11 @@ export interface ClaimRequest {
 export interface SubmitResult {
   readonly id: MessageId;
   readonly smscIds: readonly string[];
+  /**
+   * Per segment, the forms under which a receipt may name that segment's SMSC id (receiptIdCandidates:
+   * an SMSC may answer hex in submit_sm_resp and decimal in the receipt text). Absent: the id itself.
+   */
+  readonly smscMatchKeys?: readonly (readonly string[])[];
 }
 
 export type NackDisposition =
@@ -140,6 +144,8 @@ export interface SweepResult {
   readonly expired: number;
   readonly inDoubt: number;
   readonly purged: number;
+  /** Held receipts that matched nothing within their hold time and became `receipt-unmatched` problems. */
+  readonly receiptsUnmatched: number;
 }
 
 export interface MessageEvent {
@@ -264,7 +270,9 @@ export interface Store {
   /**
    * Maintenance, safe to run on every node at once: WAITING whose time came → READY; READY or
    * WAITING past expiresAt → EXPIRED (ledger `expired`); IN_FLIGHT past its lease → IN_DOUBT (ledger
-   * `in_doubt`); rows and idempotency keys older than retention → purged.
+   * `in_doubt`); rows and idempotency keys older than retention → purged. Also: held receipts past
+   * their hold time → inbound problems; delivered callback events, MO rows (once their dedupUntil
+   * passed too) and inbound problems older than retention → purged.
    */
   sweepMt(): Promise<SweepResult>;
 
@@ -275,4 +283,182 @@ export interface Store {
   queuedByClient(): Promise<ReadonlyMap<ClientId, number>>;
 
   queueSettings(): QueueSettings;
+
+  // --- Receipts (DLR correlation) ---------------------------------------------------------------
+
+  /**
+   * Matches a receipt to the segment whose SMSC id (on any bind of the route, from any node) equals
+   * one of `smscIdCandidates`, in one transaction: the segment's status, the message's aggregated
+   * status (docs/storage.md: delivered only when every segment is; otherwise the worst final state
+   * once every segment is final), its history, and, when the message becomes final and the client
+   * asked for receipts, one callback event in the outbox. A receipt that matches no recorded id yet is
+   * held and applied by the ackMt that records the id (`held`); a held receipt never matched within
+   * `receiptHoldMs` becomes an inbound problem at a sweep. The same receipt twice → `duplicate`.
+   */
+  applyReceipt(receipt: ReceiptInput): Promise<ReceiptOutcome>;
+
+  // --- Callback outbox --------------------------------------------------------------------------
+
+  /**
+   * Leases up to `limit` due events (nextAttemptAt reached, not leased or lease expired), oldest
+   * first, at most `perClientLimit` per client so that one client's backlog cannot crowd out others.
+   * Delivery is at least once: an event whose lease expires (its sender died) is due again.
+   */
+  claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]>;
+  /** Records the outcome of one delivery attempt of a leased event (owner must match the lease). */
+  completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void>;
+  /** Dead-lettered events, newest first, optionally of one client. */
+  listDeadCallbacks(filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<readonly DeadCallback[]>;
+  /** Makes the given dead events (or all of a client's) due again with attempts reset; returns how many. */
+  replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number>;
+  /** Events waiting per client (due or in backoff), for metrics and the max-backlog view. */
+  callbackBacklog(): Promise<ReadonlyMap<ClientId, number>>;
+
+  // --- Inbound SMS (MO) -------------------------------------------------------------------------
+
+  /**
+   * Keeps one part of a concatenated MO durably before its deliver_sm_resp, so that a restart loses
+   * no part. `duplicate` when the same part (same dedup key) is already held.
+   */
+  holdMoPart(part: MoPartInput): Promise<{ readonly kind: 'held'; readonly partId: string } | { readonly kind: 'duplicate' }>;
+  /** Every held part, for rebuilding the reassembly state at start. */
+  loadHeldMoParts(): Promise<readonly HeldMoPart[]>;
+  /**
+   * Records a complete (or timed-out partial) MO in one transaction: the MO row, the removal of the
+   * held parts it consumed, and, when routed to a client with an MO URL, one callback event. An MO
+   * whose dedupKey was recorded before and has not passed its dedupUntil is a `duplicate`: nothing
+   * is stored and no event is raised.
+   */
+  recordMo(mo: MoInput): Promise<MoOutcome>;
+
+  // --- Inbound problems -------------------------------------------------------------------------
+
+  /** Keeps an inbound PDU we could not use (unparseable receipt, malformed MO, …) for inspection. */
+  recordInboundProblem(problem: InboundProblemInput): Promise<void>;
+  listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]>;
+}
+
+export interface ReceiptInput {
+  readonly routeId: RouteId;
+  readonly bindId: BindId;
+  /** The forms of the receipt's SMSC id to look up (receiptIdCandidates for the route's format). */
+  readonly smscIdCandidates: readonly string[];
+  /** The status the receipt reports for its segment (statusOfStat / statusOfMessageState). */
+  readonly status: MessageStatus;
+  /** The raw stat and err values, kept for the client and support. */
+  readonly stat: string | null;
+  readonly errorCode: string | null;
+  readonly doneAt: Date | null;
+  /** The receipt text as received, for inspection. */
+  readonly raw: string;
+  /** How long a receipt that matches nothing yet is held before it becomes an inbound problem. */
+  readonly receiptHoldMs: number;
+}
+
+export type ReceiptOutcome =
+  | {
+      readonly kind: 'matched';
+      readonly messageId: MessageId;
+      readonly clientId: ClientId;
+      readonly segment: number;
+      /** The message's aggregated status after this receipt. */
+      readonly messageStatus: MessageStatus;
+      readonly final: boolean;
+      /** The callback event raised, if any. */
+      readonly eventId: string | null;
+    }
+  | { readonly kind: 'held' }
+  | { readonly kind: 'duplicate'; readonly messageId: MessageId };
+
+export type CallbackKind = 'dlr' | 'mo';
+
+/** One event for a client's system, with a stable id the client uses to deduplicate. */
+export interface CallbackEvent {
+  readonly id: string;
+  readonly clientId: ClientId;
+  readonly kind: CallbackKind;
+  /** Where to deliver: the client's DLR or MO URL, or a Kannel dlr-url as given (the sender fills its % placeholders from the payload). */
+  readonly url: string;
+  /** Kannel dlr-url events are sent as a plain GET to `url`; others in the client's callback format. */
+  readonly kannel: boolean;
+  /** The event's fields (message id, status, error, times; or the MO's fields); the sender formats them. */
+  readonly payload: Readonly<Record<string, string | number | boolean | null>>;
+  /** Attempts made before this one. */
+  readonly attempts: number;
+  readonly createdAt: Date;
+}
+
+export interface CallbackClaim {
+  readonly owner: string;
+  readonly limit: number;
+  readonly perClientLimit: number;
+  readonly leaseMs: number;
+}
+
+export type CallbackOutcome =
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'retry'; readonly delayMs: number; readonly error: string }
+  | { readonly kind: 'dead'; readonly error: string };
+
+export interface DeadCallback extends CallbackEvent {
+  readonly lastError: string;
+  readonly deadAt: Date;
+}
+
+export interface MoPartInput {
+  readonly routeId: RouteId;
+  readonly source: string;
+  readonly shortCode: string;
+  readonly reference: number;
+  readonly total: number;
+  readonly seq: number;
+  /** The part's decoded text (a UCS-2 part may end in half a surrogate pair; kept as received). */
+  readonly text: string;
+  /** Identifies a redelivery of this part by the SMSC. */
+  readonly dedupKey: string;
+  readonly receivedAt: Date;
+}
+
+export interface HeldMoPart extends MoPartInput {
+  readonly partId: string;
+}
+
+export interface MoInput {
+  readonly routeId: RouteId;
+  readonly source: string;
+  readonly shortCode: string;
+  readonly text: string;
+  /** Null when no client (and no default) takes it: kept for inspection, no event. */
+  readonly clientId: ClientId | null;
+  readonly keyword: string;
+  readonly args: string;
+  /** A concatenated MO forwarded after its timeout with parts missing. */
+  readonly partial: boolean;
+  readonly missingParts: readonly number[];
+  /** Null: never deduplicated. */
+  readonly dedupKey: string | null;
+  readonly dedupUntil: Date | null;
+  readonly receivedAt: Date;
+  /** Held parts this MO was assembled from; they are removed in the same transaction. */
+  readonly consumedPartIds: readonly string[];
+}
+
+export type MoOutcome =
+  | { readonly kind: 'new'; readonly moId: string; readonly eventId: string | null }
+  | { readonly kind: 'duplicate'; readonly moId: string };
+
+export type InboundProblemKind = 'receipt-unparsed' | 'receipt-unmatched' | 'mo-malformed' | 'mo-unrouted' | 'pdu-malformed';
+
+export interface InboundProblemInput {
+  readonly kind: InboundProblemKind;
+  readonly routeId: RouteId | null;
+  readonly bindId: BindId | null;
+  /** The PDU or field as hex, for a support engineer to decode. */
+  readonly rawHex: string;
+  readonly detail: string;
+}
+
+export interface InboundProblem extends InboundProblemInput {
+  readonly id: string;
+  readonly at: Date;
 }

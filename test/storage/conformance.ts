@@ -1,8 +1,11 @@
 import { describe } from 'node:test';
 import { defineEnqueueTests } from './conformance-enqueue.js';
+import { defineMoTests } from './conformance-mo.js';
+import { defineOutboxTests } from './conformance-outbox.js';
 import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
+import { defineReceiptTests } from './conformance-receipts.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -17,6 +20,9 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineProvisioningTests(factory);
     defineEnqueueTests(factory);
     defineQueueTests(factory);
+    defineReceiptTests(factory);
+    defineOutboxTests(factory);
+    defineMoTests(factory);
     defineDurabilityTests(factory);
   });
 }

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { newMessageId, type ClientId, type RouteId } from '../../daemon/domain/ids.js';
+import { newMessageId, type BindId, type ClientId, type RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
-import type { EnqueueRequest, MtSubmission, ProvisioningChange } from '../../daemon/storage/port.js';
+import type { MessageStatus } from '../../daemon/domain/status.js';
+import type { EnqueueRequest, MoInput, MoPartInput, MtSubmission, ProvisioningChange, ReceiptInput } from '../../daemon/storage/port.js';
 
 /** Records and requests for the storage tests: valid defaults, overridable per test. */
 
@@ -90,4 +91,61 @@ export function request(clientId: string, messages: readonly MtSubmission[], ove
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+const statOf: Readonly<Record<string, string>> = {
+  delivered: 'DELIVRD', undeliverable: 'UNDELIV', expired: 'EXPIRED', rejected: 'REJECTD', submitted: 'ENROUTE',
+};
+
+/** A receipt on route mts-1 naming the given SMSC id forms, with the stat that goes with `status`. */
+export function receipt(smscIdCandidates: readonly string[], status: MessageStatus, overrides: Partial<ReceiptInput> = {}): ReceiptInput {
+  const stat = statOf[status] ?? 'UNKNOWN';
+  return {
+    routeId: 'mts-1' as RouteId,
+    bindId: 'route/mts-1/bind/1' as BindId,
+    smscIdCandidates,
+    status,
+    stat,
+    errorCode: status === 'delivered' ? '000' : '001',
+    doneAt: new Date(),
+    raw: `id:${smscIdCandidates[0] ?? ''} sub:001 dlvrd:001 submit date:2611260200 done date:2611260201 stat:${stat} err:000 text:`,
+    receiptHoldMs: 60_000,
+    ...overrides,
+  };
+}
+
+/** Part `seq` of a two-part MO to 4242 (reference 7). */
+export function moPart(seq: number, overrides: Partial<MoPartInput> = {}): MoPartInput {
+  return {
+    routeId: 'mts-1' as RouteId,
+    source: '79161234567',
+    shortCode: '4242',
+    reference: 7,
+    total: 2,
+    seq,
+    text: seq === 1 ? 'VOTE fo' : 'r 3',
+    dedupKey: `mts-1/79161234567/7/${seq}`,
+    receivedAt: new Date(),
+    ...overrides,
+  };
+}
+
+/** A whole MO to 4242, routed to `clientId` (null: unrouted). */
+export function mo(clientId: string | null, overrides: Partial<MoInput> = {}): MoInput {
+  return {
+    routeId: 'mts-1' as RouteId,
+    source: '79161234567',
+    shortCode: '4242',
+    text: 'VOTE for 3',
+    clientId: clientId as ClientId | null,
+    keyword: 'VOTE',
+    args: 'for 3',
+    partial: false,
+    missingParts: [],
+    dedupKey: null,
+    dedupUntil: null,
+    receivedAt: new Date(),
+    consumedPartIds: [],
+    ...overrides,
+  };
 }

@@ -13,7 +13,7 @@ import { openStore } from '../../daemon/storage/open.js';
 import { knownMigrations, migrate, SchemaTooNewError } from '../../daemon/storage/sqlite/migrate.js';
 import { loadQueries } from '../../daemon/storage/sqlite/sql-files.js';
 import { defineStoreConformance } from './conformance.js';
-import { clientPut, request, route, submission } from './fixtures.js';
+import { clientPut, receipt, request, route, submission } from './fixtures.js';
 import { openTestSqliteStore } from './sqlite-factory.js';
 
 defineStoreConformance('sqlite', openTestSqliteStore);
@@ -196,6 +196,30 @@ test('SQLite only: migrate applies only the missing migrations, once each', () =
     assert.throws(() => migrate(db, 4, all.slice(0, 1)), SchemaTooNewError, 'an older release refuses the upgraded database');
   } finally {
     db.close();
+  }
+});
+
+test('SQLite only: migration 003 keeps segments acked before it matchable by their SMSC id', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'smsproc-upgrade-'));
+  try {
+    const path = join(dir, 'smsproc.db');
+    const db = new Database(path);
+    migrate(db, 1, knownMigrations().slice(0, 2));
+    const { lastInsertRowid: seq } = db.prepare(`INSERT INTO messages (id, client_id, route_id, sender, recipient, text, encoding,
+      segments, priority, expires_at, dlr_requested, source, status, accepted_at)
+      VALUES ('old-1', 'acme', 'mts-1', 'ACME', '79161234567', 'hi', 'gsm7', 1, 1, 0, 0, 'http', 'submitted', 0)`).run();
+    db.prepare(`INSERT INTO smsc_ids (message_seq, segment_index, route_id, smsc_id) VALUES (?, 0, 'mts-1', 'beef')`).run(seq);
+    db.close();
+    const handle = await openTestSqliteStore({ reopen: path });
+    try {
+      const outcome = await handle.store.applyReceipt(receipt(['beef'], 'delivered'));
+      assert.equal(outcome.kind, 'matched');
+      assert.equal((await handle.store.findMessage(acme, { id: 'old-1' as MessageId }))?.status, 'delivered');
+    } finally {
+      await handle.cleanup();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
 

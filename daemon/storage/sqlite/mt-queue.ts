@@ -1,13 +1,17 @@
 import type Database from 'better-sqlite3';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
+import { kannelDlrBitOf } from '../../domain/status.js';
+import type { DlrEventsSql } from './dlr-events.js';
+import type { ReceiptsSql } from './receipts.js';
 import { loadQueries } from './sql-files.js';
 
 /**
  * The MT queue's state changes after acceptance: claim under a lease, ack, nack, lease renewal,
  * IN_DOUBT resolution. Every method runs inside a group-commit job.
  * Fencing: a change is applied only when the caller's epoch is the bind's current one and the row is
- * held by that bind at that epoch; SMSC ids (facts) are recorded regardless.
+ * held by that bind at that epoch; SMSC ids (facts) are recorded regardless, and so are the held
+ * receipts they match. Status changes raise their DLR events (dlr-events.ts) in the same transaction.
  */
 
 interface ClaimRow {
@@ -15,9 +19,11 @@ interface ClaimRow {
   text: string; encoding: string; segments: number; priority: number; expires_at: number; dlr_requested: number; accepted_at: number;
 }
 
-interface HeldRow { seq: number; route_id: string; client_id: string; state: string | null; bind_id: string | null; epoch: number | null; attempts: number | null }
+interface HeldRow { seq: number; route_id: string; client_id: string; kannel_dlr_mask: number | null; state: string | null; bind_id: string | null; epoch: number | null; attempts: number | null }
 
 type Verdict = 'apply' | 'stale' | 'none';
+
+const submittedBit = kannelDlrBitOf.submitted ?? 0;
 
 export class MtQueueSql {
   private readonly epochOf: Database.Statement<[string], { epoch: number }>;
@@ -25,7 +31,6 @@ export class MtQueueSql {
   private readonly readyRows: Database.Statement<[string, number, number], ClaimRow>;
   private readonly lease: Database.Statement<[string, string, number, number, number]>;
   private readonly held: Database.Statement<[string], HeldRow>;
-  private readonly recordSmscId: Database.Statement<[number, number, string, string]>;
   private readonly markProcessed: Database.Statement<[number, number]>;
   private readonly markSubmitted: Database.Statement<[number, number]>;
   private readonly markFinal: Database.Statement<[string, number | null, string, number, number]>;
@@ -38,14 +43,18 @@ export class MtQueueSql {
   private readonly resend: Database.Statement<[number]>;
   private readonly setStatus: Database.Statement<[string, number]>;
 
-  constructor(db: Database.Database, private readonly settings: QueueSettings) {
+  constructor(
+    db: Database.Database,
+    private readonly settings: QueueSettings,
+    private readonly receipts: ReceiptsSql,
+    private readonly dlr: DlrEventsSql,
+  ) {
     const sql = loadQueries('mt_queue');
     this.epochOf = db.prepare(sql('epochOf'));
     this.raiseEpoch = db.prepare(sql('raiseEpoch'));
     this.readyRows = db.prepare(sql('readyRows'));
     this.lease = db.prepare(sql('lease'));
     this.held = db.prepare(sql('held'));
-    this.recordSmscId = db.prepare(sql('recordSmscId'));
     this.markProcessed = db.prepare(sql('markProcessed'));
     this.markSubmitted = db.prepare(sql('markSubmitted'));
     this.markFinal = db.prepare(sql('markFinal'));
@@ -57,7 +66,6 @@ export class MtQueueSql {
     this.inDoubtRows = db.prepare(sql('inDoubtRows'));
     this.resend = db.prepare(sql('resend'));
     this.setStatus = db.prepare(sql('setStatus'));
-
   }
 
   currentEpoch(bindId: BindId): number {
@@ -101,15 +109,21 @@ export class MtQueueSql {
     for (const result of results) {
       const row = this.held.get(result.id);
       if (!row) continue;
-      result.smscIds.forEach((smscId, index) => this.recordSmscId.run(row.seq, index, row.route_id, smscId));
+      this.receipts.recordSegments(row.seq, row.route_id, result);
       // A late ack of a message its own lease left IN_DOUBT still proves the submit: settle it rather than resend.
       const verdict = this.verdict(row, bindId, epoch, current, row.state === 'IN_FLIGHT' || row.state === 'IN_DOUBT');
       if (verdict === 'stale') refused.push(result.id);
-      if (verdict !== 'apply') continue;
-      this.markProcessed.run(now, row.seq);
-      this.markSubmitted.run(now, row.seq);
-      this.addEvent.run(row.seq, now, 'submitted', result.smscIds.length > 0 ? `smsc id ${result.smscIds.join(' ')}` : null);
-      applied.push(result.id);
+      if (verdict === 'apply') {
+        this.markProcessed.run(now, row.seq);
+        this.markSubmitted.run(now, row.seq);
+        this.addEvent.run(row.seq, now, 'submitted', result.smscIds.length > 0 ? `smsc id ${result.smscIds.join(' ')}` : null);
+        // Only Kannel's dlr-mask asks to hear of the submit; skip the event lookup for everyone else.
+        if (((row.kannel_dlr_mask ?? 0) & submittedBit) !== 0) {
+          this.dlr.raise(row.seq, { status: 'submitted', stat: null, errorCode: null, doneAt: null, receiptText: 'ACK/', smscId: null }, now);
+        }
+        applied.push(result.id);
+      }
+      this.receipts.applyHeld(row.seq, row.route_id, result, now);
     }
     return { applied, refusedStaleEpoch: refused };
   }
@@ -129,12 +143,17 @@ export class MtQueueSql {
         this.markProcessed.run(now, row.seq);
         this.markFinal.run(disposition.status, disposition.errorCode, disposition.reason, now, row.seq);
         this.addEvent.run(row.seq, now, disposition.status, `${disposition.errorCode}: ${disposition.reason}`);
+        this.dlr.raise(row.seq, {
+          status: disposition.status, stat: null, errorCode: disposition.errorCode, doneAt: null,
+          receiptText: `NACK/${disposition.errorCode}/${disposition.reason}`, smscId: null,
+        }, now);
       } else if ((row.attempts ?? 0) > this.settings.maxRetries) {
         const reason = `gave up after ${row.attempts ?? 0} attempts (max_retries ${this.settings.maxRetries})`;
         this.toException.run(row.seq, row.route_id, row.client_id, row.attempts ?? 0, reason, now);
         this.dropQueueRow.run(row.seq);
         this.markFinal.run('failed', null, reason, now, row.seq);
         this.addEvent.run(row.seq, now, 'failed', reason);
+        this.dlr.raise(row.seq, { status: 'failed', stat: null, errorCode: null, doneAt: null, receiptText: `NACK//${reason}`, smscId: null }, now);
       } else {
         const delayMs = disposition.delayMs ?? this.settings.retryDelayMs;
         if (delayMs > 0) this.requeue.run('WAITING', now + delayMs, row.seq);

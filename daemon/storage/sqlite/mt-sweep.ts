@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import type { QueueSettings, SweepResult } from '../port.js';
+import type { DlrEventsSql } from './dlr-events.js';
 import { loadQueries } from './sql-files.js';
 
 /**
  * The MT queue's maintenance sweep, as a few set-based statements over the partial indexes: expire,
  * promote, turn lapsed leases IN_DOUBT, purge what retention no longer keeps. Runs inside a
  * group-commit job; running it on several nodes at once is harmless (each step re-selects by state).
- * Each step writes the ledger and history before the queue rows whose state selected them.
+ * Each step writes the ledger and history before the queue rows whose state selected them; expiry
+ * raises the DLR events of the messages whose clients are told.
  */
 type Step = readonly [events: Database.Statement, ledger: Database.Statement, queue: Database.Statement];
 
@@ -17,8 +19,9 @@ export class MtSweepSql {
   private readonly purgeFinal: Database.Statement;
   private readonly purgeExceptions: Database.Statement;
   private readonly purgeKeys: Database.Statement;
+  private readonly expiringNotified: Database.Statement<[{ now: number }], { seq: number }>;
 
-  constructor(db: Database.Database, private readonly settings: QueueSettings) {
+  constructor(db: Database.Database, private readonly settings: QueueSettings, private readonly dlr: DlrEventsSql) {
     const sql = loadQueries('mt_sweep');
     const step = (name: string): Step => [db.prepare(sql(`${name}Events`)), db.prepare(sql(`${name}Ledger`)), db.prepare(sql(name))];
     this.expire = step('expire');
@@ -27,16 +30,21 @@ export class MtSweepSql {
     this.purgeFinal = db.prepare(sql('purgeFinal'));
     this.purgeExceptions = db.prepare(sql('purgeExceptions'));
     this.purgeKeys = db.prepare(sql('purgeKeys'));
+    this.expiringNotified = db.prepare(sql('expiringNotified'));
   }
 
-  sweep(now: number): SweepResult {
+  sweep(now: number): Omit<SweepResult, 'receiptsUnmatched'> {
     const at = { now };
     const run = ([events, ledger, queue]: Step): number => {
       events.run(at);
       ledger.run(at);
       return queue.run(at).changes;
     };
+    const notified = this.expiringNotified.all(at);
     const expired = run(this.expire);
+    for (const { seq } of notified) {
+      this.dlr.raise(seq, { status: 'expired', stat: null, errorCode: null, doneAt: null, receiptText: 'EXPIRED', smscId: null }, now);
+    }
     const promoted = run(this.promote);
     const inDoubt = run(this.lapse);
     const cutoff = { cutoff: now - this.settings.retentionMs };

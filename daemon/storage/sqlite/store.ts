@@ -4,27 +4,45 @@ import Database from 'better-sqlite3';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
 import type {
+  CallbackClaim,
+  CallbackEvent,
+  CallbackOutcome,
   ClaimRequest,
   ClaimedMt,
   ClientBalance,
+  DeadCallback,
   EnqueueOutcome,
   EnqueueRequest,
+  HeldMoPart,
+  InboundProblem,
+  InboundProblemInput,
+  InboundProblemKind,
   MessageView,
+  MoInput,
+  MoOutcome,
+  MoPartInput,
   Nack,
   ProvisioningChange,
   QueueChangeResult,
   QueueSettings,
+  ReceiptInput,
+  ReceiptOutcome,
   Store,
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
+import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
+import { MoSql } from './mo.js';
 import { MtEnqueueSql } from './mt-enqueue.js';
 import { MtQueueSql } from './mt-queue.js';
 import { MtSweepSql } from './mt-sweep.js';
 import { MtViewsSql } from './mt-views.js';
+import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
+import { ReceiptsSql } from './receipts.js';
 
 /**
  * The embedded Store on one SQLite file (WAL, synchronous=FULL) through one connection: the
@@ -49,6 +67,10 @@ interface Parts {
   readonly queue: MtQueueSql;
   readonly sweep: MtSweepSql;
   readonly views: MtViewsSql;
+  readonly receipts: ReceiptsSql;
+  readonly outbox: OutboxSql;
+  readonly mo: MoSql;
+  readonly problems: InboundProblemsSql;
 }
 
 export class SqliteStore implements Store {
@@ -61,12 +83,24 @@ export class SqliteStore implements Store {
 
   async migrate(): Promise<void> {
     migrate(this.db, Date.now());
-    this.prepared ??= {
+    this.prepared ??= this.prepare();
+  }
+
+  private prepare(): Parts {
+    const outbox = new OutboxSql(this.db);
+    const dlr = new DlrEventsSql(this.db, outbox);
+    const problems = new InboundProblemsSql(this.db);
+    const receipts = new ReceiptsSql(this.db, dlr, problems);
+    return {
       provisioning: new ProvisioningSql(this.db),
       enqueue: new MtEnqueueSql(this.db, this.options),
-      queue: new MtQueueSql(this.db, this.options.queue),
-      sweep: new MtSweepSql(this.db, this.options.queue),
+      queue: new MtQueueSql(this.db, this.options.queue, receipts, dlr),
+      sweep: new MtSweepSql(this.db, this.options.queue, dlr),
       views: new MtViewsSql(this.db, this.options.demoFreeSegments),
+      receipts,
+      outbox,
+      mo: new MoSql(this.db, outbox),
+      problems,
     };
   }
 
@@ -143,8 +177,16 @@ export class SqliteStore implements Store {
   }
 
   sweepMt(): Promise<SweepResult> {
-    const sweep = this.parts.sweep;
-    return this.groupCommit.submit(() => sweep.sweep(Date.now()));
+    const { sweep, receipts, outbox, mo, problems } = this.parts;
+    const retentionMs = this.options.queue.retentionMs;
+    return this.groupCommit.submit((): SweepResult => {
+      const now = Date.now();
+      const cutoff = now - retentionMs;
+      const mt = sweep.sweep(now);
+      const receiptsUnmatched = receipts.expireHeld(now);
+      const purged = outbox.purge(cutoff) + mo.purge(now, cutoff) + problems.purge(cutoff);
+      return { ...mt, purged: mt.purged + purged, receiptsUnmatched };
+    });
   }
 
   async findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null> {
@@ -161,6 +203,57 @@ export class SqliteStore implements Store {
 
   queueSettings(): QueueSettings {
     return this.options.queue;
+  }
+
+  applyReceipt(receipt: ReceiptInput): Promise<ReceiptOutcome> {
+    const receipts = this.parts.receipts;
+    return this.groupCommit.submit(() => receipts.apply(receipt, Date.now()));
+  }
+
+  claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]> {
+    const outbox = this.parts.outbox;
+    return this.groupCommit.submit(() => outbox.claim(request, Date.now()));
+  }
+
+  completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void> {
+    const outbox = this.parts.outbox;
+    return this.groupCommit.submit(() => outbox.complete(eventId, owner, outcome, Date.now()));
+  }
+
+  async listDeadCallbacks(filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<readonly DeadCallback[]> {
+    return this.parts.outbox.listDead(filter);
+  }
+
+  replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
+    const outbox = this.parts.outbox;
+    return this.groupCommit.submit(() => outbox.replay(selector, Date.now()));
+  }
+
+  async callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {
+    return this.parts.outbox.backlog();
+  }
+
+  holdMoPart(part: MoPartInput): Promise<{ readonly kind: 'held'; readonly partId: string } | { readonly kind: 'duplicate' }> {
+    const mo = this.parts.mo;
+    return this.groupCommit.submit(() => mo.hold(part));
+  }
+
+  async loadHeldMoParts(): Promise<readonly HeldMoPart[]> {
+    return this.parts.mo.loadParts();
+  }
+
+  recordMo(input: MoInput): Promise<MoOutcome> {
+    const mo = this.parts.mo;
+    return this.groupCommit.submit(() => mo.record(input, Date.now()));
+  }
+
+  recordInboundProblem(problem: InboundProblemInput): Promise<void> {
+    const problems = this.parts.problems;
+    return this.groupCommit.submit(() => problems.record(problem, Date.now()));
+  }
+
+  async listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
+    return this.parts.problems.list(filter);
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */

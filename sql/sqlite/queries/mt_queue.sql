@@ -27,13 +27,9 @@ WHERE seq = ?;
 
 -- name: held
 -- A message and who holds its queue row. Parameters: message id.
--- Result: seq, route_id, client_id, and state, bind_id, epoch, attempts (null without a queue row).
-SELECT m.seq, m.route_id, m.client_id, q.state, q.bind_id, q.epoch, q.attempts
+-- Result: seq, route_id, client_id, kannel_dlr_mask, and state, bind_id, epoch, attempts (null without a queue row).
+SELECT m.seq, m.route_id, m.client_id, m.kannel_dlr_mask, q.state, q.bind_id, q.epoch, q.attempts
 FROM messages m LEFT JOIN mt_queue q ON q.seq = m.seq WHERE m.id = ?;
-
--- name: recordSmscId
--- Records the SMSC id of one segment. Parameters: seq, segment index, route id, smsc id.
-INSERT OR REPLACE INTO smsc_ids (message_seq, segment_index, route_id, smsc_id) VALUES (?, ?, ?, ?);
 
 -- name: markProcessed
 -- Parameters: done_at, seq.

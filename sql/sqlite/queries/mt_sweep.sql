@@ -3,6 +3,12 @@
 -- Within each step the ledger and history are written first, then the queue rows whose state
 -- selected them.
 
+-- name: expiringNotified
+-- Messages about to expire whose client may be told (receipts asked for, or a Kannel dlr-url).
+-- Result: seq.
+SELECT q.seq FROM mt_queue q JOIN messages m ON m.seq = q.seq
+WHERE q.state IN ('READY', 'WAITING') AND q.expires_at <= @now AND (m.dlr_requested = 1 OR m.kannel_dlr_url IS NOT NULL);
+
 -- name: expireEvents
 INSERT INTO message_events (message_seq, at, status, detail)
 SELECT seq, @now, 'expired', 'validity period ended' FROM mt_queue
