@@ -106,18 +106,17 @@ export class DeliveryService {
     this.version = snapshot.version;
     this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: null });
     const wanted = new Map<string, RouteRecord>(snapshot.routes.filter((route) => !route.disabled && route.binds > 0).map((route) => [route.id, route]));
-    const changes: Promise<void>[] = [];
+    const stopping: Promise<void>[] = [];
     for (const [id, dispatcher] of this.dispatchers) {
       const route = wanted.get(id);
       if (route !== undefined && JSON.stringify(route) === JSON.stringify(dispatcher.route)) continue;
       this.dispatchers.delete(id);
       logger.info({ routeId: id, change: route === undefined ? 'removed' : 'changed' }, 'route dispatch stopping');
-      changes.push(dispatcher.stop().then(() => (route === undefined ? undefined : this.startRoute(route))));
+      stopping.push(dispatcher.stop());
     }
-    for (const [id, route] of wanted) {
-      if (!this.dispatchers.has(id)) changes.push(this.startRoute(route));
-    }
-    await Promise.all(changes);
+    // A changed route's old binds are released before its new ones acquire their epochs.
+    await Promise.all(stopping);
+    await Promise.all([...wanted.values()].filter((route) => !this.dispatchers.has(route.id)).map((route) => this.startRoute(route)));
   }
 
   private async startRoute(route: RouteRecord): Promise<void> {
