@@ -72,6 +72,7 @@ export class EsmeDriver<T = unknown> {
   private socket: net.Socket | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
   private wakeTimerAt: number | null = null;
+  private wakeNow: NodeJS.Immediate | null = null;
   private reconnectTimer: NodeJS.Timeout | null = null;
   private attempt = 0;
   private started = false;
@@ -114,9 +115,9 @@ export class EsmeDriver<T = unknown> {
     return this.machine.throttle.rateTps;
   }
 
-  /** Connects, binds, and keeps doing so after every loss until stop(). */
+  /** Connects, binds, and keeps doing so after every loss until stop(). A stopped driver stays stopped. */
   start(): void {
-    if (this.started) return;
+    if (this.started || this.stopping) return;
     this.started = true;
     this.connect();
   }
@@ -194,6 +195,8 @@ export class EsmeDriver<T = unknown> {
   }
 
   private finishStop(): void {
+    if (this.wakeNow !== null) clearImmediate(this.wakeNow);
+    this.wakeNow = null;
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     this.wakeTimerAt = null;
@@ -304,7 +307,16 @@ export class EsmeDriver<T = unknown> {
    * answers it with the next wake-up), and re-arming on every PDU would churn timers at full rate.
    */
   private armTimer(at: number | null): void {
-    if (at === null || (this.wakeTimerAt !== null && this.wakeTimerAt <= at)) return;
+    if (at === null) return;
+    if (at <= this.clock()) {
+      // More to send right away: after pending I/O, so a 'drain' or a response can come first.
+      this.wakeNow ??= setImmediate(() => {
+        this.wakeNow = null;
+        this.feed({ type: 'tick', now: this.clock() });
+      });
+      return;
+    }
+    if (this.wakeTimerAt !== null && this.wakeTimerAt <= at) return;
     if (this.wakeTimer !== null) clearTimeout(this.wakeTimer);
     this.wakeTimerAt = at;
     this.wakeTimer = setTimeout(() => {

@@ -30,7 +30,11 @@ export type SessionConfigInput = Partial<Omit<SessionConfig, 'throttle'>> &
 export function sessionConfig(input: SessionConfigInput): SessionConfig {
   const { tps, throttle, ...rest } = input;
   if (!Number.isInteger(input.windowSize) || input.windowSize < 1) throw new RangeError(`windowSize must be a positive integer, is ${input.windowSize}`);
-  return Object.freeze({ ...sessionDefaults, ...rest, throttle: Object.freeze(throttleConfigFor(tps, throttle)) });
+  const config: SessionConfig = { ...sessionDefaults, ...rest, throttle: Object.freeze(throttleConfigFor(tps, throttle)) };
+  for (const [name, value] of Object.entries(config)) {
+    if (name.endsWith('Ms') && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) throw new RangeError(`${name} must be a positive number of milliseconds, is ${String(value)}`);
+  }
+  return Object.freeze(config);
 }
 
 /** The session of one bind of a route; a transmitter+receiver route runs one 'transmitter' and one 'receiver'. */

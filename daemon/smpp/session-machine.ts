@@ -17,6 +17,11 @@ import { createThrottle, nextTokenAt, onThrottled, tryTakeToken } from './thrott
 
 const maxSequence = 0x7fffffff;
 const expectedResponse = { submit_sm: 'submit_sm_resp', data_sm: 'data_sm_resp' } as const;
+/**
+ * Submits sent per step at most; more wake the machine again at once. The driver learns that the
+ * socket pushes back only after a step, so this bounds what a step can add to a full socket buffer.
+ */
+export const maxSendsPerStep = 64;
 
 export function createSession<T>(config: SessionConfig, now: number): SessionState<T> {
   return {
@@ -321,7 +326,9 @@ function pump<T>(state: SessionState<T>, now: number, effects: SessionEffect<T>[
   }
   if (state.phase !== 'bound' || state.writeBlocked) return;
   const { config } = state;
-  while (state.queueHead < state.queue.length && state.outstanding.size < config.windowSize && tryTakeToken(state.throttle, now)) {
+  let sends = 0;
+  while (sends < maxSendsPerStep && state.queueHead < state.queue.length && state.outstanding.size < config.windowSize && tryTakeToken(state.throttle, now)) {
+    sends += 1;
     const next = state.queue[state.queueHead]!;
     state.queueHead += 1;
     const sequenceNumber = allocateSequence(state);

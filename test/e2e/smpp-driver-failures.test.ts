@@ -153,3 +153,28 @@ test('throttling responses slow the bind and nothing is lost: every message acce
     await driver.stop();
   });
 });
+
+test('socket backpressure: when the peer stops reading, queued submits wait instead of piling into the socket', async () => {
+  await withSmsc({}, async (smsc) => {
+    const { driver } = driverFor(smsc.port, { windowSize: 1000, enquireLinkIntervalMs: 30_000, responseTimeoutMs: 30_000 });
+    driver.start();
+    await waitFor('bound', () => driver.state === 'bound');
+    smsc.silenceAll();
+    const payload = Buffer.alloc(60_000, 0x41);
+    const big = { ...submitSm(''), tlvs: [{ tag: 0x0424, value: payload }] };
+    const outcomes = Array.from({ length: 1000 }, (_, i) => driver.submit(big, i));
+    // The kernel's buffers take a few megabytes; then writes stop and the rest stays queued.
+    let previous = -1;
+    await waitFor('writes to stop', () => {
+      const settled = driver.load.outstanding === previous;
+      previous = driver.load.outstanding;
+      return settled;
+    }, 10_000, 100);
+    const { outstanding, queued } = driver.load;
+    assert.ok(queued > 0 && outstanding + queued === 1000, `outstanding ${outstanding}, queued ${queued}`);
+    smsc.destroyAll();
+    const kinds = new Set((await Promise.all(outcomes)).map((o) => o.kind));
+    assert.deepEqual(kinds, new Set(['connectionLost', 'notSent']));
+    await driver.stop();
+  });
+});

@@ -95,11 +95,11 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
   };
 }
 
-/** Polls `check` every 5 ms; fails after `timeoutMs`. */
-export async function waitFor(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Polls `check` every `everyMs`; fails after `timeoutMs`. */
+export async function waitFor(what: string, check: () => boolean, timeoutMs = 5000, everyMs = 5): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
 }

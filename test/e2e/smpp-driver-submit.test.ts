@@ -107,3 +107,14 @@ test('a wrong password: bindFailed, then reconnect attempts with growing delays 
   const delays = events.flatMap((e) => (e.type === 'reconnecting' ? [e.delayMs] : []));
   assert.ok(delays[0]! <= 50 && delays[2]! > 50, `delays ${delays.join(', ')}`);
 });
+
+test('a stopped driver does not start again', async () => {
+  const { driver } = driverFor(smsc.port);
+  const connectionsBefore = smsc.counts.connections;
+  await driver.stop();
+  driver.start();
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(smsc.counts.connections, connectionsBefore);
+  assert.equal(driver.state, 'closed');
+  assert.deepEqual(await driver.submit(submitSm('x'), 1), { kind: 'notSent', reason: 'notBound' });
+});

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CommandStatus } from '../../daemon/smpp/command-status.js';
 import { decodePdu, encodePdu } from '../../daemon/smpp/codec.js';
 import { sessionDefaults } from '../../daemon/smpp/session-config.js';
-import { createSession, queuedCount, step } from '../../daemon/smpp/session-machine.js';
+import { createSession, maxSendsPerStep, queuedCount, step } from '../../daemon/smpp/session-machine.js';
 import { sessionConfig } from '../../daemon/smpp/session-config.js';
 import { deliverSm, SessionHarness, submitSm } from './smpp-session-harness.js';
 
@@ -388,6 +388,20 @@ test('write backpressure holds queued submits until drained', () => {
   assert.equal(h.submitSequences().length, 2);
 });
 
+test('a step sends at most maxSendsPerStep submits and asks to be woken at once for the rest', () => {
+  const h = new SessionHarness({ windowSize: 1000, tps: 1e9 });
+  h.bind();
+  h.step({ type: 'writeBlocked' });
+  for (let i = 0; i < 150; i++) h.submit(`m${i}`);
+  h.step({ type: 'writeDrained' });
+  assert.equal(h.submitSequences().length, maxSendsPerStep);
+  assert.equal(h.wakeAt, h.now);
+  h.advance(0);
+  h.advance(0);
+  assert.equal(h.submitSequences().length, 150);
+  assert.notEqual(h.wakeAt, h.now);
+});
+
 test('sequence numbers wrap from 0x7FFFFFFF to 1 and skip numbers still outstanding', () => {
   const h = new SessionHarness({ windowSize: 5 });
   h.bind();
@@ -426,4 +440,14 @@ test('sequence numbers are never 0 and never repeat while outstanding, over many
     }
   }
   assert.ok(answered >= 1900);
+});
+
+test('session config: defaults filled in, frozen, bad window and timers refused', () => {
+  const config = sessionConfig({ bindKind: 'receiver', systemId: 's', password: 'p', windowSize: 5, tps: 20 });
+  assert.equal(config.interfaceVersion, 0x34);
+  assert.equal(config.enquireLinkIntervalMs, 30_000);
+  assert.equal(config.throttle.maxTps, 20);
+  assert.ok(Object.isFrozen(config));
+  assert.throws(() => sessionConfig({ bindKind: 'receiver', systemId: 's', password: 'p', windowSize: 0, tps: 20 }), RangeError);
+  assert.throws(() => sessionConfig({ bindKind: 'receiver', systemId: 's', password: 'p', windowSize: 5, tps: 20, responseTimeoutMs: 0 }), /responseTimeoutMs/);
 });
