@@ -131,7 +131,11 @@ export function defineReceiptTests(factory: StoreFactory): void {
       const last = await store.applyReceipt(receipt(['b3'], 'delivered'));
       assert.ok(last.kind === 'matched');
       assert.deepEqual([last.messageStatus, last.final], ['undeliverable', true]);
-      assert.equal(await statusOf(store, id), 'undeliverable');
+      const view = await store.findMessage(acme, { id });
+      assert.equal(view?.status, 'undeliverable');
+      assert.deepEqual(view.history.map((e) => e.status), ['accepted', 'submitted', 'submitted', 'submitted', 'undeliverable'],
+        'segments before the last are noted under the message status');
+      assert.match(view.history[3]?.detail ?? '', /segment 2 of 3 undeliverable/);
       assert.deepEqual((await events(store)).map((e) => e.payload.status), ['undeliverable']);
     }));
 
@@ -141,6 +145,10 @@ export function defineReceiptTests(factory: StoreFactory): void {
       const id = await submitted(store, ['c1']);
       assert.equal((await store.applyReceipt(receipt(['c1'], 'delivered'))).kind, 'matched');
       assert.deepEqual(await store.applyReceipt(receipt(['c1'], 'delivered')), { kind: 'duplicate', messageId: id });
+      const contradicting = await store.applyReceipt(receipt(['c1'], 'undeliverable'));
+      assert.ok(contradicting.kind === 'matched');
+      assert.deepEqual([contradicting.messageStatus, contradicting.final, contradicting.eventId], ['delivered', true, null], 'a final status never changes');
+      assert.deepEqual((await store.findMessage(acme, { id }))?.history.map((e) => e.status), ['accepted', 'submitted', 'delivered']);
       assert.deepEqual([...(await store.callbackBacklog())], [[acme, 1]]);
     }));
 
@@ -181,6 +189,20 @@ export function defineReceiptTests(factory: StoreFactory): void {
       assert.ok(unmasked.kind === 'matched');
       assert.equal(unmasked.eventId, null);
       assert.deepEqual(await events(store), []);
+    }));
+
+  test('receipts: a Kannel dlr-mask with bit 4 hears of a message left in doubt by a lapsed lease', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const message = submission('acme', 'mts-1', { source: 'kannel', kannelDlrUrl: kannelUrl, kannelDlrMask: 4 });
+      const unmasked = submission('acme', 'mts-1', { source: 'kannel', kannelDlrUrl: kannelUrl, kannelDlrMask: 1 });
+      await store.enqueueMt([request('acme', [message]), request('acme', [unmasked])]);
+      const epoch = await store.acquireBindEpoch(bind0);
+      await store.claimMt({ routeId: mts, bindId: bind0, epoch, owner: 'node-a', limit: 10, leaseMs: 50 });
+      await sleep(80);
+      assert.equal((await store.sweepMt()).inDoubt, 2);
+      const raised = await events(store);
+      assert.deepEqual(raised.map((e) => [e.payload.messageId, e.payload.dlrType, e.payload.status]), [[message.id, 4, 'in_doubt']]);
     }));
 
   test('receipts: a nack fail raises the event (Kannel rejected: bit 16), and so does expiry at a sweep', () =>

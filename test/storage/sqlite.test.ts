@@ -186,6 +186,33 @@ test('SQLite only: named statements are read from sql/sqlite/queries, and an unk
   assert.throws(() => loadQueries('no_such_area'), /ENOENT/);
 });
 
+test('SQLite only: the receipt, outbox and MO hot-path statements search indexes, never scan a table', () => {
+  const db = new Database(':memory:');
+  try {
+    migrate(db, 0);
+    const hot: Record<string, readonly string[]> = {
+      receipts: ['findSegment', 'segmentState', 'segmentStatuses', 'heldFor', 'expiredHeld', 'dropHeldKeys', 'settleQueueRow'],
+      outbox: ['claimable', 'leaseOf', 'purgeDelivered', 'deadOf', 'replayClient'],
+      mo: ['findDedup', 'purge'],
+      dlr_events: ['context'],
+      mt_sweep: ['expiringNotified'],
+    };
+    for (const [area, names] of Object.entries(hot)) {
+      const sql = loadQueries(area);
+      for (const name of names) {
+        const text = sql(name);
+        const named = Object.fromEntries([...text.matchAll(/@(\w+)/g)].map((match) => [match[1] ?? '', 1]));
+        const args = Object.keys(named).length > 0 ? [named] : Array.from({ length: (text.match(/\?/g) ?? []).length }, () => 1);
+        const plan = db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...args) as { detail: string }[];
+        const scans = plan.map((row) => row.detail).filter((detail) => /^SCAN [a-z_]+$/.test(detail) && detail !== 'SCAN r');
+        assert.deepEqual(scans, [], `${area}.${name}`);
+      }
+    }
+  } finally {
+    db.close();
+  }
+});
+
 test('SQLite only: migrate applies only the missing migrations, once each', () => {
   const db = new Database(':memory:');
   try {

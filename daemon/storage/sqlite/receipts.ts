@@ -133,20 +133,20 @@ export class ReceiptsSql {
     const messageStatus = segment.message_status as MessageStatus;
     const unchanged = { kind: 'matched', messageId, clientId, segment: index, messageStatus, final: finalStatuses.has(messageStatus), eventId: null } as const;
     if (finalStatuses.has(segment.status as MessageStatus)) {
-      if (segment.status === facts.status) return { kind: 'duplicate', messageId };
-      this.addEvent.run(seq, now, facts.status, `late receipt for segment ${index + 1} ignored (already ${segment.status}): ${receiptDetail(facts)}`);
-      return unchanged;
+      // A final status never changes: a contradicting late receipt is ignored.
+      return segment.status === facts.status ? { kind: 'duplicate', messageId } : unchanged;
     }
     // Intermediate receipts (ENROUTE, ACCEPTD) change nothing a client sees.
     if (!finalStatuses.has(facts.status)) return unchanged;
     this.setSegment.run(facts.status, facts.stat, facts.errorCode, facts.doneAt ?? now, seq, index);
     const statuses = this.segmentStatuses.all(seq).map((row) => row.status as MessageStatus);
-    this.addEvent.run(seq, now, facts.status, `receipt for segment ${index + 1} of ${statuses.length}: ${receiptDetail(facts)}`);
-    const aggregate = aggregateStatus(statuses);
-    if (aggregate === null || finalStatuses.has(messageStatus)) return unchanged;
+    const aggregate = finalStatuses.has(messageStatus) ? null : aggregateStatus(statuses);
+    const detail = statuses.length > 1 ? `segment ${index + 1} of ${statuses.length} ${facts.status}: ${receiptDetail(facts)}` : receiptDetail(facts);
+    // History carries message statuses: a segment's receipt before the last one is noted under the current status.
+    this.addEvent.run(seq, now, aggregate ?? messageStatus, detail);
+    if (aggregate === null) return unchanged;
     this.finishMessage.run(aggregate, aggregate === 'delivered' ? null : receiptDetail(facts), now, seq);
     this.settleQueueRow.run(now, seq);
-    if (aggregate !== facts.status) this.addEvent.run(seq, now, aggregate, `all ${statuses.length} segments final`);
     const eventId = this.dlr.raise(seq, {
       status: aggregate, stat: facts.stat, errorCode: facts.errorCode, doneAt: facts.doneAt, receiptText: facts.raw, smscId: segment.smsc_id,
     }, now);

@@ -37,6 +37,11 @@ WHERE seq IN (SELECT seq FROM mt_queue WHERE state = 'WAITING' AND not_before <=
 UPDATE mt_queue SET state = 'READY'
 WHERE seq IN (SELECT seq FROM mt_queue WHERE state = 'WAITING' AND not_before <= @now);
 
+-- name: lapsingKannel
+-- Messages about to be left IN_DOUBT whose Kannel dlr-mask asks for bit 4 (buffered). Result: seq.
+SELECT q.seq FROM mt_queue q JOIN messages m ON m.seq = q.seq
+WHERE q.state = 'IN_FLIGHT' AND q.lease_until <= @now AND m.kannel_dlr_url IS NOT NULL AND (m.kannel_dlr_mask & 4) <> 0;
+
 -- name: lapseEvents
 INSERT INTO message_events (message_seq, at, status, detail)
 SELECT seq, @now, 'in_doubt', 'lease of ' || owner || ' on ' || bind_id || ' expired' FROM mt_queue
