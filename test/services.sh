@@ -3,12 +3,17 @@
 # The embedded SQLite store needs nothing; later suites add PostgreSQL, Redis and etcd here.
 set -euo pipefail
 missing=()
-for tool in python3 make g++; do
+for tool in python3 make g++ openssl; do
   command -v "$tool" >/dev/null 2>&1 || missing+=("$tool")
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "missing build tools for better-sqlite3: ${missing[*]}; install with: apt-get install -y python3 make g++" >&2
-  exit 2
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}"
+  else
+    # better-sqlite3's native build needs python3, make and g++; the TLS tests make certificates with openssl.
+    echo "missing: ${missing[*]}; install with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
 fi
 
 # tshark and text2pcap: the SMPP codec is cross-checked against Wireshark's SMPP dissector.
