@@ -1,0 +1,82 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import smpp from 'smpp';
+import type { ClientId, MessageId, RouteId } from '../../daemon/domain/ids.js';
+import { startReceiver, waitFor } from './callback-harness.js';
+import { SMSC_ACCOUNT, simulator, startNode, statusOf, submit, tempDir } from './deliver-harness.js';
+import { startTestSmsc } from './smpp-driver-smsc.js';
+
+test('provisioning: a route added starts its bind and carries traffic, a route disabled unbinds', async () => {
+  const temp = tempDir();
+  const first = await simulator();
+  const second = await simulator();
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  const node = await startNode({ dbPath: `${temp.dir}/smsproc.db`, smscPort: first.address().port, callbackUrl: receiver.url });
+  const uk = {
+    id: 'uk' as RouteId, host: '127.0.0.1', port: second.address().port, tls: false, ...SMSC_ACCOUNT, systemType: '',
+    bindMode: 'transceiver' as const, binds: 2, windowSize: 5, tps: 100, defaultDataCoding: 0, gsmPacking: 'unpacked' as const,
+    concatenation: 'sar' as const, receiptIdFormat: 'auto' as const, inDoubtPolicy: 'hold' as const, sourceTon: 5, sourceNpi: 0,
+    destTon: 1, destNpi: 1, disabled: false,
+  };
+  try {
+    await waitFor('the first route bound', () => first.stats().binds.open === 1);
+    await node.store.applyProvisioning([{ op: 'route.put', route: uk }, { op: 'prefix.put', prefix: { prefix: '44', routeId: uk.id } }]);
+    await waitFor('both binds of the new route', () => second.stats().binds.open === 2);
+    await node.provisioning.refresh();
+    const sent = await submit(node.baseUrl, { to: '+447700900123', text: 'Hello from the new route', dlr: true });
+    await waitFor('delivered on the new route', async () => (await statusOf(node.baseUrl, sent.id)) === 'delivered');
+    assert.equal(second.stats().received?.[0]?.destination, '447700900123');
+    assert.equal(first.stats().submits.total, 0);
+    await node.store.applyProvisioning([{ op: 'route.put', route: { ...uk, disabled: true } }]);
+    await waitFor('the disabled route unbound', () => second.stats().binds.open === 0);
+    assert.equal(first.stats().binds.open, 1, 'the other route keeps its bind');
+    assert.deepEqual(node.delivery.routeIds, ['sim']);
+  } finally {
+    await node.close();
+    await first.close();
+    await second.close();
+    await receiver.close();
+    temp.remove();
+  }
+});
+
+test('SMSC answers: a permanent refusal ends "rejected", a transient one is retried; an unparseable receipt becomes a problem and the bind goes on', async () => {
+  const temp = tempDir();
+  // Submit 0 refused for good (invalid destination), submit 1 refused for now (system error), the rest accepted.
+  const statuses = [0x0b, 0x08];
+  const smsc = await startTestSmsc({ ...SMSC_ACCOUNT, submitStatus: (index) => statuses[index] ?? 0 });
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  const node = await startNode({ dbPath: `${temp.dir}/smsproc.db`, smscPort: smsc.port, callbackUrl: receiver.url });
+  try {
+    await waitFor('bound', () => smsc.sessions.length === 1);
+    const refused = await submit(node.baseUrl, { to: '79161230101', text: 'refused' });
+    await waitFor('rejected', async () => (await statusOf(node.baseUrl, refused.id)) === 'rejected');
+    const view = await node.store.findMessage('acme' as ClientId, { id: refused.id as MessageId });
+    assert.equal(view?.errorCode, 0x0b);
+    const retried = await submit(node.baseUrl, { to: '79161230102', text: 'retried' });
+    await waitFor('submitted after a retry', async () => (await statusOf(node.baseUrl, retried.id)) === 'submitted');
+    assert.equal(smsc.counts.submits, 3);
+    assert.deepEqual(smsc.accepted, ['79161230102']);
+
+    const session = smsc.sessions.at(-1);
+    assert.ok(session !== undefined);
+    const answer = await new Promise<number>((resolve) => {
+      session.send(
+        new smpp.PDU('deliver_sm', { source_addr: '79161230102', destination_addr: 'ACME', esm_class: 0x04, short_message: 'this is no receipt' }),
+        (response) => resolve(response.command_status),
+      );
+    });
+    assert.equal(answer, 0, 'answered OK, so the SMSC does not send it again');
+    const problems = await node.store.listInboundProblems({ limit: 10, kind: 'receipt-unparsed' });
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]?.routeId, 'sim');
+    const after = await submit(node.baseUrl, { to: '79161230103', text: 'after the problem' });
+    await waitFor('the bind goes on', async () => (await statusOf(node.baseUrl, after.id)) === 'submitted');
+    assert.equal(smsc.counts.connections, 1);
+  } finally {
+    await node.close();
+    await smsc.close();
+    await receiver.close();
+    temp.remove();
+  }
+});
