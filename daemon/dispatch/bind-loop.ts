@@ -137,7 +137,7 @@ export class BindLoop {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
-    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
+    this.clearPumpTimer();
     if (this.renewTimer !== null) clearInterval(this.renewTimer);
     await this.claiming;
     const waiting = this.scheduler.drain();
@@ -151,8 +151,7 @@ export class BindLoop {
 
   private pump(): void {
     if (this.stopping) return;
-    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
-    this.pumpTimer = null;
+    this.clearPumpTimer();
     if (this.driver.state !== 'bound') return;
     const now = Date.now();
     const load = this.driver.load;
@@ -166,9 +165,20 @@ export class BindLoop {
       });
       return;
     }
+    // A full driver wakes the loop when a message ends (track); otherwise the scheduler says when.
+    if (budget <= 0) return;
     const wakeAt = this.scheduler.nextWakeAt(now);
-    const delay = wakeAt === null ? this.deps.options.claimIdleMs : Math.max(1, wakeAt - now);
-    this.pumpTimer = setTimeout(() => this.pump(), delay);
+    this.schedulePump(wakeAt === null ? this.deps.options.claimIdleMs : Math.max(1, wakeAt - now));
+  }
+
+  private schedulePump(delayMs: number): void {
+    this.clearPumpTimer();
+    this.pumpTimer = setTimeout(() => this.pump(), delayMs);
+  }
+
+  private clearPumpTimer(): void {
+    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
   }
 
   private async claim(): Promise<void> {
@@ -205,9 +215,8 @@ export class BindLoop {
       })),
     );
     if (this.stopping) return;
-    // A full claim means more may wait: pump again at once; otherwise poll after claimIdleMs.
-    if (claimed.length > 0) setImmediate(() => this.pump());
-    else this.pumpTimer = setTimeout(() => this.pump(), this.deps.options.claimIdleMs);
+    // Claimed something: more may wait, pump again at once; otherwise poll after claimIdleMs.
+    this.schedulePump(claimed.length > 0 ? 0 : this.deps.options.claimIdleMs);
   }
 
   private track(task: Promise<void>): void {

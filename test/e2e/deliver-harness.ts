@@ -7,6 +7,7 @@ import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import { DeliveryService } from '../../daemon/dispatch/delivery-service.js';
+import type { InboundOptions } from '../../daemon/dispatch/inbound-handler.js';
 import { createLogger } from '../../daemon/log.js';
 import { openStore } from '../../daemon/storage/open.js';
 import type { Store } from '../../daemon/storage/port.js';
@@ -30,6 +31,7 @@ export interface NodeOptions {
   /** Callback receiver base URL: DLRs go to `<url>/dlr`, MO to `<url>/mo`. */
   readonly callbackUrl: string;
   readonly route?: Partial<RouteRecord>;
+  readonly inbound?: Partial<InboundOptions>;
 }
 
 export interface Node {
@@ -105,6 +107,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
         session: { responseTimeoutMs: 2_000, enquireLinkIntervalMs: 2_000, enquireLinkTimeoutMs: 1_000, drainTimeoutMs: 2_000 },
       },
       callbacks: { pollIntervalMs: 50 },
+      inbound: { reassemblyTickMs: 100, ...options.inbound },
     },
   });
   await delivery.start();
