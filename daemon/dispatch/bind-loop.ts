@@ -230,7 +230,10 @@ export class BindLoop {
   private async send(message: ClaimedMt): Promise<void> {
     let end: MessageEnd;
     try {
-      end = await this.submitAll(message);
+      // Expired while it waited here (the bind was down): handed back READY, the sweep expires it.
+      end = message.expiresAt.getTime() <= Date.now()
+        ? { kind: 'nack', nack: { id: message.id, disposition: { kind: 'retry', delayMs: 0 } } }
+        : await this.submitAll(message);
     } catch (error) {
       // split() refuses text the API let through only if the route changed its method since acceptance.
       end = { kind: 'nack', nack: { id: message.id, disposition: { kind: 'fail', status: 'failed', errorCode: 0, reason: String(error) } } };

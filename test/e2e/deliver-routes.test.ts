@@ -80,3 +80,22 @@ test('SMSC answers: a permanent refusal ends "rejected", a transient one is retr
     temp.remove();
   }
 });
+
+test('a transmitter+receiver route: submits on the transmitter, the receipt comes on the receiver and is matched', async () => {
+  const temp = tempDir();
+  const smsc = await simulator();
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  const node = await startNode({ dbPath: `${temp.dir}/smsproc.db`, smscPort: smsc.address().port, callbackUrl: receiver.url, route: { bindMode: 'transmitter+receiver' } });
+  try {
+    await waitFor('transmitter and receiver bound', () => smsc.stats().binds.open === 2);
+    assert.deepEqual(smsc.stats().binds.list.filter((b) => b.closedAt === null).map((b) => b.type).sort(), ['receiver', 'transmitter']);
+    const sent = await submit(node.baseUrl, { to: '79161230301', text: 'split binds', dlr: true });
+    await waitFor('delivered', async () => (await statusOf(node.baseUrl, sent.id)) === 'delivered');
+    assert.equal(smsc.stats().receipts.acknowledged, 1);
+  } finally {
+    await node.close();
+    await smsc.close();
+    await receiver.close();
+    temp.remove();
+  }
+});
