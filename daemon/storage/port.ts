@@ -301,7 +301,8 @@ export interface Store {
 
   /**
    * Leases up to `limit` due events (nextAttemptAt reached, not leased or lease expired), oldest
-   * first, at most `perClientLimit` per client so that one client's backlog cannot crowd out others.
+   * first, at most `perClientLimit` per client counting the client's events already under a live
+   * lease, so that one client's backlog cannot crowd out others and its concurrency stays bounded.
    * Delivery is at least once: an event whose lease expires (its sender died) is due again.
    */
   claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]>;

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * smsprocctl, the admin CLI (docs/smsprocctl.md): provisioning of clients, routes, prefixes and
- * number-portability overrides, directly in the store named by the node config.
+ * number-portability overrides, dead-lettered callbacks and inbound problems, directly in the store
+ * named by the node config.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../daemon/config/load.js';
@@ -10,8 +11,10 @@ import { CliError, ExitCode } from './cli-error.js';
 import { accessCommands } from './commands/access.js';
 import { applyCommand } from './commands/apply.js';
 import { balanceCommand } from './commands/balance.js';
+import { callbacksCommand } from './commands/callbacks.js';
 import { clientCommand } from './commands/client.js';
 import { exportCommand } from './commands/export.js';
+import { inboundCommand } from './commands/inbound.js';
 import { overridesCommand } from './commands/overrides.js';
 import { prefixCommand } from './commands/prefix.js';
 import { routeCommand } from './commands/route.js';
@@ -23,7 +26,7 @@ function program(): Command {
     .option('--json', 'print results as JSON')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand()];
+  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand()];
   for (const command of commands) root.addCommand(command);
   // Settings are copied to subcommands only when they are created by the parent, so set them on each.
   const inherit = (command: Command): void => {

@@ -41,9 +41,10 @@ export function defineOutboxTests(factory: StoreFactory): void {
       assert.deepEqual(first.map((e) => e.id), [acmeIds[0], acmeIds[1], zetaIds[0], zetaIds[1]]);
       assert.deepEqual(first.map((e) => e.clientId), [acme, acme, zeta, zeta]);
       assert.equal(first[0]?.url, 'https://acme.test/mo');
-      const second = await store.claimCallbacks(claim('sender-2', { perClientLimit: 2 }));
-      assert.deepEqual(second.map((e) => e.id), [acmeIds[2], acmeIds[3]], 'leased events are not claimed again');
-      assert.deepEqual((await store.claimCallbacks(claim('sender-2', { limit: 1 }))).map((e) => e.id), [acmeIds[4]], 'limit');
+      const second = await store.claimCallbacks(claim('sender-2', { perClientLimit: 3 }));
+      assert.deepEqual(second.map((e) => e.id), [acmeIds[2]], 'live leases count toward the client\'s limit; leased events are not claimed again');
+      assert.deepEqual((await store.claimCallbacks(claim('sender-2', { limit: 1 }))).map((e) => e.id), [acmeIds[3]], 'limit');
+      assert.deepEqual((await store.claimCallbacks(claim('sender-3'))).map((e) => e.id), [acmeIds[4]]);
       assert.deepEqual(await store.claimCallbacks(claim('sender-3')), [], 'everything is leased');
       await sleep(120);
       const again = await store.claimCallbacks(claim('sender-3'));

@@ -9,14 +9,19 @@ VALUES (?, ?, ?, ?, ?, ?, 'due', ?, ?);
 
 -- name: claimable
 -- Events a sender may lease now: due ones whose time came and leased ones whose lease lapsed, oldest
--- first, at most @perClient per client. Named parameters: @now, @perClient, @limit.
--- Result: seq and the event's columns. The window runs over the events due now only (both partial indexes).
+-- first, at most @perClient per client counting the client's events already under a live lease (so a
+-- busy client's concurrency stays bounded across polls and senders). Named parameters: @now,
+-- @perClient, @limit. Result: seq and the event's columns.
 WITH candidates AS (
   SELECT seq, client_id FROM callback_outbox WHERE state = 'due' AND next_attempt_at <= @now
   UNION ALL
   SELECT seq, client_id FROM callback_outbox WHERE state = 'leased' AND lease_until <= @now
+), live AS (
+  SELECT client_id, COUNT(*) AS leased FROM callback_outbox WHERE state = 'leased' AND lease_until > @now
+  GROUP BY client_id
 ), ranked AS (
-  SELECT seq, ROW_NUMBER() OVER (PARTITION BY client_id ORDER BY seq) AS n FROM candidates
+  SELECT c.seq, ROW_NUMBER() OVER (PARTITION BY c.client_id ORDER BY c.seq) + COALESCE(l.leased, 0) AS n
+  FROM candidates c LEFT JOIN live l ON l.client_id = c.client_id
 )
 SELECT o.seq, o.id, o.client_id, o.kind, o.url, o.kannel, o.payload, o.attempts, o.created_at
 FROM ranked r JOIN callback_outbox o ON o.seq = r.seq

@@ -1,0 +1,62 @@
+import { Command } from 'commander';
+import type { ClientId } from '../../../daemon/domain/ids.js';
+import { CliError, ExitCode } from '../cli-error.js';
+import { findClient, globalsOf, withStore } from '../context.js';
+import { renderTable, writeJson, writeNote, writeOut } from '../output.js';
+
+function positiveInt(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new CliError(`--limit must be a whole number from 1 up, not "${raw}"`, ExitCode.invalid);
+  return value;
+}
+
+/** Dead-lettered client callbacks: list them, and replay them once the client's endpoint works again. */
+export function callbacksCommand(): Command {
+  const callbacks = new Command('callbacks').description('client callbacks (receipts and MO) that the outbox gave up on');
+  callbacks
+    .command('dead')
+    .description('list dead-lettered callbacks, newest first')
+    .option('--client <id>', 'only this client')
+    .option('--limit <n>', 'at most this many', '50')
+    .action(async (options: { client?: string; limit: string }, command: Command) => {
+      const limit = positiveInt(options.limit);
+      await withStore(command, async (store) => {
+        if (options.client !== undefined) findClient(await store.loadProvisioning(), options.client);
+        const dead = await store.listDeadCallbacks({ limit, ...(options.client === undefined ? {} : { clientId: options.client as ClientId }) });
+        if (globalsOf(command).json === true) {
+          writeJson(dead);
+          return;
+        }
+        if (dead.length === 0) {
+          writeNote('no dead callbacks');
+          return;
+        }
+        writeOut(renderTable(
+          ['event', 'client', 'kind', 'attempts', 'dead at', 'url', 'last error'],
+          dead.map((event) => [event.id, event.clientId, event.kind, event.attempts, event.deadAt.toISOString(), event.url, event.lastError]),
+        ));
+      });
+    });
+  callbacks
+    .command('replay')
+    .description('make dead callbacks due again (attempts reset): the given event ids, or all of one client')
+    .argument('[eventIds...]')
+    .option('--client <id>', 'every dead callback of this client')
+    .action(async (eventIds: string[], options: { client?: string }, command: Command) => {
+      if ((eventIds.length === 0) === (options.client === undefined)) {
+        throw new CliError('give event ids, or --client <id>, not both', ExitCode.invalid);
+      }
+      await withStore(command, async (store) => {
+        let replayed: number;
+        if (options.client !== undefined) {
+          findClient(await store.loadProvisioning(), options.client);
+          replayed = await store.replayDeadCallbacks({ clientId: options.client as ClientId });
+        } else {
+          replayed = await store.replayDeadCallbacks({ eventIds });
+        }
+        if (globalsOf(command).json === true) writeJson({ replayed });
+        else writeOut(`replayed ${replayed} callback${replayed === 1 ? '' : 's'}\n`);
+      });
+    });
+  return callbacks;
+}
