@@ -65,7 +65,13 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   const store: Store = await openStore(config);
   const credentials = options.seedDemo === true ? await seedEmbeddedDemo(store, config, SIMULATOR_PORT) : null;
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
-  const simulator = options.seedDemo === true ? await startDemoSimulator(SIMULATOR_PORT, logger) : null;
+  const simulator = options.seedDemo === true
+    ? await startDemoSimulator(SIMULATOR_PORT, logger).catch((error: unknown) => {
+      // Another simulator may already listen there; the demo route binds to whichever answers.
+      logger.warn({ err: error, port: SIMULATOR_PORT }, 'built-in SMSC simulator not started');
+      return null;
+    })
+    : null;
 
   let sweeping = false;
   const sweeper = setInterval(() => {
