@@ -69,11 +69,14 @@ export class BindLoop {
   private readonly scheduler: FairScheduler<Queued>;
   /** Claimed and not yet settled: their leases are renewed. */
   private readonly held = new Map<MessageId, ClaimedMt>();
+  /** Segments of messages released to the driver and not yet settled, by message. */
+  private readonly unsettled = new Map<MessageId, number>();
+  private unsettledSegments = 0;
   private readonly tasks = new Set<Promise<void>>();
   private readonly boundWaiters: (() => void)[] = [];
   private pendingAcks: SubmitResult[] = [];
   private ackTimer: NodeJS.Timeout | null = null;
-  private acking: Promise<void> = Promise.resolve();
+  private readonly acksInFlight = new Set<Promise<void>>();
   private pumpTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
   private claiming: Promise<void> | null = null;
@@ -154,10 +157,14 @@ export class BindLoop {
     this.clearPumpTimer();
     if (this.driver.state !== 'bound') return;
     const now = Date.now();
-    const load = this.driver.load;
-    const budget = 2 * this.window - load.outstanding - load.queued;
+    // At most a window of segments is sent and not yet recorded: what a crash can duplicate.
+    const budget = this.window - this.unsettledSegments;
     if (budget > 0) {
-      for (const queued of this.scheduler.next(now, budget)) this.track(this.send(queued.message));
+      for (const queued of this.scheduler.next(now, budget)) {
+        this.unsettled.set(queued.message.id, queued.segments);
+        this.unsettledSegments += queued.segments;
+        this.track(this.send(queued.message));
+      }
     }
     if (this.claiming === null && this.scheduler.waitingItems() < this.window) {
       this.claiming = this.claim().finally(() => {
@@ -165,7 +172,7 @@ export class BindLoop {
       });
       return;
     }
-    // A full driver wakes the loop when a message ends (track); otherwise the scheduler says when.
+    // A full window wakes the loop when a message is settled; otherwise the scheduler says when.
     if (budget <= 0) return;
     const wakeAt = this.scheduler.nextWakeAt(now);
     this.schedulePump(wakeAt === null ? this.deps.options.claimIdleMs : Math.max(1, wakeAt - now));
@@ -219,11 +226,13 @@ export class BindLoop {
     this.schedulePump(claimed.length > 0 ? 0 : this.deps.options.claimIdleMs);
   }
 
-  private track(task: Promise<void>): void {
-    this.tasks.add(task);
+  /** Keeps a message's task (its end wakes the loop) or an ack in flight, so stop() can wait for them. */
+  private track(task: Promise<void>, wakes = true): void {
+    const set = wakes ? this.tasks : this.acksInFlight;
+    set.add(task);
     void task.finally(() => {
-      this.tasks.delete(task);
-      this.pump();
+      set.delete(task);
+      if (wakes) this.pump();
     });
   }
 
@@ -247,7 +256,7 @@ export class BindLoop {
     } else if (end.kind === 'nack') {
       await this.settleNacks([end.nack]);
     } else {
-      this.held.delete(message.id);
+      this.settle(message.id);
       this.log.warn({ messageId: message.id, why: end.why }, 'submit outcome unknown: left to lapse into IN_DOUBT');
     }
   }
@@ -302,30 +311,33 @@ export class BindLoop {
     }, this.deps.options.ackBatchMs);
   }
 
+  /** Sends what is pending at once; acks in flight overlap and the store's group commit joins them. */
   private flushAcks(): Promise<void> {
     if (this.ackTimer !== null) clearTimeout(this.ackTimer);
     this.ackTimer = null;
     const batch = this.pendingAcks;
     this.pendingAcks = [];
-    this.acking = this.acking.then(async () => {
-      if (batch.length === 0) return;
-      try {
-        const result = await this.deps.store.ackMt(this.deps.bindId, this.epoch, batch);
-        if (result.refusedStaleEpoch.length > 0) this.log.warn({ refused: result.refusedStaleEpoch.length }, 'ack refused: the bind has a newer epoch');
-      } catch (error) {
-        // The messages stay held, their leases renewed; the ack is tried again shortly.
-        this.log.error({ err: error, messages: batch.length }, 'ack failed; retrying');
-        if (!this.stopping) {
-          setTimeout(() => {
-            this.pendingAcks.push(...batch);
-            void this.flushAcks();
-          }, 1000);
-        }
-        return;
+    if (batch.length > 0) this.track(this.ack(batch), false);
+    return Promise.all(this.acksInFlight).then(() => undefined);
+  }
+
+  private async ack(batch: readonly SubmitResult[]): Promise<void> {
+    try {
+      const result = await this.deps.store.ackMt(this.deps.bindId, this.epoch, batch);
+      if (result.refusedStaleEpoch.length > 0) this.log.warn({ refused: result.refusedStaleEpoch.length }, 'ack refused: the bind has a newer epoch');
+    } catch (error) {
+      // The messages stay held, their leases renewed; the ack is tried again shortly.
+      this.log.error({ err: error, messages: batch.length }, 'ack failed; retrying');
+      if (!this.stopping) {
+        setTimeout(() => {
+          this.pendingAcks.push(...batch);
+          void this.flushAcks();
+        }, 1000);
       }
-      for (const result of batch) this.held.delete(result.id);
-    });
-    return this.acking;
+      return;
+    }
+    for (const result of batch) this.settle(result.id);
+    this.pump();
   }
 
   private async settleNacks(nacks: readonly Nack[]): Promise<void> {
@@ -335,7 +347,16 @@ export class BindLoop {
     } catch (error) {
       this.log.error({ err: error, messages: nacks.length }, 'nack failed: the leases will lapse');
     }
-    for (const nack of nacks) this.held.delete(nack.id);
+    for (const nack of nacks) this.settle(nack.id);
+  }
+
+  /** The message's outcome is recorded (or given up): it no longer holds a lease nor window room. */
+  private settle(id: MessageId): void {
+    this.held.delete(id);
+    const segments = this.unsettled.get(id);
+    if (segments === undefined) return;
+    this.unsettled.delete(id);
+    this.unsettledSegments -= segments;
   }
 
   private renewLeases(): void {

@@ -18,7 +18,7 @@ export interface RouteDispatcherOptions extends BindLoopOptions {
 export const defaultRouteDispatcherOptions: RouteDispatcherOptions = {
   leaseMs: 60_000,
   claimIdleMs: 200,
-  ackBatchMs: 5,
+  ackBatchMs: 2,
   inDoubtIntervalMs: 5_000,
 };
 
