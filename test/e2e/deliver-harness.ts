@@ -52,19 +52,8 @@ export function simulator(options: Partial<SmscSimulatorOptions> = {}): Promise<
   return startSmscSimulator({ accounts: [{ ...SMSC_ACCOUNT, maxBinds: 4 }], receiptDelayMs: 50, captureMessages: 10_000, ...options });
 }
 
-/** Opens the store (provisioning it when new) and starts the node's parts on 127.0.0.1:0. */
-export async function startNode(options: NodeOptions): Promise<Node> {
-  const config = configSchema.parse({
-    node: { id: `e2e-${process.pid}` },
-    store: { sqlitePath: options.dbPath },
-    api: { port: 0 },
-    msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 },
-    queue: { sweepIntervalMs: 200, retryDelayMs: 200 },
-    provisioning: { pollIntervalMs: 200 },
-    log: { level: 'silent' },
-  });
-  const logger = createLogger(process.env['SMSPROC_TEST_LOG'] ?? 'silent');
-  const store = await openStore(config);
+/** On a new store: the route `sim` to the SMSC (serving every number starting with 7) and the client `acme` with its callback URLs. */
+export async function provisionNode(store: Store, options: Pick<NodeOptions, 'smscPort' | 'callbackUrl' | 'route'>): Promise<void> {
   const snapshot = await store.loadProvisioning();
   if (snapshot.routes.length === 0) {
     await store.applyProvisioning([
@@ -90,6 +79,22 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       { op: 'apiToken.add', clientId: CLIENT, token: { id: 't1', sha256: sha256Hex(TOKEN), createdAt: new Date(0), label: 'e2e' } },
     ]);
   }
+}
+
+/** Opens the store (provisioning it when new) and starts the node's parts on 127.0.0.1:0. */
+export async function startNode(options: NodeOptions): Promise<Node> {
+  const config = configSchema.parse({
+    node: { id: `e2e-${process.pid}` },
+    store: { sqlitePath: options.dbPath },
+    api: { port: 0 },
+    msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 },
+    queue: { sweepIntervalMs: 200, retryDelayMs: 200 },
+    provisioning: { pollIntervalMs: 200 },
+    log: { level: 'silent' },
+  });
+  const logger = createLogger(process.env['SMSPROC_TEST_LOG'] ?? 'silent');
+  const store = await openStore(config);
+  await provisionNode(store, options);
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   const sweeper = setInterval(() => void store.sweepMt().catch(() => undefined), config.queue.sweepIntervalMs);
   const delivery = new DeliveryService({
