@@ -114,15 +114,6 @@ export class BindLoop {
     this.scheduler = new FairScheduler<Queued>({ capacityTps: route.tps, ledger: deps.ledger });
   }
 
-  get bindId(): BindId {
-    return this.deps.bindId;
-  }
-
-  /** Messages claimed and not yet acked or nacked. */
-  get heldCount(): number {
-    return this.held.size;
-  }
-
   async start(): Promise<void> {
     this.epoch = await this.deps.store.acquireBindEpoch(this.deps.bindId);
     this.log.info({ epoch: this.epoch }, 'bind acquired');
@@ -173,7 +164,7 @@ export class BindLoop {
       return;
     }
     // A full window wakes the loop when a message is settled; otherwise the scheduler says when.
-    if (budget <= 0) return;
+    if (this.unsettledSegments >= this.window) return;
     const wakeAt = this.scheduler.nextWakeAt(now);
     this.schedulePump(wakeAt === null ? this.deps.options.claimIdleMs : Math.max(1, wakeAt - now));
   }
@@ -221,7 +212,6 @@ export class BindLoop {
         message,
       })),
     );
-    if (this.stopping) return;
     // Claimed something: more may wait, pump again at once; otherwise poll after claimIdleMs.
     this.schedulePump(claimed.length > 0 ? 0 : this.deps.options.claimIdleMs);
   }

@@ -56,7 +56,7 @@ interface PartTag {
   readonly routeId: RouteId;
 }
 
-const RECEIPT_TYPE_MASK = 0x3c;
+const MESSAGE_TYPE_MASK = 0x3c;
 const RECEIPT_TYPE = 0x04;
 
 export class InboundHandler {
@@ -125,13 +125,17 @@ export class InboundHandler {
     void work.finally(() => this.pending.delete(work));
   }
 
+  /**
+   * Not an MO: a message type in esm_class bits 5-2 (0x04 SMSC delivery receipt, 0x20 intermediate
+   * notification; SME acknowledgements end up as problems) or a receipted_message_id TLV.
+   */
   private isReceipt(pdu: DeliverablePdu): boolean {
-    return (pdu.esmClass & RECEIPT_TYPE_MASK) === RECEIPT_TYPE || tlvValue(pdu.tlvs, 'receipted_message_id') !== undefined;
+    return (pdu.esmClass & MESSAGE_TYPE_MASK) !== 0 || tlvValue(pdu.tlvs, 'receipted_message_id') !== undefined;
   }
 
   private async receipt(route: RouteRecord, bindId: BindId, pdu: DeliverablePdu): Promise<void> {
     // A receipt known only by its TLVs may come without the esm_class bits receiptFromPdu looks for.
-    const parsed = receiptFromPdu((pdu.esmClass & RECEIPT_TYPE_MASK) === RECEIPT_TYPE ? pdu : { ...pdu, esmClass: (pdu.esmClass & ~RECEIPT_TYPE_MASK) | RECEIPT_TYPE });
+    const parsed = receiptFromPdu((pdu.esmClass & MESSAGE_TYPE_MASK) !== 0 ? pdu : { ...pdu, esmClass: pdu.esmClass | RECEIPT_TYPE });
     const raw = rawText(pdu);
     const receipt = parsed.ok ? parsed.receipt : null;
     const id = receipt?.id ?? null;
