@@ -8,9 +8,8 @@
  *
  * Progress goes to stderr, and only on a terminal; the figures go to stdout in fixed columns.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -19,6 +18,7 @@ import { newApiToken, sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { percentile, runLoad, type LoadResult } from './load.js';
+import { cpuSeconds, freePort, progress, stopChild, waitHealthy } from './processes.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,40 +30,6 @@ const { values: args } = parseArgs({
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
 const batchConnections = Number(args['batch-connections']);
-
-function progress(text: string): void {
-  if (process.stderr.isTTY) process.stderr.write(`${text}\n`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** user+system CPU seconds of a process so far, from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
-async function waitHealthy(port: number, child: ChildProcess): Promise<void> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    if (child.exitCode !== null) throw new Error(`daemon exited with ${child.exitCode}`);
-    try {
-      const res = await fetch(`http://127.0.0.1:${port}/health`);
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('daemon did not become healthy in 10 s');
-}
 
 async function provision(dbPath: string, token: string): Promise<void> {
   const config = loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: dbPath } });
@@ -150,8 +116,7 @@ async function main(): Promise<void> {
     console.log(`daemon CPU: ${daemonCpu.toFixed(1)} s over ${wall.toFixed(1)} s (${((daemonCpu / wall) * 100).toFixed(0)}% of one core)`);
     for (const [result] of results) for (const sample of result.errorSamples) console.log(`error sample (${result.name}): ${sample}`);
   } finally {
-    daemon.kill('SIGTERM');
-    await new Promise((resolve) => daemon.once('exit', resolve));
+    await stopChild(daemon);
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -192,7 +192,7 @@ test('SQLite only: the receipt, outbox and MO hot-path statements search indexes
     migrate(db, 0);
     const hot: Record<string, readonly string[]> = {
       receipts: ['findSegment', 'segmentState', 'segmentStatuses', 'heldFor', 'expiredHeld', 'dropHeldKeys', 'settleQueueRow'],
-      outbox: ['claimable', 'leaseOf', 'purgeDelivered', 'deadOf', 'replayClient'],
+      outbox: ['dueClients', 'dueOfClient', 'lapsedLeases', 'liveLeases', 'leaseOf', 'purgeDelivered', 'deadOf', 'replayClient'],
       mo: ['findDedup', 'purge'],
       dlr_events: ['context'],
       mt_sweep: ['expiringNotified'],
@@ -204,7 +204,8 @@ test('SQLite only: the receipt, outbox and MO hot-path statements search indexes
         const named = Object.fromEntries([...text.matchAll(/@(\w+)/g)].map((match) => [match[1] ?? '', 1]));
         const args = Object.keys(named).length > 0 ? [named] : Array.from({ length: (text.match(/\?/g) ?? []).length }, () => 1);
         const plan = db.prepare(`EXPLAIN QUERY PLAN ${text}`).all(...args) as { detail: string }[];
-        const scans = plan.map((row) => row.detail).filter((detail) => /^SCAN [a-z_]+$/.test(detail) && detail !== 'SCAN r');
+        // `r` and `clients` are the queries' own CTEs (a handful of rows), not tables.
+        const scans = plan.map((row) => row.detail).filter((detail) => /^SCAN [a-z_]+$/.test(detail) && !['SCAN r', 'SCAN clients'].includes(detail));
         assert.deepEqual(scans, [], `${area}.${name}`);
       }
     }

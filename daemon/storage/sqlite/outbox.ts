@@ -29,7 +29,10 @@ interface DeadRow extends EventRow { last_error: string | null; done_at: number 
 
 export class OutboxSql {
   private readonly insertEvent: Database.Statement<[string, string, string, string, number, string, number, number]>;
-  private readonly claimable: Database.Statement<[{ now: number; perClient: number; limit: number }], ClaimRow>;
+  private readonly dueClients: Database.Statement<[], { client_id: string }>;
+  private readonly dueOfClient: Database.Statement<[string, number, number], ClaimRow>;
+  private readonly lapsedLeases: Database.Statement<[number], ClaimRow>;
+  private readonly liveLeases: Database.Statement<[number], { client_id: string; n: number }>;
   private readonly lease: Database.Statement<[string, number, number]>;
   private readonly leaseOf: Database.Statement<[string], { seq: number; state: string; lease_owner: string | null }>;
   private readonly delivered: Database.Statement<[number, number]>;
@@ -45,7 +48,10 @@ export class OutboxSql {
   constructor(db: Database.Database) {
     const sql = loadQueries('outbox');
     this.insertEvent = db.prepare(sql('insert'));
-    this.claimable = db.prepare(sql('claimable'));
+    this.dueClients = db.prepare(sql('dueClients'));
+    this.dueOfClient = db.prepare(sql('dueOfClient'));
+    this.lapsedLeases = db.prepare(sql('lapsedLeases'));
+    this.liveLeases = db.prepare(sql('liveLeases'));
     this.lease = db.prepare(sql('lease'));
     this.leaseOf = db.prepare(sql('leaseOf'));
     this.delivered = db.prepare(sql('delivered'));
@@ -68,12 +74,40 @@ export class OutboxSql {
 
   claim(request: CallbackClaim, now: number): CallbackEvent[] {
     if (request.limit <= 0 || request.perClientLimit <= 0) return [];
-    const rows = this.claimable.all({ now, perClient: request.perClientLimit, limit: request.limit });
+    const rows = this.claimableRows(request, now);
     const leaseUntil = now + request.leaseMs;
     return rows.map((row) => {
       this.lease.run(request.owner, leaseUntil, row.seq);
       return eventOf(row);
     });
+  }
+
+  /**
+   * The events to lease: due ones whose time came and lapsed leases, oldest first, each client's share
+   * capped at perClientLimit less its events under a live lease. Reads a few rows per client (an index
+   * per client) rather than every due event.
+   */
+  private claimableRows(request: CallbackClaim, now: number): ClaimRow[] {
+    const live = new Map(this.liveLeases.all(now).map((row) => [row.client_id, row.n]));
+    const byClient = new Map<string, ClaimRow[]>();
+    for (const row of this.lapsedLeases.all(now)) {
+      const list = byClient.get(row.client_id) ?? [];
+      list.push(row);
+      byClient.set(row.client_id, list);
+    }
+    for (const { client_id: clientId } of this.dueClients.all()) {
+      const room = request.perClientLimit - (live.get(clientId) ?? 0);
+      if (room <= 0) continue;
+      const list = byClient.get(clientId) ?? [];
+      list.push(...this.dueOfClient.all(clientId, now, Math.min(room, request.limit)));
+      byClient.set(clientId, list);
+    }
+    const rows: ClaimRow[] = [];
+    for (const [clientId, list] of byClient) {
+      const room = request.perClientLimit - (live.get(clientId) ?? 0);
+      if (room > 0) rows.push(...list.sort((a, b) => a.seq - b.seq).slice(0, room));
+    }
+    return rows.sort((a, b) => a.seq - b.seq).slice(0, request.limit);
   }
 
   /** An outcome from anyone but the current lease holder (or for an event not leased) is ignored. */

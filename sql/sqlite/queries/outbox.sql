@@ -7,25 +7,33 @@
 INSERT INTO callback_outbox (id, client_id, kind, url, kannel, payload, state, next_attempt_at, created_at)
 VALUES (?, ?, ?, ?, ?, ?, 'due', ?, ?);
 
--- name: claimable
--- Events a sender may lease now: due ones whose time came and leased ones whose lease lapsed, oldest
--- first, at most @perClient per client counting the client's events already under a live lease (so a
--- busy client's concurrency stays bounded across polls and senders). Named parameters: @now,
--- @perClient, @limit. Result: seq and the event's columns.
-WITH candidates AS (
-  SELECT seq, client_id FROM callback_outbox WHERE state = 'due' AND next_attempt_at <= @now
+-- name: dueClients
+-- Clients with due events (whatever their next attempt time), by a loose index scan: one index probe
+-- per client, not one row per event. No parameters. Result: client_id.
+WITH RECURSIVE clients(client_id) AS (
+  SELECT MIN(client_id) FROM callback_outbox WHERE state = 'due'
   UNION ALL
-  SELECT seq, client_id FROM callback_outbox WHERE state = 'leased' AND lease_until <= @now
-), live AS (
-  SELECT client_id, COUNT(*) AS leased FROM callback_outbox WHERE state = 'leased' AND lease_until > @now
-  GROUP BY client_id
-), ranked AS (
-  SELECT c.seq, ROW_NUMBER() OVER (PARTITION BY c.client_id ORDER BY c.seq) + COALESCE(l.leased, 0) AS n
-  FROM candidates c LEFT JOIN live l ON l.client_id = c.client_id
+  SELECT (SELECT MIN(o.client_id) FROM callback_outbox o WHERE o.state = 'due' AND o.client_id > clients.client_id)
+  FROM clients WHERE clients.client_id IS NOT NULL
 )
-SELECT o.seq, o.id, o.client_id, o.kind, o.url, o.kannel, o.payload, o.attempts, o.created_at
-FROM ranked r JOIN callback_outbox o ON o.seq = r.seq
-WHERE r.n <= @perClient ORDER BY r.seq LIMIT @limit;
+SELECT client_id FROM clients WHERE client_id IS NOT NULL;
+
+-- name: dueOfClient
+-- A client's oldest due events whose time came. Parameters: client id, now, limit.
+-- Result: seq and the event's columns.
+SELECT seq, id, client_id, kind, url, kannel, payload, attempts, created_at FROM callback_outbox
+WHERE state = 'due' AND client_id = ? AND next_attempt_at <= ? ORDER BY seq LIMIT ?;
+
+-- name: lapsedLeases
+-- Leased events whose lease lapsed (their sender died): due again. Parameters: now.
+-- Result: seq and the event's columns, unordered (the caller orders the claim by seq).
+SELECT seq, id, client_id, kind, url, kannel, payload, attempts, created_at FROM callback_outbox
+WHERE state = 'leased' AND lease_until <= ?;
+
+-- name: liveLeases
+-- Events under a live lease per client: they count toward the client's per-claim limit, so a busy
+-- client's concurrency stays bounded across polls and senders. Parameters: now. Result: client_id, n.
+SELECT client_id, COUNT(*) AS n FROM callback_outbox WHERE state = 'leased' AND lease_until > ? GROUP BY client_id;
 
 -- name: lease
 -- Parameters: owner, lease_until, seq.

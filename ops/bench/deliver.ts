@@ -1,0 +1,244 @@
+/**
+ * End-to-end benchmark: the daemon on its embedded default (SQLite, durable commits) in one child
+ * process, the SMSC simulator (receipts after 100 ms) in another, and in this process the HTTP load
+ * generator and the client's receipt-callback receiver, all on this machine. Offers a steady load over
+ * keep-alive connections, waits for every receipt callback, and prints accepted/s, submit_sm/s at the
+ * simulator, callbacks/s, latency percentiles, CPU and memory per process, and lost and duplicated
+ * counts.
+ *
+ *   npm run bench:deliver
+ *   node dist/ops/bench/deliver.js --seconds 20 --rate 5000 --per-request 10
+ *
+ * Progress goes to stderr, and only on a terminal; the figures go to stdout.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { Agent, request } from 'node:http';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadConfig } from '../../daemon/config/load.js';
+import { newApiToken, sha256Hex } from '../../daemon/domain/credentials.js';
+import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
+import { openStore } from '../../daemon/storage/open.js';
+import { percentile } from './load.js';
+import { cpuSeconds, freePort, progress, rssMiB, stopChild, waitHealthy, waitUntil } from './processes.js';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '5000' },
+    'per-request': { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    binds: { type: 'string', default: '2' },
+    window: { type: 'string', default: '100' },
+    'receipt-delay-ms': { type: 'string', default: '100' },
+    'drain-seconds': { type: 'string', default: '60' },
+  },
+});
+const seconds = Number(args.seconds);
+const offeredRate = Number(args.rate);
+const perRequest = Number(args['per-request']);
+const connections = Number(args.connections);
+
+/** Milliseconds since the epoch from a UUIDv7 message id: its acceptance time. */
+function acceptedAtOf(messageId: string): number {
+  return parseInt(messageId.replace(/-/g, '').slice(0, 12), 16);
+}
+
+interface CallbackTally {
+  readonly receivedAt: Map<string, number>;
+  readonly submitToAccept: number[];
+  readonly callbackAfterAccept: number[];
+  duplicates: number;
+  statuses: Map<string, number>;
+}
+
+function startReceiver(tally: CallbackTally): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const now = Date.now();
+      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messageId?: string; status?: string; submittedAt?: string | null };
+      res.writeHead(200).end();
+      const id = event.messageId;
+      if (id === undefined) return;
+      if (tally.receivedAt.has(id)) {
+        tally.duplicates += 1;
+        return;
+      }
+      tally.receivedAt.set(id, now);
+      const accepted = acceptedAtOf(id);
+      tally.callbackAfterAccept.push(now - accepted);
+      if (event.submittedAt) tally.submitToAccept.push(Date.parse(event.submittedAt) - accepted);
+      tally.statuses.set(event.status ?? '?', (tally.statuses.get(event.status ?? '?') ?? 0) + 1);
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  return new Promise((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      resolve({
+        port: typeof address === 'object' && address !== null ? address.port : 0,
+        close: () => new Promise((done) => server.close(() => done())),
+      });
+    });
+  });
+}
+
+async function provision(dbPath: string, token: string, smscPort: number, receiverPort: number): Promise<void> {
+  const store = await openStore(loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: dbPath } }));
+  await store.applyProvisioning([
+    {
+      op: 'route.put',
+      route: {
+        id: 'sim' as RouteId, host: '127.0.0.1', port: smscPort, tls: false, systemId: 'smsproc', password: 'smsproc',
+        systemType: '', bindMode: 'transceiver', binds: Number(args.binds), windowSize: Number(args.window), tps: 100_000,
+        defaultDataCoding: 0, gsmPacking: 'unpacked', concatenation: 'udh8', receiptIdFormat: 'auto', inDoubtPolicy: 'hold',
+        sourceTon: 5, sourceNpi: 0, destTon: 1, destNpi: 1, disabled: false,
+      },
+    },
+    { op: 'prefix.put', prefix: { prefix: '7', routeId: 'sim' as RouteId } },
+    {
+      op: 'client.put',
+      client: {
+        id: 'bench' as ClientId, name: 'Benchmark', login: 'bench', passwordHash: null, urlToken: 'bench-url-token',
+        virtualPort: null, disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['BENCH'],
+        reservedTps: 1000, maxTps: null, maxQueued: 100_000_000, dlrUrl: `http://127.0.0.1:${receiverPort}/dlr`, moUrl: null,
+        callbackFormat: 'post-json', callbackSecret: 'bench', shortCodes: [], keywords: [], moReplyAllowed: false,
+      },
+    },
+    { op: 'apiToken.add', clientId: 'bench' as ClientId, token: { id: 'bench', sha256: sha256Hex(token), createdAt: new Date(), label: 'bench' } },
+  ]);
+  await store.close();
+}
+
+function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+interface SimStats { submits: { total: number }; duplicates: { messages: number }; receipts: { sent: number } }
+
+async function simStats(controlPort: number): Promise<SimStats> {
+  return (await (await fetch(`http://127.0.0.1:${controlPort}/stats`)).json()) as SimStats;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'smsproc-bench-deliver-'));
+  const dbPath = join(dir, 'smsproc.db');
+  const token = newApiToken();
+  const tally: CallbackTally = { receivedAt: new Map(), submitToAccept: [], callbackAfterAccept: [], duplicates: 0, statuses: new Map() };
+  const receiver = await startReceiver(tally);
+  const [smscPort, controlPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  await provision(dbPath, token, smscPort, receiver.port);
+  const distRoot = new URL('../../', import.meta.url).pathname;
+  const smsc = spawn(process.execPath, [join(distRoot, 'ops/smsc-sim/main.js'), '--port', String(smscPort), '--control-port', String(controlPort),
+    '--account', `smsproc:smsproc:${Number(args.binds) + 2}:0`, '--receipt-delay-ms', String(args['receipt-delay-ms']), '--log-level', 'warn'],
+  { stdio: ['ignore', 'ignore', 'inherit'] });
+  const daemon = spawn(process.execPath, [join(distRoot, 'daemon/main.js')], {
+    env: { ...process.env, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const accepted: string[] = [];
+  const acceptLatencies: number[] = [];
+  let errors = 0;
+  const errorSamples: string[] = [];
+  let peakDaemonRss = 0;
+  const rssTimer = setInterval(() => {
+    if (daemon.pid !== undefined && daemon.exitCode === null) peakDaemonRss = Math.max(peakDaemonRss, rssMiB(daemon.pid));
+  }, 500);
+  try {
+    await waitUntil('simulator', smsc, async () => (await fetch(`http://127.0.0.1:${controlPort}/stats`)).ok);
+    await waitHealthy(apiPort, daemon);
+    const daemonPid = daemon.pid ?? 0;
+    const smscPid = smsc.pid ?? 0;
+    const before = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(), sim: await simStats(controlPort) };
+    const agent = new Agent({ keepAlive: true, maxSockets: connections });
+    const url = new URL(perRequest === 1 ? '/api/v1/sms' : '/api/v1/sms/batch', `http://127.0.0.1:${apiPort}`);
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
+    const requestIntervalMs = (1000 * perRequest) / offeredRate;
+    const totalRequests = Math.floor((seconds * offeredRate) / perRequest);
+    const started = performance.now();
+    let next = 0;
+    progress(`offering ${offeredRate} msg/s for ${seconds} s (${perRequest} per request, ${connections} connections)…`);
+    async function loop(): Promise<void> {
+      for (;;) {
+        const i = next++;
+        if (i >= totalRequests) return;
+        const due = started + i * requestIntervalMs;
+        const wait = due - performance.now();
+        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+        const messages = Array.from({ length: perRequest }, (_, k) => ({ from: 'BENCH', to: `7916${String((i * perRequest + k) % 10_000_000).padStart(7, '0')}`, text: `Bench ${i}/${k}`, dlr: true }));
+        const body = JSON.stringify(perRequest === 1 ? messages[0] : { messages });
+        const t0 = performance.now();
+        try {
+          const { status, text } = await post(agent, url, headers, body);
+          if (status >= 200 && status < 300) {
+            acceptLatencies.push(performance.now() - t0);
+            const answer = JSON.parse(text) as { messages?: Array<{ id: string }>; results?: Array<{ messages?: Array<{ id: string }> }> };
+            for (const m of answer.messages ?? []) accepted.push(m.id);
+            for (const item of answer.results ?? []) for (const m of item.messages ?? []) accepted.push(m.id);
+          } else {
+            errors += 1;
+            if (errorSamples.length < 3) errorSamples.push(`${status} ${text.slice(0, 200)}`);
+          }
+        } catch (error) {
+          errors += 1;
+          if (errorSamples.length < 3) errorSamples.push(String(error));
+        }
+      }
+    }
+    await Promise.all(Array.from({ length: connections }, loop));
+    const loadSeconds = (performance.now() - started) / 1000;
+    const atLoadEnd = { sim: await simStats(controlPort), callbacks: tally.receivedAt.size };
+    agent.destroy();
+    progress(`load done: ${accepted.length} accepted; waiting for their receipt callbacks…`);
+    const drainDeadline = Date.now() + Number(args['drain-seconds']) * 1000;
+    while (tally.receivedAt.size < accepted.length && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 200));
+    const endSeconds = (performance.now() - started) / 1000;
+    const after = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(before.self), sim: await simStats(controlPort) };
+    const lost = accepted.filter((id) => !tally.receivedAt.has(id)).length;
+    const sorted = (values: number[]): Float64Array => Float64Array.from(values).sort();
+    const pct = (values: number[]): string => {
+      const s = sorted(values);
+      return `p50 ${percentile(s, 50).toFixed(0)} / p90 ${percentile(s, 90).toFixed(0)} / p99 ${percentile(s, 99).toFixed(0)} ms`;
+    };
+    const rate = (count: number, secondsSpent: number): string => `${(count / secondsSpent).toFixed(0)}/s`;
+    console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; daemon, simulator, load generator and receiver on the same machine`);
+    console.log(`offered: ${offeredRate} msg/s for ${seconds} s, ${perRequest} message(s) per request over ${connections} keep-alive connections; route: ${args.binds} binds, window ${args.window}; receipts after ${args['receipt-delay-ms']} ms`);
+    console.log(`accepted:            ${accepted.length} (${rate(accepted.length, loadSeconds)} over the ${loadSeconds.toFixed(1)} s load), ${errors} refused`);
+    console.log(`submit_sm at SMSC:   ${after.sim.submits.total - before.sim.submits.total} (${rate(atLoadEnd.sim.submits.total - before.sim.submits.total, loadSeconds)} during the load)`);
+    console.log(`receipt callbacks:   ${tally.receivedAt.size} (${rate(atLoadEnd.callbacks, loadSeconds)} during the load; all done ${endSeconds.toFixed(1)} s after start) ${JSON.stringify(Object.fromEntries(tally.statuses))}`);
+    console.log(`latency accept:      ${pct(acceptLatencies)} (HTTP request of ${perRequest} message(s))`);
+    console.log(`latency accept→submit: ${pct(tally.submitToAccept)}`);
+    console.log(`latency accept→callback: ${pct(tally.callbackAfterAccept)}`);
+    console.log(`CPU: daemon ${(after.daemon - before.daemon).toFixed(1)} s, simulator ${(after.smsc - before.smsc).toFixed(1)} s, load generator + receiver ${((after.self.user + after.self.system) / 1e6).toFixed(1)} s, over ${endSeconds.toFixed(1)} s`);
+    console.log(`daemon peak RSS: ${peakDaemonRss.toFixed(0)} MiB`);
+    console.log(`lost: ${lost}; duplicated: ${after.sim.duplicates.messages} at the SMSC, ${tally.duplicates} receipt callbacks`);
+    const goal = accepted.length / loadSeconds;
+    console.log(`goal: at least 5,000 msg/s end to end (aim 10,000), zero lost: ${goal >= 5000 && lost === 0 ? 'met' : 'not met'}`);
+    for (const sample of errorSamples) console.log(`error sample: ${sample}`);
+  } finally {
+    clearInterval(rssTimer);
+    await stopChild(daemon);
+    await stopChild(smsc);
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
