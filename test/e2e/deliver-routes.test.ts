@@ -99,3 +99,46 @@ test('a transmitter+receiver route: submits on the transmitter, the receipt come
     temp.remove();
   }
 });
+
+test('long messages on udh16, sar and payload routes arrive whole at the SMSC, each as its method sends it', async () => {
+  const temp = tempDir();
+  const smsc = await simulator();
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  const node = await startNode({ dbPath: `${temp.dir}/smsproc.db`, smscPort: smsc.address().port, callbackUrl: receiver.url });
+  const base = {
+    host: '127.0.0.1', port: smsc.address().port, tls: false, ...SMSC_ACCOUNT, systemType: '', bindMode: 'transceiver' as const, binds: 1,
+    windowSize: 10, tps: 100, defaultDataCoding: 0, gsmPacking: 'unpacked' as const, receiptIdFormat: 'auto' as const,
+    inDoubtPolicy: 'hold' as const, sourceTon: 5, sourceNpi: 0, destTon: 1, destNpi: 1, disabled: false,
+  };
+  const methods = [
+    { id: 'u16' as RouteId, concatenation: 'udh16' as const, prefix: '44', to: '+447700900001' },
+    { id: 'sar' as RouteId, concatenation: 'sar' as const, prefix: '49', to: '+491701234567' },
+    { id: 'pay' as RouteId, concatenation: 'payload' as const, prefix: '33', to: '+33612345678' },
+  ];
+  try {
+    await node.store.applyProvisioning(
+      methods.flatMap((m) => [
+        { op: 'route.put' as const, route: { ...base, id: m.id, concatenation: m.concatenation } },
+        { op: 'prefix.put' as const, prefix: { prefix: m.prefix, routeId: m.id } },
+      ]),
+    );
+    await waitFor('four binds', () => smsc.stats().binds.open === 4);
+    await node.provisioning.refresh();
+    const text = Array.from({ length: 50 }, (_, i) => `part${i}`).join(' ');
+    const sent = await Promise.all(methods.map((m) => submit(node.baseUrl, { to: m.to, text: `${m.concatenation}: ${text}`, dlr: true })));
+    await waitFor('all delivered', async () => (await Promise.all(sent.map((m) => statusOf(node.baseUrl, m.id)))).every((s) => s === 'delivered'));
+    const received = smsc.stats().received ?? [];
+    for (const m of methods) {
+      const parts = received.filter((r) => r.destination === m.to.slice(1));
+      assert.equal(parts.map((p) => p.text).join(''), `${m.concatenation}: ${text}`, m.concatenation);
+      if (m.concatenation === 'payload') assert.equal(parts.length, 1);
+      else assert.deepEqual([parts.length, parts[0]?.part?.kind], [3, m.concatenation], m.concatenation);
+    }
+    assert.equal(smsc.stats().messages.total, 3);
+  } finally {
+    await node.close();
+    await smsc.close();
+    await receiver.close();
+    temp.remove();
+  }
+});
