@@ -67,6 +67,11 @@ export class DeliveryService {
     this.acceptance = { config, store, provisioning, limiter: createInProcessLimiter(() => null), queueGauge: createQueueGauge(store, Date.now) };
   }
 
+  /** The provisioning version delivery runs on (routes and MO routing). */
+  get provisioningVersion(): number {
+    return this.version;
+  }
+
   /** Routes currently dispatched, by id. */
   get routeIds(): readonly string[] {
     return [...this.dispatchers.keys()];

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import type { ClientId } from '../../daemon/domain/ids.js';
 import { signatureIsValid, startReceiver, waitFor } from './callback-harness.js';
 import { CALLBACK_SECRET, SHORT_CODE, simulator, startNode, tempDir } from './deliver-harness.js';
 
@@ -46,6 +47,40 @@ test('MO at the SMSC → the client MO URL (signed) → its text/plain reply bec
     assert.equal(longMos[0]?.body.text, long);
     assert.equal(longMos[0]?.body.partial, false);
     await waitFor('every MO part answered', () => smsc.stats().mo.acknowledged === 4);
+  } finally {
+    await node.close();
+    await smsc.close();
+    await receiver.close();
+    temp.remove();
+  }
+});
+
+test('a short code provisioned while running routes its MO to the new client', async () => {
+  const temp = tempDir();
+  const smsc = await simulator();
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  const node = await startNode({ dbPath: `${temp.dir}/smsproc.db`, smscPort: smsc.address().port, callbackUrl: receiver.url });
+  try {
+    await waitFor('the bind', () => smsc.stats().binds.open === 1);
+    const version = await node.store.applyProvisioning([
+      {
+        op: 'client.put',
+        client: {
+          id: 'news' as ClientId, name: 'News', login: 'news', passwordHash: null, urlToken: 'news-deliver-url-token-0123', virtualPort: null,
+          disabled: false, demo: false, allowedIps: ['127.0.0.1'], senders: [], reservedTps: 0, maxTps: null, maxQueued: 1000, dlrUrl: null,
+          moUrl: `${receiver.url}/news-mo`, callbackFormat: 'post-json', callbackSecret: 'news-secret', shortCodes: ['5555'], keywords: [],
+          moReplyAllowed: false,
+        },
+      },
+    ]);
+    // The node rebuilds its MO router when it sees the new provisioning version.
+    await waitFor('the new version in delivery', () => node.delivery.provisioningVersion >= version);
+    smsc.injectMo({ from: '79005550003', to: '5555', text: 'subscribe' });
+    await waitFor('the MO at the new client', () => receiver.received.some((e) => e.url === '/news-mo'));
+    const body = JSON.parse(receiver.received.find((e) => e.url === '/news-mo')?.body ?? '{}') as MoBody;
+    assert.equal(body.text, 'subscribe');
+    assert.equal(body.shortCode, '5555');
+    assert.equal(receiver.received.filter((e) => e.url === '/mo').length, 0);
   } finally {
     await node.close();
     await smsc.close();
