@@ -16,7 +16,7 @@ export interface RouteDispatcherOptions extends BindLoopOptions {
 }
 
 export const defaultRouteDispatcherOptions: RouteDispatcherOptions = {
-  leaseMs: 60_000,
+  leaseMs: 30_000,
   claimIdleMs: 200,
   ackBatchMs: 2,
   inDoubtIntervalMs: 5_000,
