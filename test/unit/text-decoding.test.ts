@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { readUserDataHeader } from '../../daemon/text/concatenation.js';
+import { parseConcatUdh } from '../../daemon/dispatch/concat-info.js';
 import { decodeGsm7 } from '../../daemon/text/gsm7.js';
 import { alphabetOfDataCoding, decodeShortMessage } from '../../daemon/text/short-message-decoder.js';
 import { readTsv, unescapeText } from '../testdata.js';
@@ -44,38 +44,20 @@ test('decodeShortMessage: IA5, Latin-1, 8-bit, ISO-8859-5, UCS-2 and a UCS-2 gro
   assert.equal(decodeShortMessage(Buffer.from([0x04, 0x1f, 0x04]), 0x08), 'П\ufffd');
 });
 
-// Inbound samples: user data after the UDH, decoded by data_coding (shared/testdata/mo-samples.tsv).
+// Inbound samples: user data after the UDH (read by the MO path's parseConcatUdh), decoded by
+// data_coding (shared/testdata/mo-samples.tsv).
 for (const row of readTsv('mo-samples.tsv')) {
   const f = row.fields;
   if (f.short_message_hex === '') continue;
   test(`mo-samples.tsv:${row.line} data_coding ${f.data_coding} decodes to ${JSON.stringify(f.decoded_text)}`, () => {
     const octets = Buffer.from(f.short_message_hex ?? '', 'hex');
-    const udh = f.udh_hex === '' ? null : readUserDataHeader(octets);
-    if (f.udh_hex !== '') assert.equal(udh?.octets, (f.udh_hex ?? '').length / 2, 'UDH length');
-    const userData = octets.subarray(udh?.octets ?? 0);
-    assert.equal(decodeShortMessage(userData, Number(f.data_coding)), unescapeText(f.decoded_text ?? ''));
+    let userData: Uint8Array = octets;
+    if (f.udh_hex !== '') {
+      const udh = parseConcatUdh(octets);
+      assert.notEqual(udh.kind, 'malformed', 'UDH readable');
+      if (udh.kind !== 'malformed') userData = udh.payload;
+      assert.equal(octets.length - userData.length, (f.udh_hex ?? '').length / 2, 'UDH length');
+    }
+    assert.equal(decodeShortMessage(Buffer.from(userData), Number(f.data_coding)), unescapeText(f.decoded_text ?? ''));
   });
 }
-
-test('readUserDataHeader reads 8- and 16-bit concatenation and skips other elements', () => {
-  assert.deepEqual(readUserDataHeader(Buffer.from('0500032F0A01aabb', 'hex')), {
-    octets: 6,
-    concatenation: { reference: 0x2f, referenceBits: 8, total: 10, seqnum: 1 },
-  });
-  assert.deepEqual(readUserDataHeader(Buffer.from('0608041B2A0202', 'hex')), {
-    octets: 7,
-    concatenation: { reference: 0x1b2a, referenceBits: 16, total: 2, seqnum: 2 },
-  });
-  // Port addressing (IEI 0x05) before the concatenation element.
-  assert.deepEqual(readUserDataHeader(Buffer.from('0B0504158200000003FF0201', 'hex'))?.concatenation, {
-    reference: 0xff, referenceBits: 8, total: 2, seqnum: 1,
-  });
-});
-
-test('readUserDataHeader: an overrunning header is null; an impossible part number is no concatenation', () => {
-  assert.equal(readUserDataHeader(Buffer.from('050003', 'hex')), null);
-  assert.equal(readUserDataHeader(Buffer.from('0400032F0A01', 'hex')), null);
-  assert.equal(readUserDataHeader(Buffer.alloc(0)), null);
-  assert.deepEqual(readUserDataHeader(Buffer.from('0500032F0203', 'hex')), { octets: 6, concatenation: null });
-  assert.deepEqual(readUserDataHeader(Buffer.from('0500032F0000', 'hex')), { octets: 6, concatenation: null });
-});
