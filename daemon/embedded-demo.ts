@@ -5,6 +5,8 @@ import { hashPassword, newApiToken, newUrlToken, sha256Hex } from './domain/cred
 import type { ClientId, RouteId } from './domain/ids.js';
 import { randomBytes } from 'node:crypto';
 import type { Store } from './storage/port.js';
+import type { Logger } from './log.js';
+import { startSmscSimulator, type SmscSimulator } from '../ops/smsc-sim/simulator.js';
 
 /** What `npm start` prints so that a first SMS can be sent with curl; kept beside the database (mode 0600). */
 export interface DemoCredentials {
@@ -64,4 +66,18 @@ export async function seedEmbeddedDemo(store: Store, config: Config, simulatorPo
   ]);
   writeFileSync(file, `${JSON.stringify(credentials, null, 2)}\n`, { mode: 0o600 });
   return credentials;
+}
+
+/**
+ * The SMSC the demo route binds to: the account of the seeded route, a receipt (DELIVRD) 100 ms after
+ * each submit. Started before delivery, closed after it.
+ */
+export function startDemoSimulator(port: number, logger: Logger): Promise<SmscSimulator> {
+  return startSmscSimulator({
+    host: '127.0.0.1',
+    port,
+    accounts: [{ systemId: 'smsproc', password: 'smsproc', maxBinds: 2 }],
+    receiptDelayMs: 100,
+    logger: logger.child({ component: 'smsc-sim' }),
+  });
 }

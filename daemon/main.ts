@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 /**
  * smsprocd: one node. Today it runs as one process (the embedded default: the SQLite store needs one
- * writer): it serves the client API and keeps the queue maintained. SMPP delivery, the primary/worker
- * split and cluster coordination join as DESIGN.md describes.
+ * writer): it serves the client API, keeps the queue maintained and delivers (every bind of every
+ * enabled route, receipts, MO, callbacks). The primary/worker split and cluster coordination join as
+ * DESIGN.md describes. With --seed-demo it also runs the built-in SMSC simulator the demo route uses.
  */
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { startApiServer, type ApiServer } from './api/server.js';
-import { seedEmbeddedDemo, type DemoCredentials } from './embedded-demo.js';
+import { DeliveryService } from './dispatch/delivery-service.js';
+import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './embedded-demo.js';
 import { createLogger, type Logger } from './log.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
 import type { Store } from './storage/port.js';
 
 const EX_CONFIG = 78;
-/** Where the built-in SMSC simulator will listen once delivery lands; the demo route points there. */
+/** Where the built-in SMSC simulator listens with --seed-demo; the demo route points there. */
 const SIMULATOR_PORT = 2775;
 
 function printDemoHelp(config: Config, api: ApiServer, credentials: DemoCredentials): void {
@@ -27,10 +29,11 @@ function printDemoHelp(config: Config, api: ApiServer, credentials: DemoCredenti
       'smsproc is running on its embedded default (SQLite store, one node).',
       `Demo account: login ${credentials.login}, password ${credentials.password} (100 free SMS segments, sender "${config.demo.senderName}").`,
       'Send a first SMS:',
-      `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' -d to=79161234567 -d 'text=Hello from smsproc' ${base}/api/v1/sms`,
+      `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' -d to=79161234567 -d 'text=Hello from smsproc' -d dlr=1 ${base}/api/v1/sms`,
       'See its status (put the id from the answer):',
       `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' ${base}/api/v1/messages/<id>`,
-      'Messages are stored and queued; SMPP delivery to operators is not built yet (see README).',
+      `Messages go over SMPP to the built-in SMSC simulator on 127.0.0.1:${SIMULATOR_PORT}; with dlr=1 it sends a`,
+      'delivery receipt after 100 ms and the status becomes "delivered".',
       'Ctrl-C stops smsproc.',
       '',
     ].join('\n'),
@@ -62,6 +65,13 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   const store: Store = await openStore(config);
   const credentials = options.seedDemo === true ? await seedEmbeddedDemo(store, config, SIMULATOR_PORT) : null;
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
+  const simulator = options.seedDemo === true
+    ? await startDemoSimulator(SIMULATOR_PORT, logger).catch((error: unknown) => {
+      // Another simulator may already listen there; the demo route binds to whichever answers.
+      logger.warn({ err: error, port: SIMULATOR_PORT }, 'built-in SMSC simulator not started');
+      return null;
+    })
+    : null;
 
   let sweeping = false;
   const sweeper = setInterval(() => {
@@ -78,6 +88,8 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       });
   }, config.queue.sweepIntervalMs);
 
+  const delivery = new DeliveryService({ config, store, provisioning, logger });
+  await delivery.start();
   const api = await startApiServer({ config, store, provisioning, logger });
   logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);
@@ -89,9 +101,11 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     logger.info({ signal }, 'draining');
     void shutdown(logger, [
       ['api', () => api.close()],
+      ['delivery', () => delivery.stop()],
       ['sweeper', async () => clearInterval(sweeper)],
       ['provisioning', async () => provisioning.close()],
       ['store', () => store.close()],
+      ['simulator', async () => simulator?.close()],
     ]).then(() => {
       logger.info('stopped');
       process.exit(0);

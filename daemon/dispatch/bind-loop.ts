@@ -1,0 +1,359 @@
+/**
+ * One bind of a route on this node (docs/dispatch.md): its fencing epoch, its ESME driver(s), and the
+ * loop claim → fair scheduler → submit every part → ack or nack. Leases of the messages it still
+ * holds are renewed; a message whose outcome is unknown (timeout, connection lost) is let go so its
+ * lease lapses and the sweep makes it IN_DOUBT.
+ */
+import type { BindId, MessageId } from '../domain/ids.js';
+import type { RouteRecord } from '../domain/provisioning.js';
+import type { Logger } from '../log.js';
+import { EsmeDriver, type DeliverHandler } from '../smpp/esme-driver.js';
+import type { ReconnectPolicy } from '../smpp/esme-reconnect.js';
+import { receiptIdCandidates } from '../smpp/receipt-parser.js';
+import { sessionConfigForRoute, type SessionConfigInput } from '../smpp/session-config.js';
+import type { BindKind, SubmitOutcome } from '../smpp/session-types.js';
+import type { ClaimedMt, Nack, Store, SubmitResult } from '../storage/port.js';
+import { FairScheduler } from './fair-scheduler.js';
+import { submitPdusOf } from './mt-submit-pdus.js';
+import type { ReservationLedger } from './reservation-ledger.js';
+
+export interface BindLoopOptions {
+  /** Lease of claimed messages; renewed every third of it while they are held. */
+  readonly leaseMs: number;
+  /** How often an empty route is polled for new messages. */
+  readonly claimIdleMs: number;
+  /** Acks wait this long to share one store call (group ack). */
+  readonly ackBatchMs: number;
+  readonly reconnect?: Partial<ReconnectPolicy>;
+  /** Session settings over the route's (timeouts, throttle); tests shorten them. */
+  readonly session?: Partial<SessionConfigInput>;
+}
+
+export interface BindLoopDeps {
+  readonly store: Store;
+  readonly route: RouteRecord;
+  readonly bindIndex: number;
+  readonly bindId: BindId;
+  /** Lease holder name (node id). */
+  readonly owner: string;
+  readonly ledger: ReservationLedger;
+  /** The client's reserved segments per second (0 when unknown). */
+  readonly reservationOf: (clientId: string) => number;
+  /** Where deliver_sm / data_sm of this bind go (receipts and MO). */
+  readonly onDeliver: DeliverHandler;
+  readonly logger: Logger;
+  readonly options: BindLoopOptions;
+}
+
+interface PartTag {
+  readonly id: MessageId;
+  readonly part: number;
+  readonly total: number;
+}
+
+interface Queued {
+  readonly id: string;
+  readonly clientId: string;
+  readonly segments: number;
+  readonly priority: number;
+  readonly enqueuedAt: number;
+  readonly message: ClaimedMt;
+}
+
+type MessageEnd = { readonly kind: 'ack'; readonly smscIds: readonly string[] } | { readonly kind: 'nack'; readonly nack: Nack } | { readonly kind: 'unknown'; readonly why: string };
+
+export class BindLoop {
+  private epoch = 0;
+  private readonly driver: EsmeDriver<PartTag>;
+  private readonly receiver: EsmeDriver<PartTag> | null;
+  private readonly scheduler: FairScheduler<Queued>;
+  /** Claimed and not yet settled: their leases are renewed. */
+  private readonly held = new Map<MessageId, ClaimedMt>();
+  /** Segments of messages released to the driver and not yet settled, by message. */
+  private readonly unsettled = new Map<MessageId, number>();
+  private unsettledSegments = 0;
+  private readonly tasks = new Set<Promise<void>>();
+  private readonly boundWaiters: (() => void)[] = [];
+  private pendingAcks: SubmitResult[] = [];
+  private ackTimer: NodeJS.Timeout | null = null;
+  private readonly acksInFlight = new Set<Promise<void>>();
+  private pumpTimer: NodeJS.Timeout | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+  private claiming: Promise<void> | null = null;
+  private stopping = false;
+  private reference = Math.floor(Math.random() * 65_536);
+  private readonly log: Logger;
+  private readonly window: number;
+
+  constructor(private readonly deps: BindLoopDeps) {
+    const { route, options, bindIndex } = deps;
+    this.log = deps.logger.child({ routeId: route.id, bind: bindIndex });
+    this.window = route.windowSize;
+    const driverFor = (kind: BindKind): EsmeDriver<PartTag> =>
+      new EsmeDriver<PartTag>({
+        host: route.host,
+        port: route.port,
+        tls: route.tls,
+        session: sessionConfigForRoute(route, kind, options.session),
+        logger: deps.logger,
+        logBindings: { routeId: route.id, bindIndex },
+        ...(options.reconnect !== undefined ? { reconnect: options.reconnect } : {}),
+      });
+    const split = route.bindMode === 'transmitter+receiver';
+    this.driver = driverFor(split ? 'transmitter' : 'transceiver');
+    this.receiver = split ? driverFor('receiver') : null;
+    (this.receiver ?? this.driver).onDeliver(deps.onDeliver);
+    this.driver.onEvent((event) => {
+      if (event.type === 'bound') {
+        for (const wake of this.boundWaiters.splice(0)) wake();
+        this.pump();
+      } else if (event.type === 'lateResponse') {
+        this.lateResponse(event.tag, event.response.command === 'submit_sm_resp' ? event.response.messageId : '');
+      }
+    });
+    this.scheduler = new FairScheduler<Queued>({ capacityTps: route.tps, ledger: deps.ledger });
+  }
+
+  async start(): Promise<void> {
+    this.epoch = await this.deps.store.acquireBindEpoch(this.deps.bindId);
+    this.log.info({ epoch: this.epoch }, 'bind acquired');
+    this.driver.start();
+    this.receiver?.start();
+    this.renewTimer = setInterval(() => this.renewLeases(), Math.max(100, this.deps.options.leaseMs / 3));
+  }
+
+  /** Nudges the loop (messages made READY again by the in-doubt policy, say). */
+  poke(): void {
+    this.pump();
+  }
+
+  /** Stops claiming, hands back what waits, finishes the window, unbinds. */
+  async stop(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    this.clearPumpTimer();
+    if (this.renewTimer !== null) clearInterval(this.renewTimer);
+    await this.claiming;
+    const waiting = this.scheduler.drain();
+    if (waiting.length > 0) await this.settleNacks(waiting.map((q) => ({ id: q.message.id, disposition: { kind: 'retry', delayMs: 0 } })));
+    for (const wake of this.boundWaiters.splice(0)) wake();
+    await Promise.all([this.driver.stop(), this.receiver?.stop()]);
+    while (this.tasks.size > 0) await Promise.all(this.tasks);
+    await this.flushAcks();
+    this.log.info({ epoch: this.epoch, unsettled: this.held.size }, 'bind released');
+  }
+
+  private pump(): void {
+    if (this.stopping) return;
+    this.clearPumpTimer();
+    if (this.driver.state !== 'bound') return;
+    const now = Date.now();
+    // At most a window of segments is sent and not yet recorded: what a crash can duplicate.
+    const budget = this.window - this.unsettledSegments;
+    if (budget > 0) {
+      for (const queued of this.scheduler.next(now, budget)) {
+        this.unsettled.set(queued.message.id, queued.segments);
+        this.unsettledSegments += queued.segments;
+        this.track(this.send(queued.message));
+      }
+    }
+    if (this.claiming === null && this.scheduler.waitingItems() < this.window) {
+      this.claiming = this.claim().finally(() => {
+        this.claiming = null;
+      });
+      return;
+    }
+    // A full window wakes the loop when a message is settled; otherwise the scheduler says when.
+    if (this.unsettledSegments >= this.window) return;
+    const wakeAt = this.scheduler.nextWakeAt(now);
+    this.schedulePump(wakeAt === null ? this.deps.options.claimIdleMs : Math.max(1, wakeAt - now));
+  }
+
+  private schedulePump(delayMs: number): void {
+    this.clearPumpTimer();
+    this.pumpTimer = setTimeout(() => this.pump(), delayMs);
+  }
+
+  private clearPumpTimer(): void {
+    if (this.pumpTimer !== null) clearTimeout(this.pumpTimer);
+    this.pumpTimer = null;
+  }
+
+  private async claim(): Promise<void> {
+    const limit = 2 * this.window - this.scheduler.waitingItems();
+    let claimed: readonly ClaimedMt[] = [];
+    try {
+      claimed = await this.deps.store.claimMt({
+        routeId: this.deps.route.id,
+        bindId: this.deps.bindId,
+        epoch: this.epoch,
+        owner: this.deps.owner,
+        limit,
+        leaseMs: this.deps.options.leaseMs,
+      });
+    } catch (error) {
+      this.log.error({ err: error }, 'claim failed');
+    }
+    if (this.stopping) {
+      if (claimed.length > 0) await this.settleNacks(claimed.map((m) => ({ id: m.id, disposition: { kind: 'retry', delayMs: 0 } })));
+      return;
+    }
+    for (const message of claimed) {
+      this.held.set(message.id, message);
+      this.scheduler.setClient(message.clientId, { reservedTps: this.deps.reservationOf(message.clientId) });
+    }
+    this.scheduler.enqueue(
+      claimed.map((message) => ({
+        id: message.id,
+        clientId: message.clientId,
+        segments: message.segments,
+        priority: message.priority,
+        enqueuedAt: message.acceptedAt.getTime(),
+        message,
+      })),
+    );
+    // Claimed something: more may wait, pump again at once; otherwise poll after claimIdleMs.
+    this.schedulePump(claimed.length > 0 ? 0 : this.deps.options.claimIdleMs);
+  }
+
+  /** Keeps a message's task (its end wakes the loop) or an ack in flight, so stop() can wait for them. */
+  private track(task: Promise<void>, wakes = true): void {
+    const set = wakes ? this.tasks : this.acksInFlight;
+    set.add(task);
+    void task.finally(() => {
+      set.delete(task);
+      if (wakes) this.pump();
+    });
+  }
+
+  private async send(message: ClaimedMt): Promise<void> {
+    let end: MessageEnd;
+    try {
+      // Expired while it waited here (the bind was down): handed back READY, the sweep expires it.
+      end = message.expiresAt.getTime() <= Date.now()
+        ? { kind: 'nack', nack: { id: message.id, disposition: { kind: 'retry', delayMs: 0 } } }
+        : await this.submitAll(message);
+    } catch (error) {
+      // split() refuses text the API let through only if the route changed its method since acceptance.
+      end = { kind: 'nack', nack: { id: message.id, disposition: { kind: 'fail', status: 'failed', errorCode: 0, reason: String(error) } } };
+    }
+    if (end.kind === 'ack') {
+      this.queueAck({
+        id: message.id,
+        smscIds: end.smscIds,
+        smscMatchKeys: end.smscIds.map((id) => receiptIdCandidates(id, this.deps.route.receiptIdFormat)),
+      });
+    } else if (end.kind === 'nack') {
+      await this.settleNacks([end.nack]);
+    } else {
+      this.settle(message.id);
+      this.log.warn({ messageId: message.id, why: end.why }, 'submit outcome unknown: left to lapse into IN_DOUBT');
+    }
+  }
+
+  private async submitAll(message: ClaimedMt): Promise<MessageEnd> {
+    const pdus = submitPdusOf(message, this.deps.route, this.reference++, Date.now());
+    const smscIds: string[] = [];
+    for (const [index, pdu] of pdus.entries()) {
+      const tag: PartTag = { id: message.id, part: index, total: pdus.length };
+      for (;;) {
+        const outcome: SubmitOutcome = await this.driver.submit(pdu, tag);
+        if (outcome.kind === 'accepted') {
+          smscIds.push(outcome.response.command === 'submit_sm_resp' ? outcome.response.messageId : '');
+          break;
+        }
+        if (outcome.kind === 'retry') continue;
+        if (outcome.kind === 'notSent') {
+          if (this.stopping) return { kind: 'nack', nack: { id: message.id, disposition: { kind: 'retry', delayMs: 0 } } };
+          await new Promise<void>((resolve) => this.boundWaiters.push(resolve));
+          continue;
+        }
+        if (outcome.kind === 'rejected') {
+          const reason = `SMSC refused part ${index + 1} of ${pdus.length} with command_status 0x${outcome.commandStatus.toString(16).padStart(8, '0')}`;
+          return {
+            kind: 'nack',
+            nack: {
+              id: message.id,
+              disposition: outcome.statusClass === 'permanent' ? { kind: 'fail', status: 'rejected', errorCode: outcome.commandStatus, reason } : { kind: 'retry' },
+            },
+          };
+        }
+        return { kind: 'unknown', why: outcome.kind };
+      }
+    }
+    return { kind: 'ack', smscIds };
+  }
+
+  /** A response after its timeout proves a single-part message was sent: record it (acks it even IN_DOUBT). */
+  private lateResponse(tag: PartTag, smscId: string): void {
+    if (tag.total !== 1 || smscId === '') {
+      this.log.warn({ messageId: tag.id, part: tag.part + 1, of: tag.total }, 'late response for a part of a multi-part message: not recorded');
+      return;
+    }
+    this.queueAck({ id: tag.id, smscIds: [smscId], smscMatchKeys: [receiptIdCandidates(smscId, this.deps.route.receiptIdFormat)] });
+  }
+
+  private queueAck(result: SubmitResult): void {
+    this.pendingAcks.push(result);
+    this.ackTimer ??= setTimeout(() => {
+      this.ackTimer = null;
+      void this.flushAcks();
+    }, this.deps.options.ackBatchMs);
+  }
+
+  /** Sends what is pending at once; acks in flight overlap and the store's group commit joins them. */
+  private flushAcks(): Promise<void> {
+    if (this.ackTimer !== null) clearTimeout(this.ackTimer);
+    this.ackTimer = null;
+    const batch = this.pendingAcks;
+    this.pendingAcks = [];
+    if (batch.length > 0) this.track(this.ack(batch), false);
+    return Promise.all(this.acksInFlight).then(() => undefined);
+  }
+
+  private async ack(batch: readonly SubmitResult[]): Promise<void> {
+    try {
+      const result = await this.deps.store.ackMt(this.deps.bindId, this.epoch, batch);
+      if (result.refusedStaleEpoch.length > 0) this.log.warn({ refused: result.refusedStaleEpoch.length }, 'ack refused: the bind has a newer epoch');
+    } catch (error) {
+      // The messages stay held, their leases renewed; the ack is tried again shortly.
+      this.log.error({ err: error, messages: batch.length }, 'ack failed; retrying');
+      if (!this.stopping) {
+        setTimeout(() => {
+          this.pendingAcks.push(...batch);
+          void this.flushAcks();
+        }, 1000);
+      }
+      return;
+    }
+    for (const result of batch) this.settle(result.id);
+    this.pump();
+  }
+
+  private async settleNacks(nacks: readonly Nack[]): Promise<void> {
+    try {
+      const result = await this.deps.store.nackMt(this.deps.bindId, this.epoch, nacks);
+      if (result.refusedStaleEpoch.length > 0) this.log.warn({ refused: result.refusedStaleEpoch.length }, 'nack refused: the bind has a newer epoch');
+    } catch (error) {
+      this.log.error({ err: error, messages: nacks.length }, 'nack failed: the leases will lapse');
+    }
+    for (const nack of nacks) this.settle(nack.id);
+  }
+
+  /** The message's outcome is recorded (or given up): it no longer holds a lease nor window room. */
+  private settle(id: MessageId): void {
+    this.held.delete(id);
+    const segments = this.unsettled.get(id);
+    if (segments === undefined) return;
+    this.unsettled.delete(id);
+    this.unsettledSegments -= segments;
+  }
+
+  private renewLeases(): void {
+    if (this.held.size === 0) return;
+    const ids = [...this.held.keys()];
+    this.deps.store.renewMtLeases(this.deps.bindId, this.epoch, ids, this.deps.options.leaseMs).catch((error: unknown) => {
+      this.log.error({ err: error }, 'lease renewal failed');
+    });
+  }
+}

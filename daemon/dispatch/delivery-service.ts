@@ -1,0 +1,175 @@
+/**
+ * Delivery on one node (docs/dispatch.md): a RouteDispatcher for every enabled route (this node owns
+ * every bind until the cluster coordinator hands them out), following provisioning changes; the
+ * inbound handler for receipts and MO; the callback sender, whose MO replies become MTs accepted the
+ * way the API accepts them. stop() drains in order: binds (window finished, unbind), inbound records,
+ * callbacks.
+ */
+import type { Config } from '../config/schema.js';
+import type { SmsprocError } from '../domain/errors.js';
+import type { ClientId } from '../domain/ids.js';
+import type { ClientRecord, RouteRecord } from '../domain/provisioning.js';
+import { commitUnits, prepareUnit, type AcceptanceDeps } from '../api/acceptance.js';
+import { rulesOf, validateSubmission } from '../api/submission.js';
+import { createInProcessLimiter } from '../limits/limiter.js';
+import { createQueueGauge } from '../limits/queue-gauge.js';
+import type { Logger } from '../log.js';
+import { buildMoRouter, type MoRouter } from '../routing/mo-router.js';
+import type { CallbackEvent, Store } from '../storage/port.js';
+import type { ProvisioningCache } from '../storage/provisioning-cache.js';
+import { CallbackSender, type CallbackSenderOptions } from './callback-sender.js';
+import { InboundHandler, type InboundOptions } from './inbound-handler.js';
+import { ReservationLedger } from './reservation-ledger.js';
+import { RouteDispatcher, type RouteDispatcherOptions } from './route-dispatcher.js';
+
+export interface DeliveryOptions {
+  /** How often the provisioning version is checked for route and client changes. */
+  readonly provisioningCheckMs: number;
+  readonly dispatch?: Partial<RouteDispatcherOptions>;
+  readonly inbound?: Partial<InboundOptions>;
+  readonly callbacks?: Partial<CallbackSenderOptions>;
+}
+
+export interface DeliveryDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly provisioning: ProvisioningCache;
+  readonly logger: Logger;
+  readonly options?: Partial<DeliveryOptions>;
+}
+
+export class DeliveryService {
+  private readonly options: DeliveryOptions;
+  private readonly ledger = new ReservationLedger();
+  private readonly dispatchers = new Map<string, RouteDispatcher>();
+  private readonly inbound: InboundHandler;
+  private readonly callbacks: CallbackSender;
+  private readonly acceptance: AcceptanceDeps;
+  private moRouter: MoRouter = buildMoRouter([], { defaultClientId: null });
+  private version = -1;
+  private followTimer: NodeJS.Timeout | null = null;
+  private reconciling: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(private readonly deps: DeliveryDeps) {
+    this.options = { provisioningCheckMs: 1_000, ...deps.options };
+    const { config, store, provisioning, logger } = deps;
+    this.inbound = new InboundHandler({ store, moRouter: () => this.moRouter, logger, options: this.options.inbound ?? {} });
+    this.callbacks = new CallbackSender({
+      store,
+      clientOf: (id: ClientId) => provisioning.clientById(id),
+      logger,
+      owner: config.node.id,
+      onMoReply: (event, text) => this.moReply(event, text),
+      options: this.options.callbacks ?? {},
+    });
+    // MO replies skip the intake ceiling (one reply per MO the client received) but count in the queue gauge.
+    this.acceptance = { config, store, provisioning, limiter: createInProcessLimiter(() => null), queueGauge: createQueueGauge(store, Date.now) };
+  }
+
+  /** The provisioning version delivery runs on (routes and MO routing). */
+  get provisioningVersion(): number {
+    return this.version;
+  }
+
+  /** Routes currently dispatched, by id. */
+  get routeIds(): readonly string[] {
+    return [...this.dispatchers.keys()];
+  }
+
+  async start(): Promise<void> {
+    await this.inbound.start();
+    await this.reconcile();
+    this.callbacks.start();
+    this.followTimer = setInterval(() => {
+      if (this.deps.provisioning.version !== this.version) this.reconciling = this.reconciling.then(() => this.reconcile());
+    }, this.options.provisioningCheckMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.followTimer !== null) clearInterval(this.followTimer);
+    this.followTimer = null;
+    await this.reconciling;
+    await Promise.all([...this.dispatchers.values()].map((dispatcher) => dispatcher.stop()));
+    this.dispatchers.clear();
+    await this.inbound.stop();
+    await this.callbacks.stop();
+  }
+
+  /** Starts, stops or restarts route dispatchers after the current provisioning; rebuilds the MO router. */
+  private async reconcile(): Promise<void> {
+    if (this.stopped) return;
+    const { store, logger } = this.deps;
+    let snapshot;
+    try {
+      snapshot = await store.loadProvisioning();
+    } catch (error) {
+      logger.error({ err: error }, 'provisioning not loaded; delivery keeps its routes');
+      return;
+    }
+    this.version = snapshot.version;
+    this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: null });
+    const wanted = new Map<string, RouteRecord>(snapshot.routes.filter((route) => !route.disabled && route.binds > 0).map((route) => [route.id, route]));
+    const stopping: Promise<void>[] = [];
+    for (const [id, dispatcher] of this.dispatchers) {
+      const route = wanted.get(id);
+      if (route !== undefined && JSON.stringify(route) === JSON.stringify(dispatcher.route)) continue;
+      this.dispatchers.delete(id);
+      logger.info({ routeId: id, change: route === undefined ? 'removed' : 'changed' }, 'route dispatch stopping');
+      stopping.push(dispatcher.stop());
+    }
+    // A changed route's old binds are released before its new ones acquire their epochs.
+    await Promise.all(stopping);
+    await Promise.all([...wanted.values()].filter((route) => !this.dispatchers.has(route.id)).map((route) => this.startRoute(route)));
+  }
+
+  private async startRoute(route: RouteRecord): Promise<void> {
+    if (this.stopped || this.dispatchers.has(route.id)) return;
+    const dispatcher = new RouteDispatcher({
+      store: this.deps.store,
+      route,
+      owner: this.deps.config.node.id,
+      ledger: this.ledger,
+      reservationOf: (clientId) => this.deps.provisioning.clientById(clientId as ClientId)?.reservedTps ?? 0,
+      inbound: (r, bindIndex) => this.inbound.handlerFor(r, bindIndex),
+      logger: this.deps.logger,
+      options: this.options.dispatch ?? {},
+    });
+    this.dispatchers.set(route.id, dispatcher);
+    try {
+      await dispatcher.start();
+      this.deps.logger.info({ routeId: route.id, binds: route.binds }, 'route dispatch started');
+    } catch (error) {
+      this.dispatchers.delete(route.id);
+      this.deps.logger.error({ err: error, routeId: route.id }, 'route dispatch not started');
+    }
+  }
+
+  /**
+   * A client's text/plain answer to an MO: an MT from the short code to the subscriber, charged to the
+   * client, accepted as the API accepts a submit. The event id is the idempotency key, so an MO
+   * callback delivered twice sends one reply.
+   */
+  private async moReply(event: CallbackEvent, text: string): Promise<void> {
+    const client = this.deps.provisioning.clientById(event.clientId);
+    const shortCode = event.payload.shortCode;
+    const subscriber = event.payload.from;
+    if (client === undefined || typeof shortCode !== 'string' || typeof subscriber !== 'string') return;
+    // The short code is the client's own: it may answer from it without registering it as a sender.
+    const replying: ClientRecord = { ...client, senders: [...client.senders, shortCode] };
+    const params = {
+      from: shortCode, to: [subscriber], text, dlr: false,
+      validity: undefined, schedule: undefined, priority: undefined, clientRef: undefined, coding: undefined,
+    };
+    const draft = validateSubmission(params, replying, rulesOf(this.deps.config), Date.now());
+    const unit = await prepareUnit(this.acceptance, replying, draft, `mo-reply:${event.id}`, 'mo-reply');
+    const [outcome] = await commitUnits(this.acceptance, [unit]);
+    if (outcome?.kind === 'refused') throw refusal(outcome.error);
+    this.deps.logger.info({ clientId: client.id, moEvent: event.id, ids: outcome?.messages.map((m) => m.id) }, 'MO reply accepted as MT');
+  }
+}
+
+function refusal(error: SmsprocError): Error {
+  return new Error(`MO reply refused: ${error.message}`);
+}
