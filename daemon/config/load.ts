@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
 import { configSchema, type Config } from './schema.js';
 
 /** Every problem found in the config, listed at once so an operator fixes them in one go. */
@@ -25,8 +26,18 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** The schema of one setting, for settings whose default (null) does not tell their type. */
+function settingSchema(path: readonly string[]): z.ZodType | undefined {
+  let schema: z.ZodType | undefined = configSchema;
+  for (const part of path) {
+    while (schema instanceof z.ZodPrefault || schema instanceof z.ZodDefault) schema = schema.unwrap() as z.ZodType;
+    schema = schema instanceof z.ZodObject ? (schema.shape as Record<string, z.ZodType>)[part] : undefined;
+  }
+  return schema;
+}
+
 /** Converts an environment string to the type of the setting's default; a wrong type is left for the schema to report. */
-function coerceEnv(raw: string, defaultValue: unknown): Json {
+function coerceEnv(raw: string, defaultValue: unknown, path: readonly string[]): Json {
   if (typeof defaultValue === 'number') return raw.trim() === '' ? raw : Number(raw);
   if (typeof defaultValue === 'boolean') {
     if (raw === 'true' || raw === '1') return true;
@@ -34,7 +45,12 @@ function coerceEnv(raw: string, defaultValue: unknown): Json {
     return raw;
   }
   if (Array.isArray(defaultValue)) return raw.split(',').map((item) => item.trim()).filter((item) => item !== '');
-  if (defaultValue === null && (raw === '' || raw === 'null')) return null;
+  if (defaultValue === null) {
+    if (raw === '' || raw === 'null') return null;
+    // A nullable number (e.g. msisdn.nationalNumberLength) arrives as text like every variable.
+    const schema = settingSchema(path);
+    if (schema !== undefined && !schema.safeParse(raw).success && schema.safeParse(Number(raw)).success) return Number(raw);
+  }
   return raw;
 }
 
@@ -55,7 +71,7 @@ function applyEnv(
       continue;
     }
     const raw = env[envNameOf(here)];
-    if (raw !== undefined) target[key] = coerceEnv(raw, defaultValue);
+    if (raw !== undefined) target[key] = coerceEnv(raw, defaultValue, here);
   }
 }
 

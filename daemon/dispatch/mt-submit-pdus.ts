@@ -63,7 +63,9 @@ export function submitPdusOf(message: ClaimedMt, route: SubmitRoute, reference: 
       priorityFlag: message.priority === 0 ? 1 : 0,
       scheduleDeliveryTime: '',
       validityPeriod,
-      registeredDelivery: message.dlrRequested ? 1 : 0,
+      // Always asked: the ledger, status lookups and statistics need the final state; dlrRequested
+      // decides only whether the client gets a callback.
+      registeredDelivery: 1,
       replaceIfPresentFlag: 0,
       dataCoding,
       smDefaultMsgId: 0,

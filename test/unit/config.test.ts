@@ -76,3 +76,11 @@ test('the example node file in docs is valid', () => {
   const config = loadConfig({ file: join(projectRoot(), 'docs', 'examples', 'node.yaml'), env: {} });
   assert.equal(config.node.site, 'dc1');
 });
+
+test('regression: a nullable number set from the environment is a number, a nullable digit string stays text', () => {
+  const config = loadConfig({ env: { SMSPROC_MSISDN_NATIONAL_NUMBER_LENGTH: '10', SMSPROC_MSISDN_DEFAULT_COUNTRY_CODE: '7', SMSPROC_MSISDN_NATIONAL_PREFIX: '8' } });
+  assert.equal(config.msisdn.nationalNumberLength, 10);
+  assert.equal(config.msisdn.defaultCountryCode, '7');
+  assert.equal(config.msisdn.nationalPrefix, '8');
+  assert.equal(loadConfig({ env: { SMSPROC_API_TLS_CERT_FILE: 'null' } }).api.tlsCertFile, null);
+});

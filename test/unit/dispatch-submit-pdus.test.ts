@@ -32,9 +32,9 @@ test('a single-part message: addressing from the route, no UDH, receipt requeste
   assert.deepEqual(pdu.shortMessage, Buffer.from('Hello', 'latin1'));
 });
 
-test('no receipt asked, high priority, validity under a minute left to the SMSC', () => {
+test('no receipt callback asked: the receipt is still requested (the ledger needs it); high priority; validity under a minute left to the SMSC', () => {
   const [pdu] = submitPdusOf(message({ dlrRequested: false, priority: 0, expiresAt: new Date(now + 30_000) }), route, 0, now);
-  assert.equal(pdu?.registeredDelivery, 0);
+  assert.equal(pdu?.registeredDelivery, 1);
   assert.equal(pdu?.priorityFlag, 1);
   assert.equal(pdu?.validityPeriod, '');
 });
