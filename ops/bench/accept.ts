@@ -13,12 +13,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../daemon/config/load.js';
-import { newApiToken, sha256Hex } from '../../daemon/domain/credentials.js';
-import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
-import { openStore } from '../../daemon/storage/open.js';
+import { newApiToken } from '../../daemon/domain/credentials.js';
 import { percentile, runLoad, type LoadResult } from './load.js';
 import { cpuSeconds, freePort, progress, stopChild, waitHealthy } from './processes.js';
+import { provisionBench } from './provisioning.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -30,35 +28,6 @@ const { values: args } = parseArgs({
 const seconds = Number(args.seconds);
 const connections = Number(args.connections);
 const batchConnections = Number(args['batch-connections']);
-
-async function provision(dbPath: string, token: string): Promise<void> {
-  const config = loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: dbPath } });
-  const store = await openStore(config);
-  await store.migrate();
-  await store.applyProvisioning([
-    {
-      op: 'route.put',
-      route: {
-        id: 'bench' as RouteId, host: '127.0.0.1', port: 2775, tls: false, systemId: 'bench', password: 'bench',
-        systemType: '', bindMode: 'transceiver', binds: 1, windowSize: 100, tps: 10_000, defaultDataCoding: 0,
-        gsmPacking: 'unpacked', concatenation: 'udh8', receiptIdFormat: 'auto', inDoubtPolicy: 'hold',
-        sourceTon: 5, sourceNpi: 0, destTon: 1, destNpi: 1, disabled: false,
-      },
-    },
-    { op: 'prefix.put', prefix: { prefix: '7', routeId: 'bench' as RouteId } },
-    {
-      op: 'client.put',
-      client: {
-        id: 'bench' as ClientId, name: 'Benchmark', login: 'bench', passwordHash: null, urlToken: 'bench-url-token',
-        virtualPort: null, disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['BENCH'],
-        reservedTps: 1000, maxTps: null, maxQueued: 100_000_000, dlrUrl: null, moUrl: null, callbackFormat: 'post-json',
-        callbackSecret: 'bench', shortCodes: [], keywords: [], moReplyAllowed: false,
-      },
-    },
-    { op: 'apiToken.add', clientId: 'bench' as ClientId, token: { id: 'bench', sha256: sha256Hex(token), createdAt: new Date(), label: 'bench' } },
-  ]);
-  await store.close();
-}
 
 function row(result: LoadResult, goalMsgPerS: number): string {
   const rate = (result.messages / result.elapsedMs) * 1000;
@@ -81,7 +50,8 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'smsproc-bench-'));
   const dbPath = join(dir, 'smsproc.db');
   const token = newApiToken();
-  await provision(dbPath, token);
+  // The route points at a port nobody serves: this benchmark measures acceptance only.
+  await provisionBench({ dbPath, token, smscPort: await freePort(), binds: 1, windowSize: 100, dlrUrl: null });
   const port = await freePort();
   const daemon = spawn(process.execPath, [new URL('../../daemon/main.js', import.meta.url).pathname], {
     env: { ...process.env, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(port), SMSPROC_LOG_LEVEL: 'warn' },

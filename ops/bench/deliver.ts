@@ -14,16 +14,14 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent, request } from 'node:http';
+import { Agent } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../../daemon/config/load.js';
-import { newApiToken, sha256Hex } from '../../daemon/domain/credentials.js';
-import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
-import { openStore } from '../../daemon/storage/open.js';
-import { percentile } from './load.js';
+import { newApiToken } from '../../daemon/domain/credentials.js';
+import { percentile, post } from './load.js';
 import { cpuSeconds, freePort, progress, rssMiB, stopChild, waitHealthy, waitUntil } from './processes.js';
+import { provisionBench } from './provisioning.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -88,46 +86,6 @@ function startReceiver(tally: CallbackTally): Promise<{ port: number; close(): P
   });
 }
 
-async function provision(dbPath: string, token: string, smscPort: number, receiverPort: number): Promise<void> {
-  const store = await openStore(loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: dbPath } }));
-  await store.applyProvisioning([
-    {
-      op: 'route.put',
-      route: {
-        id: 'sim' as RouteId, host: '127.0.0.1', port: smscPort, tls: false, systemId: 'smsproc', password: 'smsproc',
-        systemType: '', bindMode: 'transceiver', binds: Number(args.binds), windowSize: Number(args.window), tps: 100_000,
-        defaultDataCoding: 0, gsmPacking: 'unpacked', concatenation: 'udh8', receiptIdFormat: 'auto', inDoubtPolicy: 'hold',
-        sourceTon: 5, sourceNpi: 0, destTon: 1, destNpi: 1, disabled: false,
-      },
-    },
-    { op: 'prefix.put', prefix: { prefix: '7', routeId: 'sim' as RouteId } },
-    {
-      op: 'client.put',
-      client: {
-        id: 'bench' as ClientId, name: 'Benchmark', login: 'bench', passwordHash: null, urlToken: 'bench-url-token',
-        virtualPort: null, disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['BENCH'],
-        reservedTps: 1000, maxTps: null, maxQueued: 100_000_000, dlrUrl: `http://127.0.0.1:${receiverPort}/dlr`, moUrl: null,
-        callbackFormat: 'post-json', callbackSecret: 'bench', shortCodes: [], keywords: [], moReplyAllowed: false,
-      },
-    },
-    { op: 'apiToken.add', clientId: 'bench' as ClientId, token: { id: 'bench', sha256: sha256Hex(token), createdAt: new Date(), label: 'bench' } },
-  ]);
-  await store.close();
-}
-
-function post(agent: Agent, url: URL, headers: Record<string, string>, body: string): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 interface SimStats { submits: { total: number }; duplicates: { messages: number }; receipts: { sent: number } }
 
 async function simStats(controlPort: number): Promise<SimStats> {
@@ -141,7 +99,7 @@ async function main(): Promise<void> {
   const tally: CallbackTally = { receivedAt: new Map(), submitToAccept: [], callbackAfterAccept: [], duplicates: 0, statuses: new Map() };
   const receiver = await startReceiver(tally);
   const [smscPort, controlPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  await provision(dbPath, token, smscPort, receiver.port);
+  await provisionBench({ dbPath, token, smscPort, binds: Number(args.binds), windowSize: Number(args.window), dlrUrl: `http://127.0.0.1:${receiver.port}/dlr` });
   const distRoot = new URL('../../', import.meta.url).pathname;
   const smsc = spawn(process.execPath, [join(distRoot, 'ops/smsc-sim/main.js'), '--port', String(smscPort), '--control-port', String(controlPort),
     '--account', `smsproc:smsproc:${Number(args.binds) + 2}:0`, '--receipt-delay-ms', String(args['receipt-delay-ms']), '--log-level', 'warn'],

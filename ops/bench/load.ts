@@ -25,7 +25,7 @@ export interface LoadResult {
   readonly latenciesMs: Float64Array;
 }
 
-function post(agent: Agent, url: URL, headers: Readonly<Record<string, string>>, body: string): Promise<{ status: number; text: string }> {
+export function post(agent: Agent, url: URL, headers: Readonly<Record<string, string>>, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'POST', agent, headers: { ...headers, 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
