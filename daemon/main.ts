@@ -80,7 +80,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     store
       .sweepMt()
       .then((result) => {
-        if (result.expired + result.inDoubt + result.promoted > 0) logger.info({ sweep: result }, 'queue sweep');
+        if (result.expired + result.inDoubt + result.promoted + result.receiptsUnmatched > 0) logger.info({ sweep: result }, 'queue sweep');
       })
       .catch((error: unknown) => logger.error({ err: error }, 'queue sweep failed'))
       .finally(() => {
