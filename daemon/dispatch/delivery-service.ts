@@ -100,14 +100,9 @@ export class DeliveryService {
   /** Starts, stops or restarts route dispatchers after the current provisioning; rebuilds the MO router. */
   private async reconcile(): Promise<void> {
     if (this.stopped) return;
-    const { store, logger } = this.deps;
-    let snapshot;
-    try {
-      snapshot = await store.loadProvisioning();
-    } catch (error) {
-      logger.error({ err: error }, 'provisioning not loaded; delivery keeps its routes');
-      return;
-    }
+    const { provisioning, logger } = this.deps;
+    // The cache's snapshot: the API and delivery serve the same version, loaded once.
+    const snapshot = provisioning.snapshot;
     this.version = snapshot.version;
     this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: null });
     const wanted = new Map<string, RouteRecord>(snapshot.routes.filter((route) => !route.disabled && route.binds > 0).map((route) => [route.id, route]));

@@ -12,6 +12,8 @@ import type { Store } from './port.js';
 export interface ProvisioningCache {
   /** The version of the snapshot in use. */
   readonly version: number;
+  /** The snapshot in use (routes and clients as loaded), for consumers that follow every change. */
+  readonly snapshot: ProvisioningSnapshot;
   clientById(id: ClientId): ClientRecord | undefined;
   clientByLogin(login: string): ClientRecord | undefined;
   clientByUrlToken(urlToken: string): ClientRecord | undefined;
@@ -82,6 +84,9 @@ export async function openProvisioningCache(store: Store, options: ProvisioningC
   return {
     get version() {
       return current.snapshot.version;
+    },
+    get snapshot() {
+      return current.snapshot;
     },
     clientById: (id) => current.byId.get(id),
     clientByLogin: (login) => current.byLogin.get(login),

@@ -33,16 +33,8 @@ export interface SubmitRecord {
   part: PartInfo | undefined;
 }
 
-export interface ReceivedMessage {
-  messageId: string;
-  systemId: string;
-  bindId: number;
-  source: string;
-  destination: string;
-  text: string;
-  dataCoding: number;
-  esmClass: number;
-  registeredDelivery: number;
+/** A captured submit as stats show it (JSON): `part` null rather than absent, and when it came. */
+export interface ReceivedMessage extends Omit<SubmitRecord, 'part'> {
   part: PartInfo | null;
   at: string;
 }
