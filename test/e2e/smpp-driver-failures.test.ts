@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
-import { createLogger } from '../../daemon/log.js';
 import { CommandStatus } from '../../daemon/smpp/command-status.js';
-import { EsmeDriver, type EsmeDriverEvent } from '../../daemon/smpp/esme-driver.js';
+import { createLogger } from '../../daemon/log.js';
+import { EsmeDriver } from '../../daemon/smpp/esme-driver.js';
 import { sessionConfig, type SessionConfigInput } from '../../daemon/smpp/session-config.js';
 import type { SubmitOutcome } from '../../daemon/smpp/session-types.js';
 import { submitSm } from '../unit/smpp-session-harness.js';
-import { startTestSmsc, waitFor, type TestSmsc, type TestSmscOptions } from './smpp-driver-smsc.js';
+import { destination, driverFor, startTestSmsc, waitFor, type TestSmsc, type TestSmscOptions } from './smpp-driver-smsc.js';
 
 async function withSmsc(options: TestSmscOptions, body: (smsc: TestSmsc) => Promise<void>): Promise<void> {
   const smsc = await startTestSmsc(options);
@@ -17,31 +17,9 @@ async function withSmsc(options: TestSmscOptions, body: (smsc: TestSmsc) => Prom
   }
 }
 
-function driverFor(port: number, overrides: Partial<SessionConfigInput> = {}): { driver: EsmeDriver<number>; events: EsmeDriverEvent<number>[] } {
-  const driver = new EsmeDriver<number>({
-    host: '127.0.0.1',
-    port,
-    session: sessionConfig({
-      bindKind: 'transceiver',
-      systemId: 'acme',
-      password: 'secret',
-      windowSize: 10,
-      tps: 1e6,
-      enquireLinkIntervalMs: 100,
-      enquireLinkTimeoutMs: 150,
-      responseTimeoutMs: 2000,
-      ...overrides,
-    }),
-    logger: createLogger('silent'),
-    reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
-  });
-  const events: EsmeDriverEvent<number>[] = [];
-  driver.onEvent((event) => events.push(event));
-  return { driver, events };
-}
-
-function destination(i: number): string {
-  return `3706${String(i).padStart(7, '0')}`;
+/** The failure tests watch the peer closely: a fast enquire_link watchdog and response timeout. */
+function watchfulDriver(port: number, overrides: Partial<SessionConfigInput> = {}): ReturnType<typeof driverFor> {
+  return driverFor(port, { enquireLinkIntervalMs: 100, enquireLinkTimeoutMs: 150, responseTimeoutMs: 2000, ...overrides });
 }
 
 /** What dispatch does: resend on retry and notSent (after the next bind); anything else is final. */
@@ -56,7 +34,7 @@ async function submitUntilFinal(driver: EsmeDriver<number>, i: number): Promise<
 
 test('a peer that goes silent is found dead by the enquire_link watchdog; the driver reconnects and binds again', async () => {
   await withSmsc({}, async (smsc) => {
-    const { driver, events } = driverFor(smsc.port);
+    const { driver, events } = watchfulDriver(smsc.port);
     driver.start();
     await waitFor('bound', () => driver.state === 'bound');
     smsc.silenceAll();
@@ -76,7 +54,7 @@ test('a peer that goes silent is found dead by the enquire_link watchdog; the dr
 
 test('an idle bound session keeps the link alive with enquire_link and is not closed', async () => {
   await withSmsc({}, async (smsc) => {
-    const { driver, events } = driverFor(smsc.port);
+    const { driver, events } = watchfulDriver(smsc.port);
     driver.start();
     await waitFor('bound', () => driver.state === 'bound');
     await new Promise((resolve) => setTimeout(resolve, 600));
@@ -88,7 +66,7 @@ test('an idle bound session keeps the link alive with enquire_link and is not cl
 
 test('the SMSC drops the connection: sent requests are in doubt, the driver reconnects with backoff and carries on', async () => {
   await withSmsc({}, async (smsc) => {
-    const { driver, events } = driverFor(smsc.port);
+    const { driver, events } = watchfulDriver(smsc.port);
     driver.start();
     await waitFor('bound', () => driver.state === 'bound');
     smsc.silenceAll();
@@ -107,7 +85,7 @@ test('a closed port: connection attempts back off exponentially (with jitter) up
   await withSmsc({}, async (smsc) => {
     const port = smsc.port;
     await smsc.close();
-    const { driver, events } = driverFor(port);
+    const { driver, events } = watchfulDriver(port);
     const fixedRandom = new EsmeDriver<number>({
       host: '127.0.0.1',
       port,
@@ -134,7 +112,7 @@ test('throttling responses slow the bind and nothing is lost: every message acce
   const submitStatus = (i: number): number =>
     i < 300 && i % 50 === 49 ? CommandStatus.ESME_RTHROTTLED : i === 120 || i === 220 ? CommandStatus.ESME_RMSGQFUL : 0;
   await withSmsc({ submitStatus }, async (smsc) => {
-    const { driver, events } = driverFor(smsc.port, { tps: 1000, throttle: { pauseMs: 100, recoveryTpsPerSecond: 2000 }, enquireLinkIntervalMs: 30_000 });
+    const { driver, events } = watchfulDriver(smsc.port, { tps: 1000, throttle: { pauseMs: 100, recoveryTpsPerSecond: 2000 }, enquireLinkIntervalMs: 30_000 });
     driver.start();
     await waitFor('bound', () => driver.state === 'bound');
     const started = Date.now();
@@ -156,7 +134,7 @@ test('throttling responses slow the bind and nothing is lost: every message acce
 
 test('socket backpressure: when the peer stops reading, queued submits wait instead of piling into the socket', async () => {
   await withSmsc({}, async (smsc) => {
-    const { driver } = driverFor(smsc.port, { windowSize: 1000, enquireLinkIntervalMs: 30_000, responseTimeoutMs: 30_000 });
+    const { driver } = watchfulDriver(smsc.port, { windowSize: 1000, enquireLinkIntervalMs: 30_000, responseTimeoutMs: 30_000 });
     driver.start();
     await waitFor('bound', () => driver.state === 'bound');
     smsc.silenceAll();

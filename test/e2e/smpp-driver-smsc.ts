@@ -4,6 +4,9 @@
  */
 import type { AddressInfo } from 'node:net';
 import smpp, { type PDU, type Session } from 'smpp';
+import { createLogger } from '../../daemon/log.js';
+import { EsmeDriver, type EsmeDriverEvent } from '../../daemon/smpp/esme-driver.js';
+import { sessionConfig, type SessionConfigInput } from '../../daemon/smpp/session-config.js';
 
 export interface TestSmscOptions {
   readonly systemId?: string;
@@ -102,4 +105,23 @@ export async function waitFor(what: string, check: () => boolean, timeoutMs = 50
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, everyMs));
   }
+}
+
+/** An ESME driver bound as `acme` to the test SMSC on `port`, recording its events; quick reconnects. */
+export function driverFor(port: number, overrides: Partial<SessionConfigInput> = {}): { driver: EsmeDriver<number>; events: EsmeDriverEvent<number>[] } {
+  const driver = new EsmeDriver<number>({
+    host: '127.0.0.1',
+    port,
+    session: sessionConfig({ bindKind: 'transceiver', systemId: 'acme', password: 'secret', windowSize: 10, tps: 1e6, ...overrides }),
+    logger: createLogger('silent'),
+    reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
+  });
+  const events: EsmeDriverEvent<number>[] = [];
+  driver.onEvent((event) => events.push(event));
+  return { driver, events };
+}
+
+/** The i-th test destination number. */
+export function destination(i: number): string {
+  return `3706${String(i).padStart(7, '0')}`;
 }

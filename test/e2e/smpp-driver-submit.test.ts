@@ -1,10 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
-import { createLogger } from '../../daemon/log.js';
-import { EsmeDriver, type EsmeDriverEvent } from '../../daemon/smpp/esme-driver.js';
-import { sessionConfig, type SessionConfigInput } from '../../daemon/smpp/session-config.js';
 import { submitSm } from '../unit/smpp-session-harness.js';
-import { startTestSmsc, waitFor, type TestSmsc } from './smpp-driver-smsc.js';
+import { destination, driverFor, startTestSmsc, waitFor, type TestSmsc } from './smpp-driver-smsc.js';
 
 let smsc: TestSmsc;
 
@@ -15,23 +12,6 @@ before(async () => {
 after(async () => {
   await smsc.close();
 });
-
-function driverFor(port: number, overrides: Partial<SessionConfigInput> = {}): { driver: EsmeDriver<number>; events: EsmeDriverEvent<number>[] } {
-  const driver = new EsmeDriver<number>({
-    host: '127.0.0.1',
-    port,
-    session: sessionConfig({ bindKind: 'transceiver', systemId: 'acme', password: 'secret', windowSize: 10, tps: 1e6, ...overrides }),
-    logger: createLogger('silent'),
-    reconnect: { initialDelayMs: 50, maxDelayMs: 400 },
-  });
-  const events: EsmeDriverEvent<number>[] = [];
-  driver.onEvent((event) => events.push(event));
-  return { driver, events };
-}
-
-function destination(i: number): string {
-  return `3706${String(i).padStart(7, '0')}`;
-}
 
 for (const windowSize of [10, 100]) {
   test(`1,000 submit_sm at window ${windowSize}: every response received, in-window at all times`, async () => {
