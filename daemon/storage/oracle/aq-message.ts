@@ -76,7 +76,8 @@ export interface ClaimedRow {
   readonly ROUTE_ID: string;
   readonly SENDER: string;
   readonly RECIPIENT: string;
-  readonly TEXT: string;
+  /** Oracle stores '' as NULL. */
+  readonly TEXT: string | null;
   readonly ENCODING: string;
   readonly SEGMENTS: number;
   readonly PRIORITY: number;
@@ -94,7 +95,7 @@ export function claimedFromRow(row: ClaimedRow): ClaimedMt {
     routeId: row.ROUTE_ID as RouteId,
     sender: row.SENDER,
     recipient: row.RECIPIENT,
-    text: row.TEXT,
+    text: row.TEXT ?? '',
     encoding: row.ENCODING as TextEncoding,
     segments: row.SEGMENTS,
     priority: row.PRIORITY,
