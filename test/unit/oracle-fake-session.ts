@@ -15,6 +15,8 @@ import type {
  * visible and a dequeue final only at commit; a rollback undoes both. Statements are answered by
  * per-name handlers the test gives; an unhandled statement answers no rows. Every call is logged
  * by name, so a test can assert the order (lease written before commit, rollback on failure).
+ * Like the server, it refuses a bind set whose names differ from the statement's placeholders
+ * (ORA-01036 for an extra name, ORA-01008 for a missing one).
  */
 export type Handler = (binds: Binds) => ExecuteResult<Record<string, unknown>> | Error;
 
@@ -44,6 +46,19 @@ export class FakeAq {
   }
 }
 
+/** The named placeholders of a statement, outside comments and string literals, upper-cased as Oracle reads them. */
+export function placeholdersOf(sql: string): Set<string> {
+  const code = sql.replace(/--[^\n]*/g, '').replace(/'(?:[^']|'')*'/g, "''");
+  return new Set([...code.matchAll(/(?<![:\w]):([A-Za-z_]\w*)/g)].map((match) => (match[1] ?? '').toUpperCase()));
+}
+
+function checkBinds(statement: NamedSql, binds: Binds): void {
+  const expected = placeholdersOf(statement.sql);
+  const given = new Set(Object.keys(binds).map((name) => name.toUpperCase()));
+  for (const name of given) if (!expected.has(name)) throw new Error(`ORA-01036: ${statement.name}: illegal variable name ${name}`);
+  for (const name of expected) if (!given.has(name)) throw new Error(`ORA-01008: ${statement.name}: not all variables bound (${name})`);
+}
+
 class FakeSession implements OracleSession {
   private enqueued: [AqQueueName, AqOutgoing][] = [];
   private dequeued: [AqQueueName, AqOutgoing][] = [];
@@ -52,6 +67,7 @@ class FakeSession implements OracleSession {
 
   async execute<Row>(statement: NamedSql, binds: Binds): Promise<ExecuteResult<Row>> {
     this.aq.log.push(`execute ${statement.name}`);
+    checkBinds(statement, binds);
     const failure = this.aq.fail(statement.name);
     if (failure) throw failure;
     const answer = this.aq.handlers.get(statement.name)?.(binds) ?? { rows: [], rowsAffected: 0 };
@@ -61,6 +77,7 @@ class FakeSession implements OracleSession {
 
   async executeMany(statement: NamedSql, binds: readonly Binds[]): Promise<readonly number[]> {
     this.aq.log.push(`executeMany ${statement.name} x${binds.length}`);
+    for (const set of binds) checkBinds(statement, set);
     const failure = this.aq.fail(statement.name);
     if (failure) throw failure;
     return binds.map((set) => {
