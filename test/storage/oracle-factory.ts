@@ -24,7 +24,8 @@ export function parseOracleUrl(url: string): OracleTestTarget {
 }
 
 const tablesChildrenFirst = [
-  'message_events', 'smsc_ids', 'mt_messages', 'idempotency_keys', 'client_counters', 'bind_epochs',
+  'message_events', 'receipt_keys', 'smsc_ids', 'mt_messages', 'idempotency_keys', 'client_counters', 'bind_epochs',
+  'held_receipt_keys', 'held_receipts', 'callback_outbox', 'mo_parts', 'mo_messages', 'inbound_problems',
   'api_tokens', 'prefixes', 'number_overrides', 'clients', 'virtual_ports', 'routes',
 ];
 

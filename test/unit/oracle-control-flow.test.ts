@@ -4,7 +4,7 @@ import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import type { BindId, MessageId, RouteId } from '../../daemon/domain/ids.js';
 import { AqQueues, type Binds } from '../../daemon/storage/oracle/aq-session.js';
 import { isUnavailable, oracleErrorCode, storeErrorOf } from '../../daemon/storage/oracle/oracle-errors.js';
-import { OracleNotImplementedError, OracleStore } from '../../daemon/storage/oracle/store.js';
+import { OracleStore } from '../../daemon/storage/oracle/store.js';
 import { request, submission } from '../storage/fixtures.js';
 import { FakeAq, oracleError } from './oracle-fake-session.js';
 
@@ -167,12 +167,6 @@ test('Oracle control flow: a pool that cannot connect (NJS-503) rejects STORE_UN
     close: async () => undefined,
   }, settings);
   await assert.rejects(store.provisioningVersion(), (error: unknown) => error instanceof SmsprocError && error.definition === Errors.STORE_UNAVAILABLE);
-});
-
-test('Oracle control flow: the parts not yet built for Oracle reject with a clear error', async () => {
-  const store = storeOn(new FakeAq());
-  await assert.rejects(store.claimCallbacks(), OracleNotImplementedError);
-  await assert.rejects(store.recordMo(), /not yet implemented for Oracle/);
 });
 
 test('Oracle errors: connection failures are STORE_UNAVAILABLE, everything else stays as it is', () => {

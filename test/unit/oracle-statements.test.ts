@@ -17,6 +17,10 @@ const bind = 'mts-1/bind/0' as BindId;
 const rows = (...list: Record<string, unknown>[]): Handler => () => ({ rows: list, rowsAffected: list.length || 1 });
 const affected = (count: number): Handler => () => ({ rows: [], rowsAffected: count });
 
+function event(seq: number): Record<string, unknown> {
+  return { SEQ: seq, ID: `e${seq}`, CLIENT_ID: 'acme', KIND: 'dlr', URL: 'https://example.test/dlr', KANNEL: 0, PAYLOAD: '{"status":"delivered"}', ATTEMPTS: 0, CREATED_AT: new Date() };
+}
+
 function fakeWithLedger(): FakeAq {
   const aq = new FakeAq();
   const message = {
@@ -48,6 +52,27 @@ function fakeWithLedger(): FakeAq {
     ['provisioning.deleteToken', affected(1)],
     ['provisioning.deletePrefix', affected(1)],
     ['schema.version', rows({ VERSION: 1 })],
+    ['dlr_events.context', rows({
+      ID: 'm1', CLIENT_ID: 'acme', CLIENT_REF: null, RECIPIENT: '7916', SENDER: 'ACME', SEGMENTS: 1, SUBMITTED_AT: new Date(),
+      DLR_REQUESTED: 1, KANNEL_DLR_MASK: null, KANNEL_DLR_URL: null, DLR_URL: 'https://example.test/dlr', SMSC_ID: 'abc',
+    })],
+    ['receipts.findSegment', rows({ MESSAGE_ID: 'm1', SEGMENT_INDEX: 0, ACCEPTED_AT: new Date() })],
+    ['receipts.segmentState', rows({ STATUS: 'submitted', SMSC_ID: 'abc', ID: 'm1', CLIENT_ID: 'acme', MESSAGE_STATUS: 'submitted' })],
+    ['receipts.segmentStatuses', rows({ STATUS: 'delivered' })],
+    ['receipts.heldFor', rows({ ID: 'h1', STATUS: 'delivered', STAT: 'DELIVRD', ERROR_CODE: '000', DONE_AT: null, RAW_TEXT: 'id:abc' })],
+    ['receipts.expiredHeld', rows({ ID: 'h2', ROUTE_ID: 'mts-1', BIND_ID: bind, CANDIDATES: '["x"]', STAT: 'DELIVRD', RAW_TEXT: 'id:x', HELD_MS: 5 })],
+    ['outbox.liveLeases', rows({ CLIENT_ID: 'acme', N: 1 })],
+    ['outbox.dueClients', rows({ CLIENT_ID: 'acme' })],
+    ['outbox.dueOfClient', rows(event(2))],
+    ['outbox.lapsedLeases', rows(event(1))],
+    ['outbox.leaseOf', rows({ SEQ: 1, STATE: 'leased', LEASE_OWNER: 'sender' })],
+    ['outbox.deadAll', rows({ ...event(3), LAST_ERROR: 'HTTP 500', DONE_AT: new Date() })],
+    ['mo.moUrlOf', rows({ MO_URL: 'https://example.test/mo' })],
+    ['mo.heldParts', rows({
+      PART_ID: 'p1', DEDUP_KEY: 'd', ROUTE_ID: 'mts-1', SOURCE: '7916', SHORT_CODE: '4242', REFERENCE: 1, TOTAL: 2, PART_SEQ: 1,
+      TEXT: null, RECEIVED_AT: new Date(),
+    })],
+    ['inbound_problems.listKind', rows({ ID: 7, KIND: 'mo-malformed', ROUTE_ID: null, BIND_ID: null, RAW_HEX: null, DETAIL: 'x', AT: new Date() })],
   ];
   aq.handlers = new Map(handlers);
   return aq;
@@ -86,14 +111,40 @@ test('Oracle statements: every implemented Store method binds exactly the placeh
   await store.renewMtLeases(bind, 1, ['m1' as MessageId], 1000);
   await store.resolveInDoubt('mts-1' as RouteId, 'resend');
   const swept = await store.sweepMt();
-  assert.deepEqual([swept.expired, swept.promoted, swept.inDoubt], [1, 1, 1]);
+  assert.deepEqual([swept.expired, swept.promoted, swept.inDoubt, swept.receiptsUnmatched], [1, 1, 1, 1]);
   const view = await store.findMessage(acme, { id: 'm1' as MessageId });
   assert.equal(view?.queueState, 'IN_FLIGHT');
   await store.findMessage(acme, { clientRef: 'ref' });
   assert.equal((await store.clientBalance(acme)).demoRemaining, 7);
   await store.queuedByClient();
+  const matched = await store.applyReceipt({
+    routeId: 'mts-1' as RouteId, bindId: bind, smscIdCandidates: ['abc', '2748'], status: 'delivered', stat: 'DELIVRD', errorCode: '000',
+    doneAt: null, raw: 'id:abc stat:DELIVRD', receiptHoldMs: 60_000,
+  });
+  assert.equal(matched.kind, 'matched');
+  const claimed = await store.claimCallbacks({ owner: 'sender', limit: 10, perClientLimit: 2, leaseMs: 30_000 });
+  // perClientLimit 2 less the client's one live lease: one event, the oldest.
+  assert.deepEqual(claimed.map((callback) => callback.id), ['e1']);
+  await store.completeCallback('e1', 'sender', { kind: 'delivered' });
+  await store.completeCallback('e1', 'sender', { kind: 'retry', delayMs: 1500, error: 'HTTP 503' });
+  await store.completeCallback('e1', 'sender', { kind: 'dead', error: 'HTTP 410' });
+  assert.equal((await store.listDeadCallbacks({ limit: 5 }))[0]?.lastError, 'HTTP 500');
+  await store.listDeadCallbacks({ clientId: acme, limit: 5 });
+  await store.replayDeadCallbacks({ eventIds: ['e3', 'e3'] });
+  await store.replayDeadCallbacks({ clientId: acme });
+  await store.callbackBacklog();
+  await store.holdMoPart({ routeId: 'mts-1' as RouteId, source: '7916', shortCode: '4242', reference: 1, total: 2, seq: 1, text: 'VOTE', dedupKey: 'd', receivedAt: new Date() });
+  assert.equal((await store.loadHeldMoParts())[0]?.text, '');
+  const recorded = await store.recordMo({
+    routeId: 'mts-1' as RouteId, source: '7916', shortCode: '4242', text: 'VOTE 1', clientId: acme, keyword: 'VOTE', args: '1',
+    partial: false, missingParts: [], dedupKey: 'd', dedupUntil: new Date(Date.now() + 60_000), receivedAt: new Date(), consumedPartIds: ['p1'],
+  });
+  assert.equal(recorded.kind, 'new');
+  await store.recordInboundProblem({ kind: 'pdu-malformed', routeId: null, bindId: null, rawHex: '00', detail: 'short PDU' });
+  await store.listInboundProblems({ limit: 5 });
+  assert.equal((await store.listInboundProblems({ limit: 5, kind: 'mo-malformed' }))[0]?.id, '7');
   const statements = new Set(aq.log.filter((entry) => entry.startsWith('execute')).map((entry) => entry.split(' ')[1]));
-  assert.ok(statements.size >= 50, `${statements.size} statements exercised`);
+  assert.ok(statements.size >= 90, `${statements.size} statements exercised`);
 });
 
 test('Oracle statements: a bind set that misses a placeholder is refused by the fake, as by the server', async () => {

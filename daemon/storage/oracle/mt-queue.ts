@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
+import { kannelDlrBitOf } from '../../domain/status.js';
 import type { ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
 import { claimedFromRow, mtExceptionMessage, mtQueueMessage, type ClaimedRow, type MtQueueFields } from './aq-message.js';
 import { AqQueues, type OracleSession } from './aq-session.js';
+import { raiseDlr } from './dlr-events.js';
+import { applyHeld, recordSegments } from './receipts.js';
 import { oracleQueries } from './sql-files.js';
 
 /**
@@ -13,17 +16,20 @@ import { oracleQueries } from './sql-files.js';
  * ack, nack, renewal and IN_DOUBT resolution are ledger changes; a retry or a resend enqueues
  * the message into AQ again, and giving up after max_retries enqueues it into the exception queue.
  * Fencing as in the SQLite adapter: a change applies only with the bind's current epoch and to a
- * row held by that bind at that epoch; SMSC ids (facts) are recorded regardless.
+ * row held by that bind at that epoch; SMSC ids (facts) are recorded regardless, and so are the held
+ * receipts they match. Status changes raise their DLR events (dlr-events.ts) in the same transaction.
  */
 
 const sql = oracleQueries('mt');
 
 interface HeldRow {
   ID: string; CLIENT_ID: string; ROUTE_ID: string; SEGMENTS: number; PRIORITY: number; EXPIRES_AT: Date;
-  ACCEPTED_AT: Date; QUEUE_STATE: string; BIND_ID: string | null; EPOCH: number | null; ATTEMPTS: number;
+  ACCEPTED_AT: Date; KANNEL_DLR_MASK: number | null; QUEUE_STATE: string; BIND_ID: string | null; EPOCH: number | null; ATTEMPTS: number;
 }
 
 type Verdict = 'apply' | 'stale' | 'none';
+
+const submittedBit = kannelDlrBitOf.submitted ?? 0;
 
 export async function currentEpoch(session: OracleSession, bindId: BindId): Promise<number> {
   return (await session.execute<{ EPOCH: number }>(sql('epochOf'), { bind_id: bindId })).rows[0]?.EPOCH ?? 0;
@@ -80,23 +86,27 @@ async function addEvent(session: OracleSession, id: string, status: string, deta
   await session.execute(sql('addEvent'), { message_id: id, status, detail });
 }
 
-export async function ack(session: OracleSession, bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult> {
+export async function ack(session: OracleSession, bindId: BindId, epoch: number, results: readonly SubmitResult[], now: Date): Promise<QueueChangeResult> {
   const current = await lockedEpoch(session, bindId);
   const applied: MessageId[] = [];
   const refused: MessageId[] = [];
   for (const result of results) {
     const row = await held(session, result.id);
     if (row === undefined) continue;
-    await session.executeMany(sql('recordSmscId'), result.smscIds.map((smscId, index) => ({
-      message_id: row.ID, segment_index: index, route_id: row.ROUTE_ID, smsc_id: smscId,
-    })));
+    await recordSegments(session, row.ID, row.ROUTE_ID, result);
     // A late ack of a message its own lease left IN_DOUBT still proves the submit: settle it rather than resend.
     const verdict = verdictOf(row, bindId, epoch, current, row.QUEUE_STATE === 'IN_FLIGHT' || row.QUEUE_STATE === 'IN_DOUBT');
     if (verdict === 'stale') refused.push(result.id);
-    if (verdict !== 'apply') continue;
-    await session.execute(sql('markSubmitted'), { id: row.ID });
-    await addEvent(session, row.ID, 'submitted', result.smscIds.length > 0 ? `smsc id ${result.smscIds.join(' ')}` : null);
-    applied.push(result.id);
+    if (verdict === 'apply') {
+      await session.execute(sql('markSubmitted'), { id: row.ID });
+      await addEvent(session, row.ID, 'submitted', result.smscIds.length > 0 ? `smsc id ${result.smscIds.join(' ')}` : null);
+      // Only Kannel's dlr-mask asks to hear of the submit; skip the event lookup for everyone else.
+      if (((row.KANNEL_DLR_MASK ?? 0) & submittedBit) !== 0) {
+        await raiseDlr(session, row.ID, { status: 'submitted', stat: null, errorCode: null, doneAt: null, receiptText: 'ACK/', smscId: null }, now);
+      }
+      applied.push(result.id);
+    }
+    await applyHeld(session, row.ID, row.ROUTE_ID, result, now);
   }
   return { applied, refusedStaleEpoch: refused };
 }
@@ -124,11 +134,16 @@ export async function nack(
         id: row.ID, queue_state: 'PROCESSED', status: disposition.status, error_code: disposition.errorCode, reason: disposition.reason,
       });
       await addEvent(session, row.ID, disposition.status, `${disposition.errorCode}: ${disposition.reason}`);
+      await raiseDlr(session, row.ID, {
+        status: disposition.status, stat: null, errorCode: disposition.errorCode, doneAt: null,
+        receiptText: `NACK/${disposition.errorCode}/${disposition.reason}`, smscId: null,
+      }, now);
     } else if (row.ATTEMPTS > settings.maxRetries) {
       const reason = `gave up after ${row.ATTEMPTS} attempts (max_retries ${settings.maxRetries})`;
       await session.enqueue(AqQueues.mtException, [mtExceptionMessage(fieldsOf(row))]);
       await session.execute(sql('markFinal'), { id: row.ID, queue_state: 'EXCEPTION', status: 'failed', error_code: null, reason });
       await addEvent(session, row.ID, 'failed', reason);
+      await raiseDlr(session, row.ID, { status: 'failed', stat: null, errorCode: null, doneAt: null, receiptText: `NACK//${reason}`, smscId: null }, now);
     } else {
       const delayMs = disposition.delayMs ?? settings.retryDelayMs;
       const delaySeconds = Math.ceil(Math.max(0, delayMs) / 1000);

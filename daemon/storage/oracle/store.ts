@@ -1,39 +1,53 @@
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
 import type {
+  CallbackClaim,
+  CallbackEvent,
+  CallbackOutcome,
   ClaimRequest,
   ClaimedMt,
   ClientBalance,
+  DeadCallback,
   EnqueueOutcome,
   EnqueueRequest,
+  HeldMoPart,
+  InboundProblem,
+  InboundProblemInput,
+  InboundProblemKind,
   MessageView,
+  MoInput,
+  MoOutcome,
+  MoPartInput,
   Nack,
   ProvisioningChange,
   QueueChangeResult,
   QueueSettings,
+  ReceiptInput,
+  ReceiptOutcome,
   Store,
   SubmitResult,
   SweepResult,
 } from '../port.js';
 import type { OracleSessionPool } from './aq-session.js';
 import { createOracledbPool, type OracleConnectOptions } from './oracledb-session.js';
+import * as problems from './inbound-problems.js';
+import * as mo from './mo.js';
 import { enqueueAll } from './mt-enqueue.js';
 import * as queue from './mt-queue.js';
 import { sweep } from './mt-sweep.js';
 import * as views from './mt-views.js';
 import { oracleErrorCode } from './oracle-errors.js';
+import * as outbox from './outbox.js';
 import * as provisioning from './provisioning.js';
+import * as receipts from './receipts.js';
 import { ORACLE_SCHEMA_VERSION, oracleQueries } from './sql-files.js';
 import { inTransaction } from './transaction.js';
 
 /**
  * The Store on Oracle Advanced Queuing (docs/oracle.md). Every method is one short transaction on
  * a pooled Thin-mode session (transaction.ts); no transaction is held across network I/O of the
- * caller. Implemented: provisioning and the whole MT path (enqueue, epochs, claim, ack, nack,
- * renewal, IN_DOUBT resolution, sweep, status lookups). Not yet implemented for Oracle, and
- * rejecting with a clear error: receipts (DLR correlation), the callback outbox, MO and the
- * inbound problem log — so neither are the DLR events an ack, a nack or an expiry raises in the
- * SQLite store. The adapter has not yet run against an Oracle server.
+ * caller. AQ holds the MT messages that wait; the ledger, receipts, the callback outbox, MO and the
+ * inbound problem log are tables. The adapter has not yet run against an Oracle server.
  */
 export interface OracleStoreOptions {
   readonly queue: QueueSettings;
@@ -42,17 +56,6 @@ export interface OracleStoreOptions {
 }
 
 const schema = oracleQueries('schema');
-
-export class OracleNotImplementedError extends Error {
-  constructor(method: string) {
-    super(`Store.${method} is not yet implemented for Oracle (docs/oracle.md lists what is); use the sqlite store for it`);
-    this.name = 'OracleNotImplementedError';
-  }
-}
-
-function notImplemented(method: string): Promise<never> {
-  return Promise.reject(new OracleNotImplementedError(method));
-}
 
 export class OracleStore implements Store {
   constructor(private readonly pool: OracleSessionPool, private readonly options: OracleStoreOptions) {}
@@ -114,7 +117,7 @@ export class OracleStore implements Store {
   }
 
   ackMt(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult> {
-    return inTransaction(this.pool, (session) => queue.ack(session, bindId, epoch, results));
+    return inTransaction(this.pool, (session) => queue.ack(session, bindId, epoch, results, new Date()));
   }
 
   nackMt(bindId: BindId, epoch: number, nacks: readonly Nack[]): Promise<QueueChangeResult> {
@@ -130,7 +133,7 @@ export class OracleStore implements Store {
   }
 
   sweepMt(): Promise<SweepResult> {
-    return inTransaction(this.pool, (session) => sweep(session, this.options.queue));
+    return inTransaction(this.pool, (session) => sweep(session, this.options.queue, new Date()));
   }
 
   findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null> {
@@ -149,48 +152,48 @@ export class OracleStore implements Store {
     return this.options.queue;
   }
 
-  applyReceipt(): Promise<never> {
-    return notImplemented('applyReceipt');
+  applyReceipt(receipt: ReceiptInput): Promise<ReceiptOutcome> {
+    return inTransaction(this.pool, (session) => receipts.applyReceipt(session, receipt, new Date()));
   }
 
-  claimCallbacks(): Promise<never> {
-    return notImplemented('claimCallbacks');
+  claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]> {
+    return inTransaction(this.pool, (session) => outbox.claimEvents(session, request));
   }
 
-  completeCallback(): Promise<never> {
-    return notImplemented('completeCallback');
+  completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void> {
+    return inTransaction(this.pool, (session) => outbox.completeEvent(session, eventId, owner, outcome));
   }
 
-  listDeadCallbacks(): Promise<never> {
-    return notImplemented('listDeadCallbacks');
+  listDeadCallbacks(filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<readonly DeadCallback[]> {
+    return inTransaction(this.pool, (session) => outbox.listDead(session, filter));
   }
 
-  replayDeadCallbacks(): Promise<never> {
-    return notImplemented('replayDeadCallbacks');
+  replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
+    return inTransaction(this.pool, (session) => outbox.replayDead(session, selector));
   }
 
-  callbackBacklog(): Promise<never> {
-    return notImplemented('callbackBacklog');
+  callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {
+    return inTransaction(this.pool, outbox.backlog);
   }
 
-  holdMoPart(): Promise<never> {
-    return notImplemented('holdMoPart');
+  holdMoPart(part: MoPartInput): Promise<{ readonly kind: 'held'; readonly partId: string } | { readonly kind: 'duplicate' }> {
+    return inTransaction(this.pool, (session) => mo.holdPart(session, part));
   }
 
-  loadHeldMoParts(): Promise<never> {
-    return notImplemented('loadHeldMoParts');
+  loadHeldMoParts(): Promise<readonly HeldMoPart[]> {
+    return inTransaction(this.pool, mo.loadParts);
   }
 
-  recordMo(): Promise<never> {
-    return notImplemented('recordMo');
+  recordMo(input: MoInput): Promise<MoOutcome> {
+    return inTransaction(this.pool, (session) => mo.recordMo(session, input));
   }
 
-  recordInboundProblem(): Promise<never> {
-    return notImplemented('recordInboundProblem');
+  recordInboundProblem(problem: InboundProblemInput): Promise<void> {
+    return inTransaction(this.pool, (session) => problems.recordProblem(session, problem));
   }
 
-  listInboundProblems(): Promise<never> {
-    return notImplemented('listInboundProblems');
+  listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
+    return inTransaction(this.pool, (session) => problems.listProblems(session, filter));
   }
 }
 

@@ -79,8 +79,9 @@ FROM mt_messages WHERE claim_id = :claim_id ORDER BY priority, accepted_at, id
 
 -- name: held
 -- A message and who holds it, locked until commit. Binds: id.
--- Result: ID, CLIENT_ID, ROUTE_ID, SEGMENTS, PRIORITY, EXPIRES_AT, ACCEPTED_AT, QUEUE_STATE, BIND_ID, EPOCH, ATTEMPTS.
-SELECT id, client_id, route_id, segments, priority, expires_at, accepted_at, queue_state, bind_id, epoch, attempts
+-- Result: ID, CLIENT_ID, ROUTE_ID, SEGMENTS, PRIORITY, EXPIRES_AT, ACCEPTED_AT, KANNEL_DLR_MASK, QUEUE_STATE,
+-- BIND_ID, EPOCH, ATTEMPTS.
+SELECT id, client_id, route_id, segments, priority, expires_at, accepted_at, kannel_dlr_mask, queue_state, bind_id, epoch, attempts
 FROM mt_messages WHERE id = :id FOR UPDATE
 
 -- name: recordSmscId

@@ -75,15 +75,29 @@ BEGIN
   )]');
   ddl('CREATE INDEX message_events_message ON message_events (message_id)');
 
-  -- SMSC message ids per segment, recorded even on a stale epoch (facts are never refused).
+  -- SMSC message ids per segment, recorded even on a stale epoch (facts are never refused), with
+  -- the segment's receipt status.
   ddl(q'[CREATE TABLE smsc_ids (
     message_id    VARCHAR2(64) NOT NULL REFERENCES mt_messages (id) ON DELETE CASCADE,
     segment_index NUMBER(3) NOT NULL,
     route_id      VARCHAR2(64) NOT NULL,
     smsc_id       VARCHAR2(128) NOT NULL,
+    status        VARCHAR2(16) DEFAULT 'submitted' NOT NULL,
+    stat          VARCHAR2(16),
+    error_code    VARCHAR2(32),
+    done_at       TIMESTAMP WITH TIME ZONE,
     PRIMARY KEY (message_id, segment_index)
   )]');
-  ddl('CREATE INDEX smsc_ids_receipt ON smsc_ids (route_id, smsc_id)');
+
+  -- The forms under which a receipt may name a segment (hex and decimal of one SMSC id, …).
+  ddl(q'[CREATE TABLE receipt_keys (
+    route_id      VARCHAR2(64) NOT NULL,
+    match_key     VARCHAR2(128) NOT NULL,
+    message_id    VARCHAR2(64) NOT NULL REFERENCES mt_messages (id) ON DELETE CASCADE,
+    segment_index NUMBER(3) NOT NULL,
+    PRIMARY KEY (route_id, match_key, message_id, segment_index)
+  )]');
+  ddl('CREATE INDEX receipt_keys_message ON receipt_keys (message_id)');
 
   ddl(q'[CREATE TABLE idempotency_keys (
     client_id    VARCHAR2(64) NOT NULL,

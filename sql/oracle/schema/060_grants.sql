@@ -13,7 +13,8 @@ DECLARE
   END;
 BEGIN
   grant_all('smsproc_schema_version', 'SELECT', 'smsproc_app');
-  grant_all('mt_messages,message_events,smsc_ids,idempotency_keys,client_counters,bind_epochs,'
+  grant_all('mt_messages,message_events,smsc_ids,receipt_keys,idempotency_keys,client_counters,bind_epochs,'
+    || 'held_receipts,held_receipt_keys,callback_outbox,mo_parts,mo_messages,inbound_problems,'
     || 'provisioning_version,clients,api_tokens,virtual_ports,routes,prefixes,number_overrides',
     'SELECT, INSERT, UPDATE, DELETE', 'smsproc_app');
   grant_all('smsproc_mt_payload,smsproc_dlr_payload,smsproc_mo_payload', 'EXECUTE', 'smsproc_app');
