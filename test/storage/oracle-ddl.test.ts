@@ -59,6 +59,25 @@ test('Oracle DDL: the grants give the app role every ledger table and queue, the
   assert.match(grants, /grant_queue_privilege\(privilege => 'ALL'/);
 });
 
+/** Oracle's reserved words (V$RESERVED_WORDS with RESERVED = 'Y'): not usable as column or bind names. */
+const reserved = new Set(`ACCESS ADD ALL ALTER AND ANY AS ASC AUDIT BETWEEN BY CHAR CHECK CLUSTER COLUMN COMMENT COMPRESS CONNECT
+  CREATE CURRENT DATE DECIMAL DEFAULT DELETE DESC DISTINCT DROP ELSE EXCLUSIVE EXISTS FILE FLOAT FOR FROM GRANT GROUP HAVING
+  IDENTIFIED IMMEDIATE IN INCREMENT INDEX INITIAL INSERT INTEGER INTERSECT INTO IS LEVEL LIKE LOCK LONG MAXEXTENTS MINUS
+  MLSLABEL MODE MODIFY NOAUDIT NOCOMPRESS NOT NOWAIT NULL NUMBER OF OFFLINE ON ONLINE OPTION OR ORDER PCTFREE PRIOR PUBLIC
+  RAW RENAME RESOURCE REVOKE ROW ROWID ROWNUM ROWS SELECT SESSION SET SHARE SIZE SMALLINT START SUCCESSFUL SYNONYM SYSDATE
+  TABLE THEN TO TRIGGER UID UNION UNIQUE UPDATE USER VALIDATE VALUES VARCHAR VARCHAR2 VIEW WHENEVER WHERE WITH`.split(/\s+/));
+
+test('Oracle DDL: no column and no bind is named with a reserved word', () => {
+  const columns = [...schema.map((statement) => statement.sql).join('\n').matchAll(/^\s+(\w+)\s+(?:VARCHAR2|NUMBER|CLOB|TIMESTAMP)\b/gm)]
+    .map((match) => (match[1] ?? '').toUpperCase());
+  assert.ok(columns.length > 100, `${columns.length} columns`);
+  for (const column of columns) assert.ok(!reserved.has(column), `column ${column}`);
+  for (const file of readdirSync(join(sqlDir, 'queries'))) {
+    const code = readFileSync(join(sqlDir, 'queries', file), 'utf8').replace(/--[^\n]*/g, '');
+    for (const match of code.matchAll(/(?<![:\w]):([A-Za-z_]\w*)/g)) assert.ok(!reserved.has((match[1] ?? '').toUpperCase()), `${file}: bind :${match[1]}`);
+  }
+});
+
 test('Oracle DDL: a script with text after its last terminator is refused', () => {
   assert.throws(() => splitScript('x.sql', 'CREATE TABLE a (b NUMBER)\n/\nCREATE TABLE c (d NUMBER)\n'), /after the last/);
   assert.deepEqual(splitScript('y.sql', '-- head\n\nSELECT 1 FROM dual\n/\n').map((statement) => statement.sql), ['SELECT 1 FROM dual']);

@@ -76,3 +76,18 @@ SELECT c.id AS client_id, c.demo, NVL(k.segments_used, 0) AS segments_used,
           AND m.queue_state IN ('QUEUED', 'IN_FLIGHT', 'IN_DOUBT')) AS queued
 FROM clients c LEFT JOIN client_counters k ON k.client_id = c.id
 /
+
+-- One row per (client, outbox state): callback events due, leased, dead or delivered, and the age in
+-- seconds of the oldest (for due events: how far the client's callbacks lag).
+CREATE OR REPLACE VIEW smsproc_callback_backlog AS
+SELECT o.client_id, o.kind, o.state, COUNT(*) AS events, MIN(o.created_at) AS oldest_created,
+       ROUND((CAST(SYSTIMESTAMP AS DATE) - CAST(MIN(o.created_at) AS DATE)) * 86400) AS oldest_age_s
+FROM callback_outbox o
+GROUP BY o.client_id, o.kind, o.state
+/
+
+-- One row per receipt held because its SMSC id was not (yet) recorded by a submit_sm_resp.
+CREATE OR REPLACE VIEW smsproc_held_receipts AS
+SELECT h.id, h.route_id, h.bind_id, h.candidates, h.status, h.received_at, h.hold_until
+FROM held_receipts h
+/

@@ -20,9 +20,11 @@ BEGIN
   grant_all('smsproc_mt_payload,smsproc_dlr_payload,smsproc_mo_payload', 'EXECUTE', 'smsproc_app');
   grant_all('smsproc_mt_waiting,smsproc_mt_depth,smsproc_mt_in_flight,smsproc_mt_in_doubt,smsproc_mt_retrying,'
     || 'smsproc_mt_exception,smsproc_route_backlog,smsproc_bind_epochs,smsproc_client_usage,'
+    || 'smsproc_callback_backlog,smsproc_held_receipts,'
     || 'aq$smsproc_mt_qt,aq$smsproc_dlr_qt,aq$smsproc_mo_qt', 'SELECT', 'smsproc_monitor');
   grant_all('smsproc_mt_waiting,smsproc_mt_depth,smsproc_mt_in_flight,smsproc_mt_in_doubt,smsproc_mt_retrying,'
-    || 'smsproc_mt_exception,smsproc_route_backlog,smsproc_bind_epochs,smsproc_client_usage', 'SELECT', 'smsproc_app');
+    || 'smsproc_mt_exception,smsproc_route_backlog,smsproc_bind_epochs,smsproc_client_usage,'
+    || 'smsproc_callback_backlog,smsproc_held_receipts', 'SELECT', 'smsproc_app');
 END;
 /
 BEGIN

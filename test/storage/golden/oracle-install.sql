@@ -715,6 +715,20 @@ SELECT c.id AS client_id, c.demo, NVL(k.segments_used, 0) AS segments_used,
 FROM clients c LEFT JOIN client_counters k ON k.client_id = c.id
 /
 
+-- schema/050_views.sql #10
+CREATE OR REPLACE VIEW smsproc_callback_backlog AS
+SELECT o.client_id, o.kind, o.state, COUNT(*) AS events, MIN(o.created_at) AS oldest_created,
+       ROUND((CAST(SYSTIMESTAMP AS DATE) - CAST(MIN(o.created_at) AS DATE)) * 86400) AS oldest_age_s
+FROM callback_outbox o
+GROUP BY o.client_id, o.kind, o.state
+/
+
+-- schema/050_views.sql #11
+CREATE OR REPLACE VIEW smsproc_held_receipts AS
+SELECT h.id, h.route_id, h.bind_id, h.candidates, h.status, h.received_at, h.hold_until
+FROM held_receipts h
+/
+
 -- schema/060_grants.sql #1
 DECLARE
   PROCEDURE grant_all(tables VARCHAR2, privileges VARCHAR2, grantee VARCHAR2) IS
@@ -733,9 +747,11 @@ BEGIN
   grant_all('smsproc_mt_payload,smsproc_dlr_payload,smsproc_mo_payload', 'EXECUTE', 'smsproc_app');
   grant_all('smsproc_mt_waiting,smsproc_mt_depth,smsproc_mt_in_flight,smsproc_mt_in_doubt,smsproc_mt_retrying,'
     || 'smsproc_mt_exception,smsproc_route_backlog,smsproc_bind_epochs,smsproc_client_usage,'
+    || 'smsproc_callback_backlog,smsproc_held_receipts,'
     || 'aq$smsproc_mt_qt,aq$smsproc_dlr_qt,aq$smsproc_mo_qt', 'SELECT', 'smsproc_monitor');
   grant_all('smsproc_mt_waiting,smsproc_mt_depth,smsproc_mt_in_flight,smsproc_mt_in_doubt,smsproc_mt_retrying,'
-    || 'smsproc_mt_exception,smsproc_route_backlog,smsproc_bind_epochs,smsproc_client_usage', 'SELECT', 'smsproc_app');
+    || 'smsproc_mt_exception,smsproc_route_backlog,smsproc_bind_epochs,smsproc_client_usage,'
+    || 'smsproc_callback_backlog,smsproc_held_receipts', 'SELECT', 'smsproc_app');
 END;
 /
 
