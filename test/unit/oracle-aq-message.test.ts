@@ -39,15 +39,24 @@ test('Oracle mapping: the payload carries id, client, route, segments, attempts 
     SEGMENTS: 3,
     ATTEMPTS: 2,
     ACCEPTED_AT: new Date(now - 5000),
+    READY_AT: null,
   });
 });
 
-test('Oracle mapping: a scheduled message waits (delay rounded up to whole seconds) and its expiration counts from when it is ready', () => {
+test('Oracle mapping: a scheduled message waits whole seconds in AQ, the exact time in READY_AT, and expires counted from AQ-ready', () => {
   const readyAt = now + 90_500;
   const message = mtQueueMessage(fields({ expiresAt: new Date(now + 600_000) }), readyAt, now);
-  assert.equal(message.delaySeconds, 91);
-  // AQ starts the expiration clock after the delay: 600 s − 91 s.
-  assert.equal(message.expirationSeconds, 509);
+  // Rounded down: AQ must never hold it past its time; claims test READY_AT to the millisecond.
+  assert.equal(message.delaySeconds, 90);
+  assert.deepEqual(message.payload.READY_AT, new Date(readyAt));
+  // AQ starts the expiration clock after the delay: 600 s − 90 s.
+  assert.equal(message.expirationSeconds, 510);
+});
+
+test('Oracle mapping: a retry delay under a second is no AQ delay but a READY_AT in the future', () => {
+  const message = mtQueueMessage(fields(), now + 60, now);
+  assert.equal(message.delaySeconds, 0);
+  assert.equal(message.payload.READY_AT?.getTime(), now + 60);
 });
 
 test('Oracle mapping: expiration is at least one second, since AQ reads 0 as expire at once', () => {
@@ -55,8 +64,11 @@ test('Oracle mapping: expiration is at least one second, since AQ reads 0 as exp
   assert.equal(mtQueueMessage(fields({ expiresAt: new Date(now - 1000) }), now, now).expirationSeconds, 1);
 });
 
-test('Oracle mapping: a ready time in the past is no delay', () => {
-  assert.equal(mtQueueMessage(fields(), now - 10_000, now).delaySeconds, 0);
+test('Oracle mapping: a ready time now or in the past is no delay and no READY_AT (the node clock may run ahead of the database)', () => {
+  const message = mtQueueMessage(fields(), now - 10_000, now);
+  assert.equal(message.delaySeconds, 0);
+  assert.equal(message.payload.READY_AT, null);
+  assert.equal(mtQueueMessage(fields(), now, now).payload.READY_AT, null);
 });
 
 test('Oracle mapping: the exception queue message has no delay and never expires (AQ refuses either there)', () => {

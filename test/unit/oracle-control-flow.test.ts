@@ -136,6 +136,18 @@ test('Oracle control flow: a retry nack re-enqueues into the MT queue with the q
   assert.ok(aq.log.indexOf('execute mt.requeue') < aq.log.indexOf('commit'));
 });
 
+test('Oracle control flow: a retry delay under a second holds the message back for that long, not a whole second', async () => {
+  const aq = new FakeAq();
+  heldAt(aq, 1);
+  await storeOn(aq).nackMt(bind, 1, [{ id: 'm1' as MessageId, disposition: { kind: 'retry', delayMs: 80 } }]);
+  const session = await aq.pool().acquire();
+  assert.equal((await session.dequeue(AqQueues.mt, 'mts-1', 10)).length, 0);
+  await session.rollback();
+  await new Promise((resolve) => setTimeout(resolve, 120));
+  assert.equal((await session.dequeue(AqQueues.mt, 'mts-1', 10)).length, 1);
+  await session.rollback();
+});
+
 test('Oracle control flow: a retry nack past max_retries moves the message to the exception queue and fails it', async () => {
   const aq = new FakeAq();
   heldAt(aq, 3);

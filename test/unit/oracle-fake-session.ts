@@ -101,7 +101,7 @@ class FakeSession implements OracleSession {
     const waiting = this.aq.queues.get(queue) ?? [];
     const taken = new Set(this.dequeued.map(([, message]) => message));
     const ready = waiting
-      .filter((message) => message.correlation === correlation && message.delaySeconds === 0 && !taken.has(message))
+      .filter((message) => message.correlation === correlation && (message.payload.READY_AT === null || message.payload.READY_AT.getTime() <= Date.now()) && !taken.has(message))
       .sort((a, b) => a.priority - b.priority)
       .slice(0, max);
     for (const message of ready) this.dequeued.push([queue, message]);

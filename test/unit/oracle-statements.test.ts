@@ -36,7 +36,7 @@ function fakeWithLedger(): FakeAq {
     ['mt.claimed', rows(message)],
     ['mt.inDoubtRows', rows({ ...message, QUEUE_STATE: 'IN_DOUBT' })],
     ['mt.expiring', rows({ ID: 'm2' })],
-    ['mt.promotable', rows({ ID: 'm3' })],
+    ['mt.promotable', rows({ ID: 'm3', STATUS: 'scheduled' })],
     ['mt.lapsing', rows({ ID: 'm4', OWNER: 'n', BIND_ID: bind })],
     ['mt.isDemo', rows({ DEMO: 1 })],
     ['mt.usedSegmentsLocked', rows({ SEGMENTS_USED: 3 })],

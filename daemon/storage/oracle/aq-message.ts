@@ -5,9 +5,10 @@ import { AqQueues, type AqOutgoing, type MtPayload } from './aq-session.js';
 /**
  * Pure mapping between our MT messages and AQ message properties. AQ counts delay and expiration
  * in whole seconds relative to the enqueue, and starts the expiration clock when the message
- * becomes READY (after its delay); the ledger keeps the exact times, so rounding up here can only
- * keep a message in AQ a little longer, never lose it early (the ledger's expiry is the one that
- * decides, by the database clock, at claim and at sweep).
+ * becomes READY (after its delay). So that a retry delay of 60 ms means 60 ms, the delay is rounded
+ * down and the payload carries the exact READY_AT, which claims test in their dequeue condition;
+ * expiration is rounded up, so AQ never drops a message early (the ledger's expiry decides, by the
+ * database clock, at claim and at sweep).
  */
 
 /** The ledger fields an AQ message is built from (at acceptance, on a retry, on an IN_DOUBT resend). */
@@ -28,7 +29,7 @@ export const AQ_NEVER_EXPIRES = -1;
 
 const secondsUntil = (fromMs: number, toMs: number): number => Math.max(0, Math.ceil((toMs - fromMs) / 1000));
 
-function payloadOf(message: MtQueueFields): MtPayload {
+function payloadOf(message: MtQueueFields, readyAtMs: number | null): MtPayload {
   return {
     MESSAGE_ID: message.id,
     CLIENT_ID: message.clientId,
@@ -36,6 +37,7 @@ function payloadOf(message: MtQueueFields): MtPayload {
     SEGMENTS: message.segments,
     ATTEMPTS: message.attempts,
     ACCEPTED_AT: message.acceptedAt,
+    READY_AT: readyAtMs === null ? null : new Date(readyAtMs),
   };
 }
 
@@ -44,10 +46,10 @@ function payloadOf(message: MtQueueFields): MtPayload {
  * now plus a retry delay), read against the caller's `nowMs`.
  */
 export function mtQueueMessage(message: MtQueueFields, readyAtMs: number, nowMs: number): AqOutgoing {
-  const delaySeconds = secondsUntil(nowMs, readyAtMs);
+  const delaySeconds = Math.max(0, Math.floor((readyAtMs - nowMs) / 1000));
   const readyMs = nowMs + delaySeconds * 1000;
   return {
-    payload: payloadOf(message),
+    payload: payloadOf(message, readyAtMs > nowMs ? readyAtMs : null),
     correlation: message.routeId,
     priority: message.priority,
     delaySeconds,
@@ -60,7 +62,7 @@ export function mtQueueMessage(message: MtQueueFields, readyAtMs: number, nowMs:
 /** The exception queue message of a message that gave up after max_retries (AQ refuses delay or expiration there). */
 export function mtExceptionMessage(message: MtQueueFields): AqOutgoing {
   return {
-    payload: payloadOf(message),
+    payload: payloadOf(message, null),
     correlation: message.routeId,
     priority: message.priority,
     delaySeconds: 0,

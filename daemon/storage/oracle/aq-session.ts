@@ -39,6 +39,11 @@ export interface MtPayload {
   readonly SEGMENTS: number;
   readonly ATTEMPTS: number;
   readonly ACCEPTED_AT: Date;
+  /**
+   * Claimable from then on, to the millisecond (AQ's delay counts whole seconds); null: at once —
+   * not "now" by the enqueuing node's clock, which may run ahead of the database's.
+   */
+  readonly READY_AT: Date | null;
 }
 
 /** One message to enqueue, with the AQ message properties (times in whole seconds, as AQ takes them). */
@@ -48,7 +53,7 @@ export interface AqOutgoing {
   readonly correlation: string;
   /** Smaller is dequeued first. */
   readonly priority: number;
-  /** Seconds before the message becomes READY (AQ state WAITING until then); 0 for none. */
+  /** Whole seconds before AQ makes the message READY (state WAITING until then); 0 for none. */
   readonly delaySeconds: number;
   /** Seconds the message stays dequeuable once READY (then AQ moves it to the exception queue); -1 for never. */
   readonly expirationSeconds: number;
@@ -69,7 +74,10 @@ export interface OracleSession {
   executeMany(statement: NamedSql, binds: readonly Binds[]): Promise<readonly number[]>;
   /** Array enqueue, visible to others only when this session commits. */
   enqueue(queue: AqQueueName, messages: readonly AqOutgoing[]): Promise<void>;
-  /** Array dequeue (REMOVE, first message, no wait) of up to `max` READY messages with this correlation; removed on commit. */
+  /**
+   * Array dequeue (REMOVE, first message, no wait) of up to `max` READY messages with this correlation
+   * whose payload READY_AT has come by the database clock; removed on commit.
+   */
   dequeue(queue: AqQueueName, correlation: string, max: number): Promise<readonly AqIncoming[]>;
   commit(): Promise<void>;
   rollback(): Promise<void>;

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RouteId } from '../../domain/ids.js';
 import type { HeldMoPart, MoInput, MoOutcome, MoPartInput } from '../port.js';
 import type { OracleSession } from './aq-session.js';
+import { oracleErrorCode } from './oracle-errors.js';
 import { addEvent } from './outbox.js';
 import { oracleQueries } from './sql-files.js';
 
@@ -20,11 +21,17 @@ const sql = oracleQueries('mo');
 
 export async function holdPart(session: OracleSession, part: MoPartInput): Promise<{ readonly kind: 'held'; readonly partId: string } | { readonly kind: 'duplicate' }> {
   const partId = uuidv7();
-  const { rowsAffected } = await session.execute(sql('holdPart'), {
-    part_id: partId, dedup_key: part.dedupKey, route_id: part.routeId, source: part.source, short_code: part.shortCode,
-    reference: part.reference, total: part.total, part_seq: part.seq, text: part.text, received_at: part.receivedAt,
-  });
-  return rowsAffected === 0 ? { kind: 'duplicate' } : { kind: 'held', partId };
+  try {
+    const { rowsAffected } = await session.execute(sql('holdPart'), {
+      part_id: partId, dedup_key: part.dedupKey, route_id: part.routeId, source: part.source, short_code: part.shortCode,
+      reference: part.reference, total: part.total, part_seq: part.seq, text: part.text, received_at: part.receivedAt,
+    });
+    return rowsAffected === 0 ? { kind: 'duplicate' } : { kind: 'held', partId };
+  } catch (error) {
+    // Another node held the same part between the MERGE's check and its insert.
+    if (oracleErrorCode(error) === 'ORA-00001') return { kind: 'duplicate' };
+    throw error;
+  }
 }
 
 export async function loadParts(session: OracleSession): Promise<HeldMoPart[]> {

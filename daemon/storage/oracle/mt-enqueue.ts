@@ -88,7 +88,8 @@ async function admit(
       sender: message.sender, recipient: message.recipient, text: message.text, encoding: message.encoding,
       segments: message.segments, priority: message.priority, not_before: message.notBefore, expires_at: message.expiresAt,
       dlr_requested: message.dlrRequested ? 1 : 0, kannel_dlr_mask: message.kannelDlrMask, kannel_dlr_url: message.kannelDlrUrl,
-      source: message.source, status: readyAtMs > nowMs ? 'scheduled' : 'accepted', accepted_at: now, ready_at: new Date(readyAtMs),
+      source: message.source, status: readyAtMs > nowMs ? 'scheduled' : 'accepted', accepted_at: now,
+      ready_at: readyAtMs > nowMs ? new Date(readyAtMs) : null,
     });
     aq.push(mtQueueMessage({ ...message, acceptedAt: now, attempts: 0 }, readyAtMs, nowMs));
   }

@@ -145,10 +145,9 @@ export async function nack(
       await addEvent(session, row.ID, 'failed', reason);
       await raiseDlr(session, row.ID, { status: 'failed', stat: null, errorCode: null, doneAt: null, receiptText: `NACK//${reason}`, smscId: null }, now);
     } else {
-      const delayMs = disposition.delayMs ?? settings.retryDelayMs;
-      const delaySeconds = Math.ceil(Math.max(0, delayMs) / 1000);
-      await session.enqueue(AqQueues.mt, [mtQueueMessage(fieldsOf(row), now.getTime() + delaySeconds * 1000, now.getTime())]);
-      await session.execute(sql('requeue'), { id: row.ID, delay_s: delaySeconds });
+      const delayMs = Math.max(0, disposition.delayMs ?? settings.retryDelayMs);
+      await session.enqueue(AqQueues.mt, [mtQueueMessage(fieldsOf(row), now.getTime() + delayMs, now.getTime())]);
+      await session.execute(sql('requeue'), { id: row.ID, delay_ms: delayMs });
     }
     applied.push(item.id);
   }

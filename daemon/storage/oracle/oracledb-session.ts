@@ -84,6 +84,8 @@ class OracledbSession implements OracleSession {
       queue.deqOptions.visibility = oracledb.AQ_VISIBILITY_ON_COMMIT;
       queue.deqOptions.wait = oracledb.AQ_DEQ_NO_WAIT;
       queue.deqOptions.mode = oracledb.AQ_DEQ_MODE_REMOVE;
+      // Millisecond readiness by the database clock (AQ's own delay counts whole seconds, rounded down).
+      queue.deqOptions.condition = 'tab.user_data.ready_at IS NULL OR tab.user_data.ready_at <= SYSTIMESTAMP';
       // FIRST_MESSAGE re-reads the queue from the top, so a new higher-priority message is seen at once.
       queue.deqOptions.navigation = oracledb.AQ_DEQ_NAV_FIRST_MSG;
       this.queues.set(name, queue);
@@ -102,6 +104,7 @@ function incomingOf(message: AqDeqMessage): AqIncoming {
       SEGMENTS: Number(payload.SEGMENTS),
       ATTEMPTS: Number(payload.ATTEMPTS),
       ACCEPTED_AT: payload.ACCEPTED_AT as MtPayload['ACCEPTED_AT'],
+      READY_AT: (payload.READY_AT ?? null) as MtPayload['READY_AT'],
     },
     correlation: message.correlation,
     priority: message.priority,

@@ -110,8 +110,9 @@ INSERT INTO message_events (message_id, at, status, detail) VALUES (:message_id,
 
 -- name: requeue
 -- Releases a message for another attempt; its AQ message is enqueued in the same transaction.
--- Binds: id, delay_s.
-UPDATE mt_messages SET queue_state = 'QUEUED', ready_at = SYSTIMESTAMP + NUMTODSINTERVAL(:delay_s, 'SECOND'),
+-- ready_at stays null when it is ready at once (nothing for the sweep to promote). Binds: id, delay_ms.
+UPDATE mt_messages SET queue_state = 'QUEUED',
+  ready_at = CASE WHEN :delay_ms > 0 THEN SYSTIMESTAMP + NUMTODSINTERVAL(:delay_ms / 1000, 'SECOND') END,
   owner = NULL, bind_id = NULL, epoch = NULL, lease_until = NULL, claim_id = NULL, state_at = SYSTIMESTAMP
 WHERE id = :id
 
@@ -128,7 +129,7 @@ ORDER BY accepted_at, id FOR UPDATE SKIP LOCKED
 
 -- name: resend
 -- An IN_DOUBT message back to AQ (status accepted). Binds: id.
-UPDATE mt_messages SET queue_state = 'QUEUED', status = 'accepted', ready_at = SYSTIMESTAMP, owner = NULL,
+UPDATE mt_messages SET queue_state = 'QUEUED', status = 'accepted', ready_at = NULL, owner = NULL,
   bind_id = NULL, epoch = NULL, lease_until = NULL, claim_id = NULL, state_at = SYSTIMESTAMP
 WHERE id = :id AND queue_state = 'IN_DOUBT'
 
@@ -143,14 +144,15 @@ UPDATE mt_messages SET queue_state = 'EXPIRED', status = 'expired', done_at = SY
 WHERE id = :id AND queue_state = 'QUEUED'
 
 -- name: promotable
--- Up to 1000 scheduled messages whose time came, locked. Result: ID.
-SELECT id FROM mt_messages WHERE queue_state = 'QUEUED' AND status = 'scheduled' AND not_before <= SYSTIMESTAMP
-  AND ROWNUM <= 1000
+-- Up to 1000 waiting messages (scheduled, or retried after a delay) whose ready_at came, locked: AQ
+-- has made them READY; the ledger follows. Result: ID, STATUS.
+SELECT id, status FROM mt_messages WHERE queue_state = 'QUEUED' AND ready_at <= SYSTIMESTAMP AND ROWNUM <= 1000
 FOR UPDATE SKIP LOCKED
 
 -- name: promote
--- Binds: id. Rows affected: 1 when promoted.
-UPDATE mt_messages SET status = 'accepted' WHERE id = :id AND status = 'scheduled'
+-- A scheduled message becomes accepted. Binds: id. Rows affected: 1 when promoted.
+UPDATE mt_messages SET ready_at = NULL, status = CASE WHEN status = 'scheduled' THEN 'accepted' ELSE status END
+WHERE id = :id AND queue_state = 'QUEUED' AND ready_at IS NOT NULL
 
 -- name: lapsing
 -- Up to 1000 IN_FLIGHT messages past their lease, locked. Result: ID, OWNER, BIND_ID.

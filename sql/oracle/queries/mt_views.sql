@@ -2,14 +2,14 @@
 -- SMSC ids, a client's balance, messages waiting per client. Used by daemon/storage/oracle/mt-views.ts.
 
 -- name: byId
--- Binds: client_id, id. Result: the ledger columns of MessageView plus AQ_WAITING (1 while not yet ready).
-SELECT m.*, CASE WHEN m.ready_at > SYSTIMESTAMP OR m.not_before > SYSTIMESTAMP THEN 1 ELSE 0 END AS aq_waiting
+-- Binds: client_id, id. Result: the ledger columns of MessageView plus AQ_WAITING (1 while not yet claimable).
+SELECT m.*, CASE WHEN m.ready_at > SYSTIMESTAMP THEN 1 ELSE 0 END AS aq_waiting
 FROM mt_messages m WHERE m.client_id = :client_id AND m.id = :id
 
 -- name: byClientRef
 -- The newest message with this client reference. Binds: client_id, client_ref. Result: as byId.
 SELECT * FROM (
-  SELECT m.*, CASE WHEN m.ready_at > SYSTIMESTAMP OR m.not_before > SYSTIMESTAMP THEN 1 ELSE 0 END AS aq_waiting
+  SELECT m.*, CASE WHEN m.ready_at > SYSTIMESTAMP THEN 1 ELSE 0 END AS aq_waiting
   FROM mt_messages m WHERE m.client_id = :client_id AND m.client_ref = :client_ref
   ORDER BY m.accepted_at DESC, m.id DESC
 ) WHERE ROWNUM = 1

@@ -89,7 +89,8 @@ BEGIN
       route_id    VARCHAR2(64),
       segments    NUMBER(3),
       attempts    NUMBER(5),
-      accepted_at TIMESTAMP WITH TIME ZONE
+      accepted_at TIMESTAMP WITH TIME ZONE,
+      ready_at    TIMESTAMP WITH TIME ZONE   -- a delayed message is claimable from then on (null: at once)
     )]';
 EXCEPTION
   WHEN already_exists THEN NULL;
