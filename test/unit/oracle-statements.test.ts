@@ -39,7 +39,7 @@ function fakeWithLedger(): FakeAq {
     ['mt.promotable', rows({ ID: 'm3', STATUS: 'scheduled' })],
     ['mt.lapsing', rows({ ID: 'm4', OWNER: 'n', BIND_ID: bind })],
     ['mt.isDemo', rows({ DEMO: 1 })],
-    ['mt.usedSegmentsLocked', rows({ SEGMENTS_USED: 3 })],
+    ['mt.usedSegments', rows({ SEGMENTS_USED: 3 })],
     ['mt.findKey', rows()],
     ['mt_views.byId', rows(message)],
     ['mt_views.byClientRef', rows(message)],

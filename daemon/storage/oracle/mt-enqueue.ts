@@ -7,8 +7,8 @@ import { oracleQueries } from './sql-files.js';
 /**
  * The enqueue path: per call one transaction holding every request's ledger rows, idempotency
  * keys and demo counters, and one array enqueue of their AQ messages with ON_COMMIT visibility —
- * so a message is in AQ exactly when its ledger row is committed. A demo client's counter row is
- * locked for the transaction, so its allowance is exact across nodes.
+ * so a message is in AQ exactly when its ledger row is committed. A demo client's row is locked
+ * for the transaction, so its allowance is exact across nodes.
  */
 export interface EnqueueSettings {
   readonly idempotencyRetentionMs: number;
@@ -49,7 +49,8 @@ async function tallyOf(session: OracleSession, tallies: Map<string, ClientTally>
   let tally = tallies.get(clientId);
   if (tally === undefined) {
     const demo = (await session.execute<{ DEMO: number }>(sql('isDemo'), { client_id: clientId })).rows[0]?.DEMO === 1;
-    const used = demo ? (await session.execute<{ SEGMENTS_USED: number }>(sql('usedSegmentsLocked'), { client_id: clientId })).rows[0] : undefined;
+    if (demo) await session.execute(sql('lockClient'), { client_id: clientId });
+    const used = demo ? (await session.execute<{ SEGMENTS_USED: number }>(sql('usedSegments'), { client_id: clientId })).rows[0] : undefined;
     tally = { demo, usedBefore: used?.SEGMENTS_USED ?? 0, added: 0 };
     tallies.set(clientId, tally);
   }

@@ -67,8 +67,12 @@ export async function claim(session: OracleSession, request: ClaimRequest): Prom
     id: message.payload.MESSAGE_ID, owner: request.owner, bind_id: request.bindId, epoch: request.epoch,
     lease_ms: request.leaseMs, claim_id: claimId,
   })));
-  const rows = await session.execute<ClaimedRow>(sql('claimed'), { claim_id: claimId });
-  return rows.rows.map(claimedFromRow);
+  const rows = new Map((await session.execute<ClaimedRow>(sql('claimed'), { claim_id: claimId })).rows.map((row) => [row.ID, row]));
+  // In AQ's dequeue order (priority, then enqueue time); a message whose ledger row was not QUEUED is left out.
+  return dequeued.flatMap((message) => {
+    const row = rows.get(message.payload.MESSAGE_ID);
+    return row === undefined ? [] : [claimedFromRow(row)];
+  });
 }
 
 async function held(session: OracleSession, id: MessageId): Promise<HeldRow | undefined> {

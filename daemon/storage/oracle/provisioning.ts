@@ -142,6 +142,7 @@ async function putClient(session: OracleSession, client: ClientPut): Promise<voi
     dlr_url: client.dlrUrl, mo_url: client.moUrl, callback_format: client.callbackFormat, callback_secret: client.callbackSecret,
     short_codes: JSON.stringify(client.shortCodes), keywords: JSON.stringify(client.keywords), mo_reply_allowed: bit(client.moReplyAllowed),
   });
+  await session.execute(sql('ensureCounter'), { client_id: client.id });
 }
 
 async function putRoute(session: OracleSession, route: RouteRecord): Promise<void> {

@@ -22,10 +22,15 @@ WHEN NOT MATCHED THEN INSERT (client_id, idem_key, request_hash, message_ids, ex
 -- Binds: client_id. Result: DEMO (0/1), when the client exists.
 SELECT demo FROM clients WHERE id = :client_id
 
--- name: usedSegmentsLocked
--- A demo client's count, locked until commit so that concurrent enqueues on any node see each other.
+-- name: lockClient
+-- Locks a demo client's row until commit, so that concurrent enqueues on any node check its
+-- allowance one after another (the counter row itself may not exist yet to be locked). Binds: client_id.
+SELECT id FROM clients WHERE id = :client_id FOR UPDATE
+
+-- name: usedSegments
+-- Read after lockClient: the count as the previous holder of the lock committed it.
 -- Binds: client_id. Result: SEGMENTS_USED, when the client has sent anything.
-SELECT segments_used FROM client_counters WHERE client_id = :client_id FOR UPDATE
+SELECT segments_used FROM client_counters WHERE client_id = :client_id
 
 -- name: addSegments
 -- Adds to a client's all-time segment count. Binds: client_id, segments.
@@ -72,10 +77,10 @@ UPDATE mt_messages SET queue_state = 'IN_FLIGHT', owner = :owner, bind_id = :bin
 WHERE id = :id AND queue_state = 'QUEUED' AND expires_at > SYSTIMESTAMP
 
 -- name: claimed
--- The rows one claim took, in claim order. Binds: claim_id. Result: the ClaimedRow columns.
+-- The rows one claim took (the caller keeps AQ's dequeue order). Binds: claim_id. Result: the ClaimedRow columns.
 SELECT id, client_id, route_id, sender, recipient, text, encoding, segments, priority, expires_at,
   dlr_requested, attempts, accepted_at
-FROM mt_messages WHERE claim_id = :claim_id ORDER BY priority, accepted_at, id
+FROM mt_messages WHERE claim_id = :claim_id
 
 -- name: held
 -- A message and who holds it, locked until commit. Binds: id.

@@ -45,6 +45,12 @@ VALUES (n.id, :name, :login, :password_hash, :url_token, :virtual_port, :disable
   :senders, :reserved_tps, :max_tps, :max_queued, :dlr_url, :mo_url, :callback_format, :callback_secret, :short_codes,
   :keywords, :mo_reply_allowed)
 
+-- name: ensureCounter
+-- Creates a client's segment counter at 0 if missing, so that enqueues only ever update it (two
+-- first enqueues of a new client on two nodes would otherwise both insert). Binds: client_id.
+MERGE INTO client_counters c USING (SELECT :client_id AS client_id FROM dual) n ON (c.client_id = n.client_id)
+WHEN NOT MATCHED THEN INSERT (client_id, segments_used) VALUES (n.client_id, 0)
+
 -- name: deleteClient
 -- Deletes a client and (cascade) its API tokens. Binds: id. Rows affected: 0 when missing.
 DELETE FROM clients WHERE id = :id
