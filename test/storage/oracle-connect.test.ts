@@ -2,9 +2,12 @@ import { strict as assert } from 'node:assert';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { test } from 'node:test';
 import oracledb from 'oracledb';
+import { loadConfig } from '../../daemon/config/load.js';
 import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
+import { openStore } from '../../daemon/storage/open.js';
 import { oracleErrorCode } from '../../daemon/storage/oracle/oracle-errors.js';
 import { openOracleStore } from '../../daemon/storage/oracle/store.js';
+import { parseOracleUrl } from './oracle-factory.js';
 import { defaultStoreTestOptions } from './store-factory.js';
 
 /**
@@ -68,4 +71,27 @@ test('Oracle only: a peer that hangs up at once rejects STORE_UNAVAILABLE', asyn
     await store.close();
     await close(server);
   }
+});
+
+test('Oracle only: openStore with store.kind oracle names the missing settings, and fails STORE_UNAVAILABLE on a closed port', async () => {
+  await assert.rejects(openStore(loadConfig({ env: { SMSPROC_STORE_KIND: 'oracle' } })), /store\.oracleConnectString, store\.oracleUser and store\.oraclePassword/);
+  const server = createServer();
+  const port = await listen(server);
+  await close(server);
+  const config = loadConfig({
+    env: {
+      SMSPROC_STORE_KIND: 'oracle',
+      SMSPROC_STORE_ORACLE_CONNECT_STRING: `127.0.0.1:${port}/SMSPROC`,
+      SMSPROC_STORE_ORACLE_USER: 'smsproc_daemon',
+      SMSPROC_STORE_ORACLE_PASSWORD: 'from-the-environment',
+      SMSPROC_STORE_ORACLE_SCHEMA: 'SMSPROC',
+    },
+  });
+  assert.equal(config.store.oraclePassword, 'from-the-environment');
+  assert.equal(await expectUnavailable(openStore(config)), 'NJS-503');
+});
+
+test('Oracle only: the test URL is user/password@connect string', () => {
+  assert.deepEqual(parseOracleUrl('smsproc/p@ss/w0rd@db:1521/FREEPDB1'), { user: 'smsproc', password: 'p@ss/w0rd', connectString: 'db:1521/FREEPDB1' });
+  assert.throws(() => parseOracleUrl('db:1521/FREEPDB1'), /user\/password@host:port\/service/);
 });

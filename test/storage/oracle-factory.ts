@@ -18,7 +18,8 @@ export interface OracleTestTarget {
 }
 
 export function parseOracleUrl(url: string): OracleTestTarget {
-  const match = /^([^/@]+)\/([^@]+)@(.+)$/.exec(url);
+  // The password may hold "/" or "@"; a connect string holds no "@", so it starts after the last one.
+  const match = /^([^/]+)\/(.+)@([^@]+)$/.exec(url);
   if (match === null) throw new Error('SMSPROC_TEST_ORACLE_URL must look like user/password@host:port/service');
   return { user: match[1] ?? '', password: match[2] ?? '', connectString: match[3] ?? '' };
 }
