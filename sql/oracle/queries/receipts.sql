@@ -24,8 +24,10 @@ FROM smsc_ids s JOIN mt_messages m ON m.id = s.message_id
 WHERE s.message_id = :message_id AND s.segment_index = :segment_index FOR UPDATE
 
 -- name: setSegment
--- Binds: status, stat, error_code, done_at (null: now), message_id, segment_index.
-UPDATE smsc_ids SET status = :status, stat = :stat, error_code = :error_code, done_at = NVL(:done_at, SYSTIMESTAMP)
+-- Binds: status, stat, error_code, done_at (null: now), message_id, segment_index. (A null bind has no
+-- date type, and NVL would take its type: CASE with a CAST keeps the result a timestamp.)
+UPDATE smsc_ids SET status = :status, stat = :stat, error_code = :error_code,
+  done_at = CASE WHEN :done_at IS NULL THEN SYSTIMESTAMP ELSE CAST(:done_at AS TIMESTAMP WITH TIME ZONE) END
 WHERE message_id = :message_id AND segment_index = :segment_index
 
 -- name: segmentStatuses
