@@ -27,7 +27,8 @@ const qualified = (schema: string | null, name: string): string => (schema === n
 // Ledger text is a CLOB (a 16-segment UCS-2 message exceeds VARCHAR2(4000) in bytes): read it as a string.
 oracledb.fetchAsString = [oracledb.CLOB];
 
-class OracledbSession implements OracleSession {
+/** One pooled connection as an OracleSession (exported for its adapter-only test with a fake connection). */
+export class OracledbSession implements OracleSession {
   private readonly queues = new Map<AqQueueName, AqQueue>();
 
   constructor(private readonly connection: Connection, private readonly schema: string | null) {}
