@@ -16,10 +16,17 @@ export const configSchema = z.strictObject({
     site: z.string().min(1).default('default'),
   }).prefault({}),
   store: z.strictObject({
-    kind: z.enum(['sqlite']).default('sqlite'),
+    kind: z.enum(['sqlite', 'oracle']).default('sqlite'),
     sqlitePath: z.string().min(1).default('./var/smsproc.db'),
     /** Most enqueue requests that share one commit. */
     groupCommitMaxBatch: z.int().min(1).max(100_000).default(2000),
+    /** Oracle (kind 'oracle', Thin mode): Easy Connect string or TNS alias, the user, its password (from the environment). */
+    oracleConnectString: z.string().min(1).nullable().default(null),
+    oracleUser: z.string().min(1).nullable().default(null),
+    oraclePassword: z.string().min(1).nullable().default(null),
+    /** The schema owner when the daemon connects as another user (docs/oracle.md); null: the user's own schema. */
+    oracleSchema: z.string().regex(/^[A-Za-z][A-Za-z0-9_$#]{0,127}$/).nullable().default(null),
+    oraclePoolMax: z.int().min(1).max(1000).default(8),
   }).prefault({}),
   api: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),

@@ -1,0 +1,203 @@
+import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
+import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
+import type {
+  CallbackClaim,
+  CallbackEvent,
+  CallbackOutcome,
+  ClaimRequest,
+  ClaimedMt,
+  ClientBalance,
+  DeadCallback,
+  EnqueueOutcome,
+  EnqueueRequest,
+  HeldMoPart,
+  InboundProblem,
+  InboundProblemInput,
+  InboundProblemKind,
+  MessageView,
+  MoInput,
+  MoOutcome,
+  MoPartInput,
+  Nack,
+  ProvisioningChange,
+  QueueChangeResult,
+  QueueSettings,
+  ReceiptInput,
+  ReceiptOutcome,
+  Store,
+  SubmitResult,
+  SweepResult,
+} from '../port.js';
+import type { OracleSessionPool } from './aq-session.js';
+import { createOracledbPool, type OracleConnectOptions } from './oracledb-session.js';
+import * as problems from './inbound-problems.js';
+import * as mo from './mo.js';
+import { enqueueAll } from './mt-enqueue.js';
+import * as queue from './mt-queue.js';
+import { sweep } from './mt-sweep.js';
+import * as views from './mt-views.js';
+import { oracleErrorCode } from './oracle-errors.js';
+import * as outbox from './outbox.js';
+import * as provisioning from './provisioning.js';
+import * as receipts from './receipts.js';
+import { ORACLE_SCHEMA_VERSION, oracleQueries } from './sql-files.js';
+import { inTransaction } from './transaction.js';
+
+/**
+ * The Store on Oracle Advanced Queuing (docs/oracle.md). Every method is one short transaction on
+ * a pooled Thin-mode session (transaction.ts); no transaction is held across network I/O of the
+ * caller. AQ holds the MT messages that wait; the ledger, receipts, the callback outbox, MO and the
+ * inbound problem log are tables. The adapter has not yet run against an Oracle server.
+ */
+export interface OracleStoreOptions {
+  readonly queue: QueueSettings;
+  readonly idempotencyRetentionMs: number;
+  readonly demoFreeSegments: number;
+}
+
+const schema = oracleQueries('schema');
+
+export class OracleStore implements Store {
+  constructor(private readonly pool: OracleSessionPool, private readonly options: OracleStoreOptions) {}
+
+  /** The schema is installed by a DBA (sql/oracle/); this checks that it is there and not newer than this code. */
+  async migrate(): Promise<void> {
+    const version = await inTransaction(this.pool, async (session) => {
+      try {
+        return (await session.execute<{ VERSION: number }>(schema('version'), {})).rows[0]?.VERSION ?? 0;
+      } catch (error) {
+        if (oracleErrorCode(error) === 'ORA-00942') return 0;
+        throw error;
+      }
+    });
+    if (version === 0) throw new Error('Oracle schema is not installed: a DBA runs sql/oracle/admin and sql/oracle/schema (docs/oracle.md)');
+    if (version > ORACLE_SCHEMA_VERSION) {
+      throw new Error(`Oracle schema version ${version} is newer than this smsproc understands (${ORACLE_SCHEMA_VERSION}); upgrade smsproc`);
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  provisioningVersion(): Promise<number> {
+    return inTransaction(this.pool, provisioning.provisioningVersion);
+  }
+
+  loadProvisioning(): Promise<ProvisioningSnapshot> {
+    return inTransaction(this.pool, provisioning.loadProvisioning);
+  }
+
+  applyProvisioning(changes: readonly ProvisioningChange[]): Promise<number> {
+    return inTransaction(this.pool, (session) => provisioning.applyProvisioning(session, changes));
+  }
+
+  findNumberOverrides(msisdns: readonly string[]): Promise<ReadonlyMap<string, RouteId>> {
+    return inTransaction(this.pool, (session) => provisioning.findNumberOverrides(session, msisdns));
+  }
+
+  countNumberOverrides(): Promise<number> {
+    return inTransaction(this.pool, provisioning.countNumberOverrides);
+  }
+
+  enqueueMt(requests: readonly EnqueueRequest[]): Promise<readonly EnqueueOutcome[]> {
+    return inTransaction(this.pool, (session) => enqueueAll(session, requests, this.options, new Date()));
+  }
+
+  acquireBindEpoch(bindId: BindId): Promise<number> {
+    return inTransaction(this.pool, (session) => queue.acquireEpoch(session, bindId));
+  }
+
+  currentBindEpoch(bindId: BindId): Promise<number> {
+    return inTransaction(this.pool, (session) => queue.currentEpoch(session, bindId));
+  }
+
+  claimMt(request: ClaimRequest): Promise<readonly ClaimedMt[]> {
+    return inTransaction(this.pool, (session) => queue.claim(session, request));
+  }
+
+  ackMt(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult> {
+    return inTransaction(this.pool, (session) => queue.ack(session, bindId, epoch, results, new Date()));
+  }
+
+  nackMt(bindId: BindId, epoch: number, nacks: readonly Nack[]): Promise<QueueChangeResult> {
+    return inTransaction(this.pool, (session) => queue.nack(session, this.options.queue, bindId, epoch, nacks, new Date()));
+  }
+
+  renewMtLeases(bindId: BindId, epoch: number, ids: readonly MessageId[], leaseMs: number): Promise<QueueChangeResult> {
+    return inTransaction(this.pool, (session) => queue.renew(session, bindId, epoch, ids, leaseMs));
+  }
+
+  resolveInDoubt(routeId: RouteId, policy: 'resend' | 'hold'): Promise<readonly MessageId[]> {
+    return inTransaction(this.pool, (session) => queue.resolveInDoubt(session, routeId, policy, new Date()));
+  }
+
+  sweepMt(): Promise<SweepResult> {
+    return inTransaction(this.pool, (session) => sweep(session, this.options.queue, new Date()));
+  }
+
+  findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null> {
+    return inTransaction(this.pool, (session) => views.findMessage(session, clientId, key));
+  }
+
+  clientBalance(clientId: ClientId): Promise<ClientBalance> {
+    return inTransaction(this.pool, (session) => views.clientBalance(session, clientId, this.options.demoFreeSegments));
+  }
+
+  queuedByClient(): Promise<ReadonlyMap<ClientId, number>> {
+    return inTransaction(this.pool, views.queuedByClient);
+  }
+
+  queueSettings(): QueueSettings {
+    return this.options.queue;
+  }
+
+  applyReceipt(receipt: ReceiptInput): Promise<ReceiptOutcome> {
+    return inTransaction(this.pool, (session) => receipts.applyReceipt(session, receipt, new Date()));
+  }
+
+  claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]> {
+    return inTransaction(this.pool, (session) => outbox.claimEvents(session, request));
+  }
+
+  completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void> {
+    return inTransaction(this.pool, (session) => outbox.completeEvent(session, eventId, owner, outcome));
+  }
+
+  listDeadCallbacks(filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<readonly DeadCallback[]> {
+    return inTransaction(this.pool, (session) => outbox.listDead(session, filter));
+  }
+
+  replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
+    return inTransaction(this.pool, (session) => outbox.replayDead(session, selector));
+  }
+
+  callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {
+    return inTransaction(this.pool, outbox.backlog);
+  }
+
+  holdMoPart(part: MoPartInput): Promise<{ readonly kind: 'held'; readonly partId: string } | { readonly kind: 'duplicate' }> {
+    return inTransaction(this.pool, (session) => mo.holdPart(session, part));
+  }
+
+  loadHeldMoParts(): Promise<readonly HeldMoPart[]> {
+    return inTransaction(this.pool, mo.loadParts);
+  }
+
+  recordMo(input: MoInput): Promise<MoOutcome> {
+    return inTransaction(this.pool, (session) => mo.recordMo(session, input));
+  }
+
+  recordInboundProblem(problem: InboundProblemInput): Promise<void> {
+    return inTransaction(this.pool, (session) => problems.recordProblem(session, problem));
+  }
+
+  listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
+    return inTransaction(this.pool, (session) => problems.listProblems(session, filter));
+  }
+}
+
+/** Opens a Thin-mode pool (no connection yet) and the store on it; call migrate() to check the schema. */
+export async function openOracleStore(connect: OracleConnectOptions, options: OracleStoreOptions): Promise<OracleStore> {
+  return new OracleStore(await createOracledbPool(connect), options);
+}

@@ -1,0 +1,156 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import type { BindId, ClientId, MessageId, RouteId } from '../../daemon/domain/ids.js';
+import type { Binds } from '../../daemon/storage/oracle/aq-session.js';
+import { OracleStore } from '../../daemon/storage/oracle/store.js';
+import { clientPut, request, route, submission } from '../storage/fixtures.js';
+import { FakeAq, type Handler } from './oracle-fake-session.js';
+
+/**
+ * Oracle adapter only: every implemented Store method runs once against the fake session, which
+ * refuses a bind set that does not match its statement's placeholders (as ORA-01036/ORA-01008
+ * would) and a statement name missing from sql/oracle/queries. The handlers answer just enough
+ * rows for each method to walk its whole path (a held message, an existing client and route, …).
+ */
+
+const bind = 'mts-1/bind/0' as BindId;
+const rows = (...list: Record<string, unknown>[]): Handler => () => ({ rows: list, rowsAffected: list.length || 1 });
+const affected = (count: number): Handler => () => ({ rows: [], rowsAffected: count });
+
+function event(seq: number): Record<string, unknown> {
+  return { SEQ: seq, ID: `e${seq}`, CLIENT_ID: 'acme', KIND: 'dlr', URL: 'https://example.test/dlr', KANNEL: 0, PAYLOAD: '{"status":"delivered"}', ATTEMPTS: 0, CREATED_AT: new Date() };
+}
+
+function fakeWithLedger(): FakeAq {
+  const aq = new FakeAq();
+  const message = {
+    ID: 'm1', CLIENT_ID: 'acme', ROUTE_ID: 'mts-1', SEGMENTS: 1, PRIORITY: 1, EXPIRES_AT: new Date(Date.now() + 3_600_000),
+    ACCEPTED_AT: new Date(), QUEUE_STATE: 'IN_FLIGHT', BIND_ID: bind, EPOCH: 1, ATTEMPTS: 1, OWNER: 'n', STATUS: 'accepted',
+    CLIENT_REF: null, SENDER: 'ACME', RECIPIENT: '7916', ENCODING: 'gsm7', AQ_WAITING: 0, NOT_BEFORE: null, SUBMITTED_AT: null,
+    DONE_AT: null, ERROR_CODE: null, REASON: null, TEXT: 'x', DLR_REQUESTED: 1,
+  };
+  const handlers: [string, Handler][] = [
+    ['mt.epochLocked', rows({ EPOCH: 1 })],
+    ['mt.epochOf', rows({ EPOCH: 1 })],
+    ['mt.held', rows(message)],
+    ['mt.claimed', rows(message)],
+    ['mt.inDoubtRows', rows({ ...message, QUEUE_STATE: 'IN_DOUBT' })],
+    ['mt.expiring', rows({ ID: 'm2' })],
+    ['mt.promotable', rows({ ID: 'm3', STATUS: 'scheduled' })],
+    ['mt.lapsing', rows({ ID: 'm4', OWNER: 'n', BIND_ID: bind })],
+    ['mt.isDemo', rows({ DEMO: 1 })],
+    ['mt.usedSegments', rows({ SEGMENTS_USED: 3 })],
+    ['mt.findKey', rows()],
+    ['mt_views.byId', rows(message)],
+    ['mt_views.byClientRef', rows(message)],
+    ['mt_views.balance', rows({ DEMO: 1, SEGMENTS_USED: 3, QUEUED: 1 })],
+    ['provisioning.clientPortById', rows({ VIRTUAL_PORT: 1000 })],
+    ['provisioning.nextPort', rows({ PORT: 1001 })],
+    ['provisioning.routeExists', rows({ ID: 'mts-1' })],
+    ['provisioning.selectRoutes', rows({ ID: 'mts-1' })],
+    ['provisioning.deleteClient', affected(1)],
+    ['provisioning.deleteToken', affected(1)],
+    ['provisioning.deletePrefix', affected(1)],
+    ['schema.version', rows({ VERSION: 1 })],
+    ['dlr_events.context', rows({
+      ID: 'm1', CLIENT_ID: 'acme', CLIENT_REF: null, RECIPIENT: '7916', SENDER: 'ACME', SEGMENTS: 1, SUBMITTED_AT: new Date(),
+      DLR_REQUESTED: 1, KANNEL_DLR_MASK: null, KANNEL_DLR_URL: null, DLR_URL: 'https://example.test/dlr', SMSC_ID: 'abc',
+    })],
+    ['receipts.findSegment', rows({ MESSAGE_ID: 'm1', SEGMENT_INDEX: 0, ACCEPTED_AT: new Date() })],
+    ['receipts.segmentState', rows({ STATUS: 'submitted', SMSC_ID: 'abc', ID: 'm1', CLIENT_ID: 'acme', MESSAGE_STATUS: 'submitted' })],
+    ['receipts.segmentStatuses', rows({ STATUS: 'delivered' })],
+    ['receipts.heldFor', rows({ ID: 'h1', STATUS: 'delivered', STAT: 'DELIVRD', ERROR_CODE: '000', DONE_AT: null, RAW_TEXT: 'id:abc' })],
+    ['receipts.expiredHeld', rows({ ID: 'h2', ROUTE_ID: 'mts-1', BIND_ID: bind, CANDIDATES: '["x"]', STAT: 'DELIVRD', RAW_TEXT: 'id:x', HELD_MS: 5 })],
+    ['outbox.liveLeases', rows({ CLIENT_ID: 'acme', N: 1 })],
+    ['outbox.dueClients', rows({ CLIENT_ID: 'acme' })],
+    ['outbox.dueOfClient', rows(event(2))],
+    ['outbox.lapsedLeases', rows(event(1))],
+    ['outbox.leaseOf', rows({ SEQ: 1, STATE: 'leased', LEASE_OWNER: 'sender' })],
+    ['outbox.deadAll', rows({ ...event(3), LAST_ERROR: 'HTTP 500', DONE_AT: new Date() })],
+    ['mo.moUrlOf', rows({ MO_URL: 'https://example.test/mo' })],
+    ['mo.heldParts', rows({
+      PART_ID: 'p1', DEDUP_KEY: 'd', ROUTE_ID: 'mts-1', SOURCE: '7916', SHORT_CODE: '4242', REFERENCE: 1, TOTAL: 2, PART_SEQ: 1,
+      TEXT: null, RECEIVED_AT: new Date(),
+    })],
+    ['inbound_problems.listKind', rows({ ID: 7, KIND: 'mo-malformed', ROUTE_ID: null, BIND_ID: null, RAW_HEX: null, DETAIL: 'x', AT: new Date() })],
+  ];
+  aq.handlers = new Map(handlers);
+  return aq;
+}
+
+test('Oracle statements: every implemented Store method binds exactly the placeholders of statements that exist', async () => {
+  const aq = fakeWithLedger();
+  const store = new OracleStore(aq.pool(), {
+    queue: { maxRetries: 0, retryDelayMs: 1000, retentionMs: 86_400_000 }, idempotencyRetentionMs: 86_400_000, demoFreeSegments: 10,
+  });
+  const acme = 'acme' as ClientId;
+  await store.migrate();
+  await store.applyProvisioning([
+    { op: 'route.put', route: route('mts-1') },
+    { op: 'client.put', client: clientPut('acme') },
+    { op: 'apiToken.add', clientId: acme, token: { id: 't1', sha256: 'a'.repeat(64), createdAt: new Date(), label: '' } },
+    { op: 'apiToken.remove', clientId: acme, tokenId: 't1' },
+    { op: 'prefix.put', prefix: { prefix: '7916', routeId: 'mts-1' as RouteId } },
+    { op: 'prefix.delete', prefix: '7916' },
+    { op: 'overrides.replace', overrides: [{ msisdn: '79160000000', routeId: 'mts-1' as RouteId }] },
+    { op: 'client.delete', id: acme },
+  ]);
+  await store.loadProvisioning();
+  await store.provisioningVersion();
+  await store.findNumberOverrides(['79160000000']);
+  await store.countNumberOverrides();
+  await store.enqueueMt([request('acme', [submission('acme', 'mts-1', { notBefore: new Date(Date.now() + 60_000) })], { idempotencyKey: 'k1' })]);
+  await store.acquireBindEpoch(bind);
+  await store.currentBindEpoch(bind);
+  await store.claimMt({ routeId: 'mts-1' as RouteId, bindId: bind, epoch: 1, owner: 'n', limit: 5, leaseMs: 1000 });
+  await store.ackMt(bind, 1, [{ id: 'm1' as MessageId, smscIds: ['abc', 'def'] }]);
+  await store.nackMt(bind, 1, [
+    { id: 'm1' as MessageId, disposition: { kind: 'retry' } },
+    { id: 'm1' as MessageId, disposition: { kind: 'fail', status: 'rejected', errorCode: 11, reason: 'bad number' } },
+  ]);
+  await store.renewMtLeases(bind, 1, ['m1' as MessageId], 1000);
+  await store.resolveInDoubt('mts-1' as RouteId, 'resend');
+  const swept = await store.sweepMt();
+  assert.deepEqual([swept.expired, swept.promoted, swept.inDoubt, swept.receiptsUnmatched], [1, 1, 1, 1]);
+  const view = await store.findMessage(acme, { id: 'm1' as MessageId });
+  assert.equal(view?.queueState, 'IN_FLIGHT');
+  await store.findMessage(acme, { clientRef: 'ref' });
+  assert.equal((await store.clientBalance(acme)).demoRemaining, 7);
+  await store.queuedByClient();
+  const matched = await store.applyReceipt({
+    routeId: 'mts-1' as RouteId, bindId: bind, smscIdCandidates: ['abc', '2748'], status: 'delivered', stat: 'DELIVRD', errorCode: '000',
+    doneAt: null, raw: 'id:abc stat:DELIVRD', receiptHoldMs: 60_000,
+  });
+  assert.equal(matched.kind, 'matched');
+  const claimed = await store.claimCallbacks({ owner: 'sender', limit: 10, perClientLimit: 2, leaseMs: 30_000 });
+  // perClientLimit 2 less the client's one live lease: one event, the oldest.
+  assert.deepEqual(claimed.map((callback) => callback.id), ['e1']);
+  await store.completeCallback('e1', 'sender', { kind: 'delivered' });
+  await store.completeCallback('e1', 'sender', { kind: 'retry', delayMs: 1500, error: 'HTTP 503' });
+  await store.completeCallback('e1', 'sender', { kind: 'dead', error: 'HTTP 410' });
+  assert.equal((await store.listDeadCallbacks({ limit: 5 }))[0]?.lastError, 'HTTP 500');
+  await store.listDeadCallbacks({ clientId: acme, limit: 5 });
+  await store.replayDeadCallbacks({ eventIds: ['e3', 'e3'] });
+  await store.replayDeadCallbacks({ clientId: acme });
+  await store.callbackBacklog();
+  await store.holdMoPart({ routeId: 'mts-1' as RouteId, source: '7916', shortCode: '4242', reference: 1, total: 2, seq: 1, text: 'VOTE', dedupKey: 'd', receivedAt: new Date() });
+  assert.equal((await store.loadHeldMoParts())[0]?.text, '');
+  const recorded = await store.recordMo({
+    routeId: 'mts-1' as RouteId, source: '7916', shortCode: '4242', text: 'VOTE 1', clientId: acme, keyword: 'VOTE', args: '1',
+    partial: false, missingParts: [], dedupKey: 'd', dedupUntil: new Date(Date.now() + 60_000), receivedAt: new Date(), consumedPartIds: ['p1'],
+  });
+  assert.equal(recorded.kind, 'new');
+  await store.recordInboundProblem({ kind: 'pdu-malformed', routeId: null, bindId: null, rawHex: '00', detail: 'short PDU' });
+  await store.listInboundProblems({ limit: 5 });
+  assert.equal((await store.listInboundProblems({ limit: 5, kind: 'mo-malformed' }))[0]?.id, '7');
+  const statements = new Set(aq.log.filter((entry) => entry.startsWith('execute')).map((entry) => entry.split(' ')[1]));
+  assert.ok(statements.size >= 90, `${statements.size} statements exercised`);
+});
+
+test('Oracle statements: a bind set that misses a placeholder is refused by the fake, as by the server', async () => {
+  const aq = new FakeAq();
+  const session = await aq.pool().acquire();
+  const statement = { name: 'x', sql: 'UPDATE t SET a = :a WHERE id = :id' };
+  await assert.rejects(session.execute(statement, { a: 1 } satisfies Binds), /ORA-01008/);
+  await assert.rejects(session.execute(statement, { a: 1, id: 2, b: 3 }), /ORA-01036/);
+});
