@@ -12,6 +12,8 @@
  * - Pace: a bind whose owner is dead or absent goes to its target at once (availability first); a
  *   bind whose live owner is not its target moves only within `maxMovesPerRound`, so a node that
  *   comes back takes its binds over several rounds instead of all at once.
+ * - Draining: a node of weight 0 (being drained) is a member that gets no binds; all of its binds
+ *   move at once, outside the move limit.
  * - Orphans: `orphansToTake` lets any node take a bind that has had no live owner for the grace
  *   period, so that availability never waits for the planned node.
  */
@@ -29,8 +31,9 @@ export interface PlannerRoute {
 }
 
 export interface PlanInput {
-  readonly nodes: readonly PlannerNode[];
   readonly routes: readonly PlannerRoute[];
+  /** Members; a node of weight 0 is draining: it keeps nothing. */
+  readonly nodes: readonly PlannerNode[];
   /** Current owner of each bind (`route/<id>/bind/<n>` → node id), as the coordinator's watch shows. */
   readonly owners: ReadonlyMap<string, string>;
   /** Most binds taken from a live owner in this round (a bind of a dead owner always moves). */
@@ -165,6 +168,7 @@ export function targetAssignment(nodes: readonly PlannerNode[], routes: readonly
 
 export function plan(input: PlanInput): Plan {
   const live = new Set(input.nodes.filter((n) => n.weight > 0).map((n) => n.id));
+  const draining = new Set(input.nodes.filter((n) => !(n.weight > 0)).map((n) => n.id));
   const target = targetAssignment(input.nodes, input.routes);
   const assignment = new Map<string, string>();
   const moves: Move[] = [];
@@ -173,13 +177,14 @@ export function plan(input: PlanInput): Plan {
   for (const bind of [...target.keys()].sort(compareBinds)) {
     const to = target.get(bind)!;
     const owner = input.owners.get(bind);
-    if (owner === undefined || !live.has(owner)) {
+    if (owner === undefined || (!live.has(owner) && !draining.has(owner))) {
       assignment.set(bind, to);
       moves.push({ bind, from: null, to });
     } else if (owner === to) {
       assignment.set(bind, owner);
-    } else if (rebalances < input.maxMovesPerRound) {
-      rebalances++;
+    } else if (draining.has(owner) || rebalances < input.maxMovesPerRound) {
+      // A draining node's binds all leave at once; only rebalancing between live nodes is paced.
+      if (!draining.has(owner)) rebalances++;
       assignment.set(bind, to);
       moves.push({ bind, from: owner, to });
     } else {

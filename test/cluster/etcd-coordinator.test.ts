@@ -37,14 +37,14 @@ if (!etcdAvailable()) {
   });
 
   /** Coordinators of one test share a key prefix no other test uses. */
-  function coordinators(count: number): Coordinator[] {
+  function coordinators(count: number, leaseTtlS = ttlS): Coordinator[] {
     const keyPrefix = `smsproc-${process.pid}-${++prefixCounter}/`;
     return Array.from({ length: count }, (_, i) => {
       const c = createEtcdCoordinator({
         endpoints: cluster.endpoints,
         keyPrefix,
         self: { id: `n${i + 1}`, site: i % 2 === 0 ? 'a' : 'b', weight: 1 },
-        leaseTtlS: ttlS,
+        leaseTtlS,
       });
       open.push(c);
       return c;
@@ -112,7 +112,9 @@ if (!etcdAvailable()) {
   });
 
   test('etcd coordinator: killing one member, the leader too, keeps ownership in place', async () => {
-    const [a, b] = coordinators(2) as [Coordinator, Coordinator];
+    // TTL 3 s: a new leader takes up to two election timeouts (1 s here) to emerge, and keepalives
+    // wait for it; the default 5 s TTL against etcd's default 1 s election timeout has more room still.
+    const [a, b] = coordinators(2, 3) as [Coordinator, Coordinator];
     await Promise.all([a.start(), b.start()]);
     const held = await a.tryAcquire('route/l/bind/0');
     assert.ok(held !== null);
@@ -142,6 +144,7 @@ if (!etcdAvailable()) {
     const majorityLostAt = Date.now();
     const lastValidUntil = held.validUntilMs();
     const fencedAt = await Promise.race([lostAt, sleep(ttlMs * 2).then(() => Number.NaN)]);
+    console.log(`fenced ${fencedAt - majorityLostAt} ms after the majority was lost (TTL ${ttlMs} ms, deadline ${lastValidUntil - majorityLostAt} ms)`);
     assert.equal(held.lost.reason, 'lease-expiring');
     assert.ok(fencedAt - majorityLostAt < ttlMs, `fenced ${fencedAt - majorityLostAt} ms after the majority was lost`);
     assert.ok(fencedAt <= lastValidUntil + 100, 'fenced at its own deadline, not later');
@@ -154,9 +157,11 @@ if (!etcdAvailable()) {
     cluster.restart(1);
     cluster.restart(2);
     await cluster.waitHealthy(20_000);
+    const majorityBackAt = Date.now();
     const resumed = await eventually('someone to own the bind again', ttlMs * 3 + 5000, async () =>
       (await a.tryAcquire('route/q/bind/0').catch(() => null)) ?? (await b.tryAcquire('route/q/bind/0').catch(() => null)),
     );
     assert.ok(resumed.epoch > held.epoch, 'the new ownership has a higher epoch');
+    console.log(`service resumed ${Date.now() - majorityBackAt} ms after the majority returned`);
   });
 }

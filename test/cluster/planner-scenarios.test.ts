@@ -1,6 +1,6 @@
 // Planner scenarios as text (test/cluster/scenarios/*.txt). Each line is a command; a command that
 // prints (plan, settle, target) is followed by `----` and its expected output up to a blank line.
-// Commands: node <id> <site> [weight=N] · leave <id> · site-down <site> · route <id> <binds> [prefer=<site>]
+// Commands: node <id> <site> [weight=N] · leave <id> · drain <id> (weight 0) · site-down <site> · route <id> <binds> [prefer=<site>]
 //           plan [max-moves=N] · settle [max-moves=N] · target
 // SMSPROC_REWRITE=1 rewrites the expected outputs from the actual ones (review the diff).
 import { strict as assert } from 'node:assert';
@@ -50,6 +50,9 @@ function run(world: World, line: string): string[] | null {
       return null;
     case 'leave':
       world.nodes = world.nodes.filter((n) => n.id !== words[0]);
+      return null;
+    case 'drain':
+      world.nodes = world.nodes.map((n) => (n.id === words[0] ? { ...n, weight: 0 } : n));
       return null;
     case 'site-down':
       world.nodes = world.nodes.filter((n) => n.site !== words[0]);

@@ -385,7 +385,7 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
           log?.warn({ nodeId: self.id, error: String(error) }, 'lease not revoked on close; it expires by itself');
         });
       }
-      await watcher?.cancel().catch(() => undefined);
+      if (watcher !== null) await withDeadline(watcher.cancel(), callTimeoutMs, 'watch cancel').catch(() => undefined);
       client.close();
     },
   };
