@@ -11,6 +11,7 @@ import {
   type OwnerRecord,
 } from '../port.js';
 import { unavailable, withDeadline } from './deadline.js';
+import { cappedBackoff } from './capped-backoff.js';
 import { decodeNode, decodeOwner, encodeNode, encodeOwner, nodeKey, nodesPrefix, ownerKey, ownersPrefix } from './keys.js';
 
 export interface EtcdCoordinatorOptions {
@@ -60,7 +61,13 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
     throw new RangeError(`fence margin ${marginMs} ms must be positive and leave room for a keepalive within the ${ttlMs} ms TTL`);
   }
 
-  const client = new Etcd3({ hosts: [...options.endpoints], dialTimeout: callTimeoutMs });
+  const client = new Etcd3({
+    hosts: [...options.endpoints],
+    dialTimeout: callTimeoutMs,
+    // The client's default watch reconnect backoff grows to 30 s: the view would go stale for that long
+    // after a member dies, and its pending timer would hold a closing process open.
+    faultHandling: { watchBackoff: cappedBackoff(100, 1000) },
+  });
   const changes = new Listeners<[]>();
   const renewals = new Listeners<[number]>();
   const held = new HeldOwnerships(() => changes.emit());
