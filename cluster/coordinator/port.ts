@@ -71,7 +71,8 @@ export interface Coordinator {
   readonly self: NodeInfo;
   /**
    * Joins the cluster: registers this node in membership and starts the lease that backs ownership.
-   * Resolves when the node is registered; rejects with CoordinatorUnavailableError past the deadline.
+   * Resolves when the node is registered; rejects with CoordinatorUnavailableError past the deadline
+   * (then call close() to stop what was set up, or create a new coordinator to try again).
    */
   start(): Promise<void>;
   /**

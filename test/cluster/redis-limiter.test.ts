@@ -62,6 +62,17 @@ if (!redisAvailable()) {
     assert.equal(a.state().mode, 'redis');
   });
 
+  test('Redis limiter: the script keeps the in-process rules: an oversized take passes on a full bucket and leaves debt', async () => {
+    const [a, b] = await limiterPair(`t3-${process.pid}:`);
+    assert.deepEqual(await a.acquire('client:big', 50), { ok: true });
+    const refused = await b.acquire('client:big', 1);
+    assert.equal(refused.ok, false);
+    // 30 segments of debt plus the one asked for, at 200/s: about 155 ms (less what elapsed since).
+    if (!refused.ok) assert.ok(refused.retryAfterMs > 120 && refused.retryAfterMs <= 155, `retry after ${refused.retryAfterMs} ms`);
+    if (!refused.ok) await sleep(refused.retryAfterMs);
+    assert.deepEqual(await b.acquire('client:big', 1), { ok: true }, 'the advised wait is enough');
+  });
+
   test('Redis limiter: falls back to the node share when Redis dies, and returns when it is back', async () => {
     const [a, b] = await limiterPair(`t2-${process.pid}:`);
     assert.ok((await a.acquire('client:beta', 1)).ok);
