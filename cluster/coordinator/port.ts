@@ -61,6 +61,14 @@ export interface Ownership {
   release(): Promise<void>;
 }
 
+/** Where a coordinator stands, for health checks and metrics. */
+export interface CoordinatorStatus {
+  /** idle: not started · live: may own resources · fenced: lease lost, rejoining · closed. */
+  readonly phase: 'idle' | 'live' | 'fenced' | 'closed';
+  /** Until when (wall-clock ms) the node's ownerships are valid; 0 unless live. */
+  readonly validUntilMs: number;
+}
+
 /** Thrown when the coordinator cannot answer within its call deadline (no quorum, no server). */
 export class CoordinatorUnavailableError extends Error {
   override readonly name = 'CoordinatorUnavailableError';
@@ -99,6 +107,7 @@ export interface Coordinator {
    * can push the deadline to its workers. Returns the unsubscribe function.
    */
   onRenewed(listener: (validUntilMs: number) => void): () => void;
+  status(): CoordinatorStatus;
   /** Releases everything this node owns, leaves membership and stops timers. Idempotent. */
   close(): Promise<void>;
 }

@@ -154,6 +154,7 @@ if (!etcdAvailable()) {
     // is before anyone else could own the resource.
     assert.ok(fencedAt < lastValidUntil + 500, `fenced ${fencedAt - lastValidUntil} ms after its deadline`);
     assert.equal(held.validUntilMs(), 0);
+    assert.deepEqual(a.status(), { phase: 'fenced', validUntilMs: 0 });
     await assert.rejects(a.tryAcquire('route/q/bind/0'), CoordinatorUnavailableError, 'a fenced node claims nothing');
     await assert.rejects(b.tryAcquire('route/q/bind/0'), CoordinatorUnavailableError, 'no one owns it without a majority');
     const [late] = coordinators(1);
@@ -170,6 +171,7 @@ if (!etcdAvailable()) {
       (await a.tryAcquire('route/q/bind/0').catch(() => null)) ?? (await b.tryAcquire('route/q/bind/0').catch(() => null)),
     );
     assert.ok(resumed.epoch > held.epoch, 'the new ownership has a higher epoch');
+    await eventually('the fenced node to rejoin', 5000, () => Promise.resolve(a.status().phase === 'live' ? true : null));
     console.log(`service resumed ${Date.now() - restartedAt} ms after the two members were restarted`);
   });
 }

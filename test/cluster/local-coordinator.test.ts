@@ -25,7 +25,9 @@ test('local coordinator: owns every resource, epochs from the store stay monoton
     assert.equal(coordinator.owned().length, 0);
     const b = await coordinator.tryAcquire('route/r1/bind/0');
     assert.ok(b !== null && b.epoch > a.epoch, 're-acquiring raises the epoch');
+    assert.equal(coordinator.status().phase, 'live');
     await coordinator.close();
+    assert.equal(coordinator.status().phase, 'closed');
     assert.equal(b.lost.reason, 'released');
     assert.equal(await coordinator.tryAcquire('route/r1/bind/0'), null, 'a closed coordinator owns nothing');
 

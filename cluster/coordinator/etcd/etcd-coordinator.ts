@@ -375,6 +375,7 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
       return unsubscribe;
     },
     onRenewed: (listener) => renewals.add(listener),
+    status: () => ({ phase: phase === 'live' && !isLive() ? 'fenced' : phase, validUntilMs: isLive() ? validUntilMs : 0 }),
     async close() {
       if (phase === 'closed') return;
       const wasLive = phase === 'live';

@@ -52,6 +52,7 @@ export function createLocalCoordinator(self: NodeInfo, acquireEpoch: (resource: 
       return unsubscribe;
     },
     onRenewed: (listener) => renewals.add(listener),
+    status: () => (closed ? { phase: 'closed', validUntilMs: 0 } : { phase: 'live', validUntilMs: Number.POSITIVE_INFINITY }),
     close() {
       closed = true;
       held.endAll('released');
