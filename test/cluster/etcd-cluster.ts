@@ -90,6 +90,11 @@ export class EtcdCluster {
     await exited;
   }
 
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) a member: it keeps its sockets but answers nothing. */
+  freeze(index: number, frozen: boolean): void {
+    this.members[index]!.process?.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
   /** Starts a stopped member again on its data dir and ports. */
   restart(index: number): void {
     if (this.members[index]!.process !== null) throw new Error(`member ${index} is running`);

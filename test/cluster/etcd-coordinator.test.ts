@@ -37,11 +37,11 @@ if (!etcdAvailable()) {
   });
 
   /** Coordinators of one test share a key prefix no other test uses. */
-  function coordinators(count: number, leaseTtlS = ttlS): Coordinator[] {
+  function coordinators(count: number, leaseTtlS = ttlS, endpointsOf = (_i: number) => cluster.endpoints): Coordinator[] {
     const keyPrefix = `smsproc-${process.pid}-${++prefixCounter}/`;
     return Array.from({ length: count }, (_, i) => {
       const c = createEtcdCoordinator({
-        endpoints: cluster.endpoints,
+        endpoints: endpointsOf(i),
         keyPrefix,
         self: { id: `n${i + 1}`, site: i % 2 === 0 ? 'a' : 'b', weight: 1 },
         leaseTtlS,
@@ -109,6 +109,28 @@ if (!etcdAvailable()) {
     console.log(`takeover after kill -9: ${takeoverMs} ms (TTL ${ttlMs} ms)`);
     assert.ok(takeoverMs <= ttlMs + 1500, `takeover took ${takeoverMs} ms`);
     assert.ok(taken.epoch > victimEpoch);
+  });
+
+  test('etcd coordinator: an owner cut off from etcd fences itself before another node acquires', async () => {
+    // The owner reaches etcd only through member 2; freezing that member cuts it off while members 0
+    // and 1 keep a majority and the other node can acquire once the owner's lease expires.
+    const endpoints = cluster.endpoints;
+    const [owner, other] = coordinators(2, ttlS, (i) => (i === 0 ? [endpoints[2]!] : [endpoints[0]!, endpoints[1]!])) as [Coordinator, Coordinator];
+    await Promise.all([owner.start(), other.start()]);
+    const held = await owner.tryAcquire('route/p/bind/0');
+    assert.ok(held !== null);
+    const lostAt = new Promise<number>((resolve) => held.lost.addEventListener('abort', () => resolve(Date.now())));
+    cluster.freeze(2, true);
+    try {
+      const taken = await eventually('the other node to acquire', ttlMs * 4, () => other.tryAcquire('route/p/bind/0'));
+      const acquiredAt = Date.now();
+      assert.equal(held.lost.aborted, true, 'the owner had fenced itself when the other node acquired');
+      console.log(`cut-off owner fenced ${acquiredAt - (await lostAt)} ms before the other node acquired`);
+      assert.ok(taken.epoch > held.epoch);
+    } finally {
+      cluster.freeze(2, false);
+    }
+    await cluster.waitHealthy(20_000);
   });
 
   test('etcd coordinator: killing one member, the leader too, keeps ownership in place', async () => {
