@@ -28,3 +28,18 @@ if ! command -v tshark >/dev/null 2>&1 || ! command -v text2pcap >/dev/null 2>&1
     exit 2
   fi
 fi
+
+# etcd (the cluster tests start their own three-member cluster from /usr/bin/etcd) and redis-server
+# (the Redis limiter tests start their own server): installed only, each test picks its own ports.
+for pair in etcd:etcd-server redis-server:redis-server; do
+  tool=${pair%%:*} package=${pair#*:}
+  if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/bin/$tool" ]; then
+    if [ "$(id -u)" -eq 0 ]; then
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package"; }
+    else
+      echo "missing $tool; install with: sudo apt-get install -y $package" >&2
+      exit 2
+    fi
+  fi
+done
