@@ -35,7 +35,7 @@ export async function provisionBench(options: BenchProvisioning): Promise<void> 
           id: 'bench' as ClientId, name: 'Benchmark', login: 'bench', passwordHash: null, urlToken: 'bench-url-token',
           virtualPort: null, disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['BENCH'],
           reservedTps: 1000, maxTps: null, maxQueued: 100_000_000, dlrUrl: options.dlrUrl, moUrl: null,
-          callbackFormat: 'post-json', callbackSecret: 'bench', shortCodes: [], keywords: [], moReplyAllowed: false,
+          callbackFormat: 'post-json', callbackSecret: 'bench', shortCodes: [], keywords: [], moReplyAllowed: false, smpp: null,
         },
       },
       { op: 'apiToken.add', clientId: 'bench' as ClientId, token: { id: 'bench', sha256: sha256Hex(options.token), createdAt: new Date(), label: 'bench' } },

@@ -73,7 +73,7 @@ export async function provisionNode(store: Store, options: Pick<NodeOptions, 'sm
           id: CLIENT, name: 'Acme', login: 'acme', passwordHash: null, urlToken: 'acme-deliver-url-token-0123', virtualPort: null,
           disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['ACME'], reservedTps: 50, maxTps: null,
           maxQueued: 100_000, dlrUrl: `${options.callbackUrl}/dlr`, moUrl: `${options.callbackUrl}/mo`, callbackFormat: 'post-json',
-          callbackSecret: CALLBACK_SECRET, shortCodes: [SHORT_CODE], keywords: [], moReplyAllowed: true,
+          callbackSecret: CALLBACK_SECRET, shortCodes: [SHORT_CODE], keywords: [], moReplyAllowed: true, smpp: null,
         },
       },
       { op: 'apiToken.add', clientId: CLIENT, token: { id: 't1', sha256: sha256Hex(TOKEN), createdAt: new Date(0), label: 'e2e' } },

@@ -22,13 +22,13 @@ const client: ClientRecord = {
   id: 'acme' as ClientId, name: 'ACME', login: 'acme', passwordHash: 'scrypt$h', urlToken: 'u'.repeat(22), virtualPort: 1,
   disabled: false, demo: false, allowedIps: ['10.0.0.0/8', '192.0.2.1'], senders: ['ACME'], reservedTps: 0, maxTps: null,
   maxQueued: 100_000, dlrUrl: null, moUrl: null, callbackFormat: 'post-json', callbackSecret: 's'.repeat(43),
-  shortCodes: [], keywords: [{ shortCode: '4444', keyword: 'VOTE' }], moReplyAllowed: false,
+  shortCodes: [], keywords: [{ shortCode: '4444', keyword: 'VOTE' }], moReplyAllowed: false, smpp: null,
   apiTokens: [{ id: 't1', sha256: 'ab', createdAt: new Date(0), label: '' }],
 };
 
 const snapshot: ProvisioningSnapshot = { version: 7, clients: [client], routes: [route], prefixes: [{ prefix: '7916', routeId: route.id }] };
 
-const storedSecrets = new Map<string, ClientSecrets>([['acme', { passwordHash: 'scrypt$h', urlToken: client.urlToken, callbackSecret: client.callbackSecret }]]);
+const storedSecrets = new Map<string, ClientSecrets>([['acme', { passwordHash: 'scrypt$h', urlToken: client.urlToken, callbackSecret: client.callbackSecret, smppPasswordHash: null }]]);
 
 const sameAsStored = [
   'clients:',
@@ -84,7 +84,7 @@ test('creates put routes before the prefixes that name them; a new client gets a
     'prefixes:',
     '  "7952": tele2',
   ].join('\n'));
-  const secrets = new Map<string, ClientSecrets>([['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43) }]]);
+  const secrets = new Map<string, ClientSecrets>([['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43), smppPasswordHash: null }]]);
   const plan = planProvisioning(snapshot, file, secrets, { prune: false });
   assert.deepEqual(plan.items.map((item) => `${item.action} ${item.kind} ${item.id}`), ['create route tele2', 'create client news', 'create prefix 7952']);
   assert.deepEqual(plan.changes.map((change) => change.op), ['route.put', 'client.put', 'prefix.put']);
@@ -110,8 +110,8 @@ test('problems are all listed: unknown route, masked secret of a new route, a sh
     '  "7952": nowhere',
   ].join('\n'));
   const secrets = new Map<string, ClientSecrets>([
-    ['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43) }],
-    ['shop', { passwordHash: null, urlToken: 'm'.repeat(22), callbackSecret: 'd'.repeat(43) }],
+    ['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43), smppPasswordHash: null }],
+    ['shop', { passwordHash: null, urlToken: 'm'.repeat(22), callbackSecret: 'd'.repeat(43), smppPasswordHash: null }],
   ]);
   assert.throws(() => planProvisioning(snapshot, file, secrets, { prune: false }), (error: unknown) => {
     assert.ok(error instanceof PlanError);
