@@ -129,3 +129,35 @@ test('with --prune a prefix may only name a route of the file', () => {
   assert.doesNotThrow(() => planProvisioning(snapshot, file, new Map(), { prune: false }));
   assert.throws(() => planProvisioning(snapshot, file, new Map(), { prune: true }), /route mts-1 is not in the file/);
 });
+
+test('SMPP access: a file that gives it plans an update of `smpp` with the hashed password; the same again plans nothing; a system_id twice is refused', () => {
+  const withSmpp = sameAsStored.replace('    senders: [ACME]\n', '    senders: [ACME]\n    smpp: {systemId: acme, password: secret1, maxBinds: 3}\n');
+  const secrets = new Map<string, ClientSecrets>([['acme', { ...storedSecrets.get('acme')!, smppPasswordHash: 'scrypt$smpp' }]]);
+  const plan = planProvisioning(snapshot, fileOf(withSmpp), secrets, { prune: false });
+  assert.deepEqual(plan.items, [{ action: 'update', kind: 'client', id: 'acme', fields: ['smpp'] }]);
+  const put = plan.changes[0];
+  assert.ok(put?.op === 'client.put');
+  assert.deepEqual(put.client.smpp, { systemId: 'acme', passwordHash: 'scrypt$smpp', maxBinds: 3, enabled: true });
+
+  const stored: ProvisioningSnapshot = { ...snapshot, clients: [{ ...client, smpp: { systemId: 'acme', passwordHash: 'scrypt$smpp', maxBinds: 3, enabled: true } }] };
+  assert.deepEqual(planProvisioning(stored, fileOf(withSmpp), secrets, { prune: false }).items, []);
+
+  const twice = `${withSmpp.replace('routes:', [
+    '  other:',
+    '    name: Other',
+    '    login: other',
+    '    smpp: {systemId: acme, passwordHash: "scrypt$x"}',
+    'routes:',
+  ].join('\n'))}`;
+  const twiceSecrets = new Map(secrets).set('other', { passwordHash: null, urlToken: 'o'.repeat(22), callbackSecret: 'c'.repeat(43), smppPasswordHash: 'scrypt$x' });
+  assert.throws(() => planProvisioning(snapshot, fileOf(twice), twiceSecrets, { prune: false }), (error: unknown) => error instanceof PlanError && error.problems.some((p) => p.includes('SMPP system_id "acme"')));
+});
+
+test('SMPP access in a file needs exactly one of password and passwordHash, a password of at most 8 characters', () => {
+  const bad = (smpp: string): boolean => !parseProvisioningFile(sameAsStored.replace('    senders: [ACME]\n', `    senders: [ACME]\n    smpp: ${smpp}\n`)).ok;
+  assert.ok(bad('{systemId: acme}'));
+  assert.ok(bad('{systemId: acme, password: a, passwordHash: "scrypt$x"}'));
+  assert.ok(bad('{systemId: acme, password: ninechars}'));
+  assert.ok(bad('{systemId: "has space", password: a}'));
+  assert.ok(!bad('{systemId: acme, password: eight888}'));
+});
