@@ -60,7 +60,6 @@ export function readClientSubmit(pdu: ClientRequestPdu, nowMs: number): ClientSu
   const octets = payloadTlv ?? fields.shortMessage;
   const schedule = parseSmppTime(fields.schedule, nowMs);
   const validity = parseSmppTime(fields.validity, nowMs);
-  if (schedule.kind === 'invalid') throw new SmsprocError(Errors.SCHEDULE_INVALID, { schedule: fields.schedule, maxDays: 0 });
   const startMs = schedule.kind === 'at' ? Math.max(nowMs, schedule.atMs) : nowMs;
   const params: SubmitParams = {
     from: pdu.sourceAddr,
@@ -69,7 +68,8 @@ export function readClientSubmit(pdu: ClientRequestPdu, nowMs: number): ClientSu
     dlr: (fields.registeredDelivery & REGISTERED_DELIVERY_RECEIPT) !== 0,
     // An invalid or past validity becomes "0" minutes, which validation refuses with its range.
     validity: validity.kind === 'absent' ? undefined : String(validity.kind === 'at' ? Math.max(0, Math.ceil((validity.atMs - startMs) / MINUTE_MS)) : 0),
-    schedule: schedule.kind === 'at' ? new Date(schedule.atMs).toISOString() : undefined,
+    // An unreadable time goes on as written, for validation to refuse with its rule.
+    schedule: schedule.kind === 'at' ? new Date(schedule.atMs).toISOString() : schedule.kind === 'invalid' ? fields.schedule : undefined,
     priority: fields.priority >= 2 ? 'high' : 'normal',
     clientRef: undefined,
     // UCS-2 stays UCS-2 (the client chose it); other alphabets are re-encoded as the text needs.
