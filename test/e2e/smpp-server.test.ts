@@ -179,6 +179,18 @@ test('above the client\'s maximum queue submit_sm gets ESME_RMSGQFUL', async () 
   await closeEsme(client.session);
 });
 
+test('data_sm (text in message_payload) is accepted like submit_sm, with our id in data_sm_resp', async () => {
+  const client = await bindRecording(port, 'smppco', 'secret1', 'transmitter');
+  const response = await request(client.session, 'data_sm', {
+    source_addr_ton: 5, source_addr: 'SMPPCO', dest_addr_ton: 1, dest_addr_npi: 1, destination_addr: '79161230006', message_payload: 'data_sm text',
+  });
+  assert.equal(response.command, 'data_sm_resp');
+  assert.equal(response.command_status, smpp.ESME_ROK);
+  const stored = await node.store.findMessage('smppco' as ClientId, { id: String(response.message_id) as MessageId });
+  assert.equal(stored?.recipient, '79161230006');
+  await closeEsme(client.session);
+});
+
 test('refusals keep their registry codes: an unregistered sender ESME_RINVSRCADR, a bad number ESME_RINVDSTADR, submit on a receiver ESME_RINVBNDSTS', async () => {
   const client = await bindRecording(port, 'smppco', 'secret1');
   const sender = await submitSm(client.session, { source_addr: 'OTHER', destination_addr: '79161230004', short_message: 'x' });
