@@ -103,6 +103,8 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
           return verdict.commandStatus;
         }
         const { client } = verdict;
+        // The client may have gone while its password was checked: a closed session takes no slot.
+        if (connection.closed) return CommandStatus.ESME_RBINDFAIL;
         const maxBinds = client.smpp?.maxBinds ?? 0;
         if (!binds.tryAdd(client.id, connection, maxBinds)) {
           log.warn({ clientId: client.id, maxBinds }, 'bind refused: the client has its maximum of binds');

@@ -77,6 +77,11 @@ export class SmscConnection {
     return this.socket.remoteAddress ?? '';
   }
 
+  /** The socket has closed (a bind checked meanwhile must not be counted). */
+  get closed(): boolean {
+    return this.ended;
+  }
+
   get receives(): boolean {
     return receives(this.machine);
   }
