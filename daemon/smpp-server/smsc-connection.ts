@@ -161,10 +161,11 @@ export class SmscConnection {
         void this.handlers.request(effect.pdu).then((response) => this.feed({ type: 'requestAnswer', now: this.clock(), response }));
         return;
       case 'bound':
-        this.log.info({ bindKind: effect.kind }, 'client bound');
+        // The server logs the bind with the client it names.
+        this.log.debug({ bindKind: effect.kind }, 'session bound');
         return;
       case 'unbound':
-        this.log.info('client unbound');
+        this.log.info({ bindKind: this.machine.bindKind }, 'client unbound');
         return;
       case 'deliverOutcome':
         effect.tag(effect.outcome);
