@@ -59,7 +59,7 @@ export async function seedEmbeddedDemo(store: Store, config: Config, simulatorPo
         id: DEMO_CLIENT, name: 'Demo account', login: credentials.login, passwordHash: await hashPassword(credentials.password),
         urlToken: credentials.urlToken, virtualPort: null, disabled: false, demo: true, allowedIps: ['127.0.0.1', '::1'],
         senders: [], reservedTps: 10, maxTps: 10, maxQueued: 1000, dlrUrl: null, moUrl: null, callbackFormat: 'post-json',
-        callbackSecret: randomBytes(16).toString('hex'), shortCodes: [], keywords: [], moReplyAllowed: false,
+        callbackSecret: randomBytes(16).toString('hex'), shortCodes: [], keywords: [], moReplyAllowed: false, smpp: null,
       },
     },
     { op: 'apiToken.add', clientId: DEMO_CLIENT, token: { id: 'demo', sha256: sha256Hex(credentials.apiToken), createdAt: new Date(), label: 'npm start' } },

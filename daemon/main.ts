@@ -8,10 +8,12 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
+import { createIntakeLimiter } from './api/intake-limiter.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { DeliveryService } from './dispatch/delivery-service.js';
 import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './embedded-demo.js';
 import { createLogger, type Logger } from './log.js';
+import { startSmppServer } from './smpp-server/smpp-server.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
 import type { Store } from './storage/port.js';
@@ -88,9 +90,12 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       });
   }, config.queue.sweepIntervalMs);
 
-  const delivery = new DeliveryService({ config, store, provisioning, logger });
+  // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
+  const limiter = createIntakeLimiter(provisioning, Date.now);
+  const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter }) : null;
+  const delivery = new DeliveryService({ config, store, provisioning, logger, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }) });
   await delivery.start();
-  const api = await startApiServer({ config, store, provisioning, logger });
+  const api = await startApiServer({ config, store, provisioning, logger, limiter });
   logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);
 
@@ -101,6 +106,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     logger.info({ signal }, 'draining');
     void shutdown(logger, [
       ['api', () => api.close()],
+      ['smpp-server', async () => smppServer?.close()],
       ['delivery', () => delivery.stop()],
       ['sweeper', async () => clearInterval(sweeper)],
       ['provisioning', async () => provisioning.close()],

@@ -119,6 +119,25 @@ export async function admitUnits(deps: AcceptanceDeps, client: ClientRecord, uni
   }
 }
 
+/**
+ * One submission end to end (HTTP or SMPP): route and count, admit (queue bound, rate ceiling), one
+ * durable commit. Resolves only after the commit; throws the registry error of a refusal.
+ */
+export async function acceptDraft(
+  deps: AcceptanceDeps,
+  client: ClientRecord,
+  draft: SubmissionDraft,
+  idempotencyKey: string | null,
+  source: MessageSource,
+): Promise<Exclude<UnitOutcome, { kind: 'refused' }>> {
+  const unit = await prepareUnit(deps, client, draft, idempotencyKey, source);
+  await admitUnits(deps, client, [unit]);
+  const [outcome] = await commitUnits(deps, [unit]);
+  if (outcome === undefined) throw new Error('no enqueue outcome');
+  if (outcome.kind === 'refused') throw outcome.error;
+  return outcome;
+}
+
 /** One enqueue for all units (one group commit); one outcome per unit, in order. */
 export async function commitUnits(deps: AcceptanceDeps, units: readonly PreparedUnit[]): Promise<UnitOutcome[]> {
   if (units.length === 0) return [];

@@ -11,6 +11,8 @@ import type { ClientRecord } from '../domain/provisioning.js';
 export interface CredentialCache {
   /** Whether `password` is the client's password; cached positive answers for ttlMs. */
   verify(client: ClientRecord, password: string): Promise<boolean>;
+  /** The same for another secret of the client (its SMPP password): `login` names the entry, `stored` is the hash. */
+  verifySecret(login: string, stored: string | null, password: string): Promise<boolean>;
 }
 
 interface Entry {
@@ -35,27 +37,29 @@ export function createCredentialCache(
     return createHmac('sha256', key).update(login).update('\0').update(password).digest('base64');
   }
 
+  async function verifySecret(login: string, stored: string | null, password: string): Promise<boolean> {
+    if (stored === null) return false;
+    const id = cacheKey(login, password);
+    const entry = entries.get(id);
+    if (entry !== undefined) {
+      if (entry.passwordHash === stored && entry.expiresAtMs > clock()) return true;
+      entries.delete(id);
+    }
+    const pending = inFlight.get(id) ?? verify(password, stored).finally(() => inFlight.delete(id));
+    inFlight.set(id, pending);
+    const ok = await pending;
+    if (ok && ttlMs > 0) {
+      if (entries.size >= MAX_ENTRIES) {
+        const oldest = entries.keys().next();
+        if (oldest.done !== true) entries.delete(oldest.value);
+      }
+      entries.set(id, { passwordHash: stored, expiresAtMs: clock() + ttlMs });
+    }
+    return ok;
+  }
+
   return {
-    async verify(client, password) {
-      const stored = client.passwordHash;
-      if (stored === null) return false;
-      const id = cacheKey(client.login, password);
-      const entry = entries.get(id);
-      if (entry !== undefined) {
-        if (entry.passwordHash === stored && entry.expiresAtMs > clock()) return true;
-        entries.delete(id);
-      }
-      const pending = inFlight.get(id) ?? verify(password, stored).finally(() => inFlight.delete(id));
-      inFlight.set(id, pending);
-      const ok = await pending;
-      if (ok && ttlMs > 0) {
-        if (entries.size >= MAX_ENTRIES) {
-          const oldest = entries.keys().next();
-          if (oldest.done !== true) entries.delete(oldest.value);
-        }
-        entries.set(id, { passwordHash: stored, expiresAtMs: clock() + ttlMs });
-      }
-      return ok;
-    },
+    verify: (client, password) => verifySecret(client.login, client.passwordHash, password),
+    verifySecret,
   };
 }

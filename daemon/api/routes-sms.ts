@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors, SmsprocError } from '../domain/errors.js';
-import { admitUnits, commitUnits, prepareUnit } from './acceptance.js';
+import { acceptDraft } from './acceptance.js';
 import { authenticateRequest, paramsOf, type ApiContext } from './api-context.js';
 import { acceptItems } from './batch.js';
 import { parseSubmitParams, type RawParams } from './submit-params.js';
@@ -16,11 +16,7 @@ export function registerSmsRoutes(app: FastifyInstance, context: ApiContext): vo
     const header = request.headers['idempotency-key'];
     const headerKey = typeof header === 'string' && header !== '' ? checkClientRef(header) : null;
     const draft = validateSubmission(submitParams, client, context.rules, context.clock());
-    const unit = await prepareUnit(context.acceptance, client, draft, draft.clientRef ?? headerKey, 'http');
-    await admitUnits(context.acceptance, client, [unit]);
-    const [outcome] = await commitUnits(context.acceptance, [unit]);
-    if (outcome === undefined) throw new Error('no enqueue outcome');
-    if (outcome.kind === 'refused') throw outcome.error;
+    const outcome = await acceptDraft(context.acceptance, client, draft, draft.clientRef ?? headerKey, 'http');
     reply.status(outcome.kind === 'replayed' ? 200 : 202);
     if (outcome.kind === 'replayed') reply.header('idempotent-replayed', 'true');
     return unitJson(outcome, draft.clientRef ?? headerKey);

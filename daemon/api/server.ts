@@ -5,9 +5,8 @@ import type { AddressInfo } from 'node:net';
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Config } from '../config/schema.js';
 import { Errors, SmsprocError } from '../domain/errors.js';
-import type { ClientId } from '../domain/ids.js';
 import type { Logger } from '../log.js';
-import { createInProcessLimiter, type Limiter } from '../limits/limiter.js';
+import type { Limiter } from '../limits/limiter.js';
 import { createQueueGauge } from '../limits/queue-gauge.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
 import type { Store } from '../storage/port.js';
@@ -16,6 +15,7 @@ import type { ApiContext } from './api-context.js';
 import { createAuthenticator } from './authenticate.js';
 import { registerBodyParsers } from './body-parsers.js';
 import { createCredentialCache } from './credential-cache.js';
+import { createIntakeLimiter } from './intake-limiter.js';
 import { asSmsprocError, errorBody, setErrorStatus } from './error-reply.js';
 import { acceptProxyProtocol } from './proxy-protocol.js';
 import { registerKannelRoutes } from './routes-kannel.js';
@@ -45,11 +45,7 @@ type ServerFactory = (handler: (request: IncomingMessage, response: ServerRespon
 function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstance {
   const { config, store, provisioning, logger } = deps;
   const clock = deps.clock ?? Date.now;
-  const limiter = deps.limiter ?? createInProcessLimiter((key) => {
-    const maxTps = provisioning.clientById(key as ClientId)?.maxTps ?? null;
-    // One second's worth of burst: a client may send its rate at once, then at the rate.
-    return maxTps === null ? null : { ratePerS: maxTps, capacity: Math.max(1, maxTps) };
-  }, clock);
+  const limiter = deps.limiter ?? createIntakeLimiter(provisioning, clock);
   const context: ApiContext = {
     config,
     store,

@@ -44,6 +44,25 @@ export const configSchema = z.strictObject({
     /** How long a verified password or token is trusted from the in-memory cache. */
     credentialCacheTtlMs: z.int().min(0).default(5 * 60 * 1000),
   }).prefault({}),
+  smppServer: z.strictObject({
+    /** SMPP access for clients (docs/smpp-server.md); off by default. */
+    enabled: z.boolean().default(false),
+    host: z.string().min(1).default('127.0.0.1'),
+    /** 2776: next to SMPP's usual 2775, which the built-in SMSC simulator uses. */
+    port: z.int().min(0).max(65535).default(2776),
+    /** PEM files; with both set the listener speaks SMPP over TLS only. */
+    tlsCertFile: z.string().min(1).nullable().default(null),
+    tlsKeyFile: z.string().min(1).nullable().default(null),
+    /** The system_id we answer binds with. */
+    systemId: z.string().min(1).max(15).default('smsproc'),
+    /** deliver_sm (receipts, MO) outstanding per client bind. */
+    windowSize: z.int().min(1).max(1000).default(10),
+    /** submit_sm a bind may have awaiting their commit; more are answered ESME_RTHROTTLED. */
+    maxPendingRequests: z.int().min(1).max(10_000).default(1000),
+    /** The parts of a long message must all arrive within this long. */
+    partTimeoutMs: z.int().min(1000).default(60_000),
+    enquireLinkIntervalMs: z.int().min(1000).default(30_000),
+  }).prefault({}),
   msisdn: z.strictObject({
     /** Country code added to national numbers (e.g. "7"); null accepts international numbers only. */
     defaultCountryCode: z.string().regex(/^[1-9][0-9]{0,2}$/).nullable().default(null),

@@ -10,7 +10,9 @@ import { retryOrDead, type BackoffSchedule } from './callback-backoff.js';
 export type AttemptResult =
   | { readonly kind: 'response'; readonly status: number; readonly retryAfterMs: number | null }
   | { readonly kind: 'network'; readonly error: string }
-  | { readonly kind: 'timeout'; readonly timeoutMs: number };
+  | { readonly kind: 'timeout'; readonly timeoutMs: number }
+  /** An attempt over another channel (the client's SMPP binds): delivered, or retried with backoff. */
+  | { readonly kind: 'channel'; readonly delivered: boolean; readonly error: string };
 
 export type StatusClass = 'delivered' | 'retry' | 'dead';
 
@@ -28,6 +30,7 @@ export function attemptOutcome(
   schedule: BackoffSchedule,
 ): CallbackOutcome {
   const error = describe(result);
+  if (result.kind === 'channel' && result.delivered) return { kind: 'delivered' };
   if (result.kind === 'response') {
     const statusClass = classifyStatus(result.status);
     if (statusClass === 'delivered') return { kind: 'delivered' };
@@ -48,6 +51,8 @@ function describe(result: AttemptResult): string {
       return `network error: ${result.error}`;
     case 'timeout':
       return `no response within ${result.timeoutMs} ms`;
+    case 'channel':
+      return result.error;
   }
 }
 

@@ -7,11 +7,13 @@
  * (or kill -9) resumes the schedule; an event whose lease lapses with its sender is sent again
  * (delivery is at least once, the event id lets the client drop duplicates).
  */
+import { SMPP_CHANNEL_URL } from '../domain/callback-channel.js';
 import type { ClientId } from '../domain/ids.js';
 import type { ClientRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import type { CallbackEvent, CallbackOutcome, Store } from '../storage/port.js';
 import { defaultBackoff, type BackoffSchedule } from './callback-backoff.js';
+import type { EventChannel } from './callback-channel.js';
 import { buildCallbackRequest } from './callback-format.js';
 import { attemptOutcome, parseRetryAfter, type AttemptResult } from './callback-outcome.js';
 import { callbackHeaders } from './callback-signature.js';
@@ -63,6 +65,8 @@ export interface CallbackSenderDeps {
    * be delivered twice (at least once), so the caller should use the event id as idempotency key.
    */
   readonly onMoReply?: (event: CallbackEvent, text: string) => Promise<void>;
+  /** Where `smpp:` events go: the node's SMPP server (absent: such events wait, with backoff, for a node that has it). */
+  readonly smppChannel?: EventChannel;
   readonly options?: Partial<CallbackSenderOptions>;
   readonly fetch?: typeof fetch;
   /** Milliseconds since the epoch. */
@@ -232,6 +236,10 @@ export class CallbackSender {
       await this.complete(event, { kind: 'dead', error: 'client is no longer provisioned' });
       return;
     }
+    if (event.url === SMPP_CHANNEL_URL) {
+      await this.attemptOverChannel(event, log);
+      return;
+    }
     let request;
     try {
       request = buildCallbackRequest(event, client.callbackFormat);
@@ -290,6 +298,15 @@ export class CallbackSender {
     }
     if (outcome.kind === 'delivered') log.debug({ attempts: event.attempts + 1 }, 'callback delivered');
     else log.warn({ attempts: event.attempts + 1, outcome }, outcome.kind === 'dead' ? 'callback dead' : 'callback will be retried');
+    await this.complete(event, outcome);
+  }
+
+  private async attemptOverChannel(event: CallbackEvent, log: Logger): Promise<void> {
+    const channel = this.deps.smppChannel;
+    const attempt = channel === undefined ? { kind: 'failed', error: 'no SMPP server on this node' } as const : await channel.deliver(event);
+    const result: AttemptResult = { kind: 'channel', delivered: attempt.kind === 'delivered', error: attempt.kind === 'failed' ? attempt.error : '' };
+    const outcome = attemptOutcome(event, result, this.clock(), this.random(), this.options.backoff);
+    if (outcome.kind !== 'delivered') log.debug({ attempts: event.attempts + 1, outcome }, 'SMPP callback will be retried');
     await this.complete(event, outcome);
   }
 

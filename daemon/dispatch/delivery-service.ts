@@ -17,6 +17,7 @@ import type { Logger } from '../log.js';
 import { buildMoRouter, type MoRouter } from '../routing/mo-router.js';
 import type { CallbackEvent, Store } from '../storage/port.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
+import type { EventChannel } from './callback-channel.js';
 import { CallbackSender, type CallbackSenderOptions } from './callback-sender.js';
 import { InboundHandler, type InboundOptions } from './inbound-handler.js';
 import { ReservationLedger } from './reservation-ledger.js';
@@ -35,6 +36,8 @@ export interface DeliveryDeps {
   readonly store: Store;
   readonly provisioning: ProvisioningCache;
   readonly logger: Logger;
+  /** The node's SMPP server, for events to clients' SMPP binds. */
+  readonly smppChannel?: EventChannel;
   readonly options?: Partial<DeliveryOptions>;
 }
 
@@ -61,6 +64,7 @@ export class DeliveryService {
       logger,
       owner: config.node.id,
       onMoReply: (event, text) => this.moReply(event, text),
+      ...(deps.smppChannel === undefined ? {} : { smppChannel: deps.smppChannel }),
       options: this.options.callbacks ?? {},
     });
     // MO replies skip the intake ceiling (one reply per MO the client received) but count in the queue gauge.

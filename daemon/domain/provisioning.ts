@@ -24,6 +24,20 @@ export interface ApiTokenRecord {
   readonly label: string;
 }
 
+/**
+ * A client's SMPP access (docs/smpp-server.md): it binds to smsproc with this system_id and password,
+ * from its allowlisted addresses, with at most maxBinds sessions at once on one node.
+ */
+export interface SmppAccess {
+  /** The bind's system_id: 1 to 15 printable ASCII characters, unique among clients. */
+  readonly systemId: string;
+  /** The SMPP password as a `scrypt$…` hash (daemon/domain/credentials.ts). */
+  readonly passwordHash: string;
+  readonly maxBinds: number;
+  /** False keeps the settings but refuses binds. */
+  readonly enabled: boolean;
+}
+
 export interface ClientRecord {
   readonly id: ClientId;
   readonly name: string;
@@ -56,6 +70,8 @@ export interface ClientRecord {
   /** Whether a text/plain body in the MO callback's response is sent back to the subscriber. */
   readonly moReplyAllowed: boolean;
   readonly apiTokens: readonly ApiTokenRecord[];
+  /** SMPP access; null when the client connects over HTTP only. */
+  readonly smpp: SmppAccess | null;
 }
 
 export const BindMode = {

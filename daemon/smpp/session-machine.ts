@@ -3,8 +3,7 @@
  * touches a socket or a clock: every event carries `now`, and the caller carries out the effects
  * (send, close, outcomes, deliveries) and ticks it at the `wakeAt` time. Like raft, `step` updates the
  * state it is given and returns it: the caller keeps only the returned state.
- * The ESME role (binding to an operator) is implemented; docs/smpp-session.md says how the SMSC role
- * (accepting binds) plugs into the same answer-later flow.
+ * This is the ESME role (binding to an operator); the SMSC role is daemon/smpp-server/smsc-session.ts.
  */
 import type { DecodeError } from './codec.js';
 import { CommandStatus, classifyCommandStatus } from './command-status.js';

@@ -12,6 +12,8 @@ export interface BenchProvisioning {
   readonly windowSize: number;
   /** Where the bench client's receipt callbacks go; null for none. */
   readonly dlrUrl: string | null;
+  /** SMPP access for the bench client (system_id `bench`); absent for none. */
+  readonly smppPasswordHash?: string;
 }
 
 /** One route `bench` serving numbers starting with 7 and one client `bench` (sender BENCH), with an API token. */
@@ -36,6 +38,7 @@ export async function provisionBench(options: BenchProvisioning): Promise<void> 
           virtualPort: null, disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['BENCH'],
           reservedTps: 1000, maxTps: null, maxQueued: 100_000_000, dlrUrl: options.dlrUrl, moUrl: null,
           callbackFormat: 'post-json', callbackSecret: 'bench', shortCodes: [], keywords: [], moReplyAllowed: false,
+          smpp: options.smppPasswordHash === undefined ? null : { systemId: 'bench', passwordHash: options.smppPasswordHash, maxBinds: 4, enabled: true },
         },
       },
       { op: 'apiToken.add', clientId: 'bench' as ClientId, token: { id: 'bench', sha256: sha256Hex(options.token), createdAt: new Date(), label: 'bench' } },

@@ -45,7 +45,17 @@ export async function resolveClientSecrets(
     const callbackSecret = client.callbackSecret === undefined || keep('callbackSecret', client.callbackSecret)
       ? current?.callbackSecret ?? newCallbackSecret()
       : client.callbackSecret;
-    secrets.set(id, { passwordHash, urlToken, callbackSecret });
+    let smppPasswordHash: string | null = null;
+    if (client.smpp?.password !== undefined) {
+      const storedHash = current?.smpp?.passwordHash;
+      const stillValid = storedHash !== undefined && (await verifyPassword(client.smpp.password, storedHash));
+      smppPasswordHash = stillValid ? storedHash : await hashPassword(client.smpp.password);
+    } else if (client.smpp?.passwordHash !== undefined) {
+      if (client.smpp.passwordHash !== MASK) smppPasswordHash = client.smpp.passwordHash;
+      else if (current?.smpp == null) problems.push(`clients.${id}.smpp.passwordHash: "${MASK}" keeps a stored value, but client ${id} has no SMPP password yet`);
+      else smppPasswordHash = current.smpp.passwordHash;
+    }
+    secrets.set(id, { passwordHash, urlToken, callbackSecret, smppPasswordHash });
   }
   if (problems.length > 0) throw new PlanError(problems);
   return secrets;

@@ -27,6 +27,12 @@ export function clientView(client: ClientRecord, showSecrets: boolean) {
     moReplyAllowed: client.moReplyAllowed,
     shortCodes: client.shortCodes,
     keywords: client.keywords,
+    smpp: client.smpp === null ? null : {
+      systemId: client.smpp.systemId,
+      maxBinds: client.smpp.maxBinds,
+      enabled: client.smpp.enabled,
+      ...(showSecrets ? { passwordHash: client.smpp.passwordHash } : {}),
+    },
     apiTokens: client.apiTokens.map((token) => ({
       id: token.id,
       label: token.label,
@@ -59,6 +65,7 @@ export function renderClient(client: ClientRecord, showSecrets: boolean): string
     ['MO reply', view.moReplyAllowed],
     ['short codes', view.shortCodes],
     ['keywords', view.keywords.map((entry) => `${entry.shortCode}:${entry.keyword}`)],
+    ['SMPP', view.smpp === null ? 'none' : `system_id ${view.smpp.systemId}, at most ${view.smpp.maxBinds} binds, ${view.smpp.enabled ? 'enabled' : 'disabled'}`],
     ['API tokens', view.apiTokens.map((token) => `${token.id} (${token.label || 'no label'}, ${token.createdAt})`)],
   ]);
 }

@@ -29,6 +29,8 @@ export interface ClientSecrets {
   readonly passwordHash: string | null;
   readonly urlToken: string;
   readonly callbackSecret: string;
+  /** The SMPP password hash when the file gives SMPP access; null otherwise. */
+  readonly smppPasswordHash: string | null;
 }
 
 export class PlanError extends Error {
@@ -66,6 +68,7 @@ function clientDiff(desired: ClientPut, current: ClientRecord): string[] {
     const have = current[key];
     let equal: boolean;
     if (key === 'keywords') equal = sameSet(keywordKeys(desired), keywordKeys(current));
+    else if (key === 'smpp') equal = JSON.stringify(want) === JSON.stringify(have);
     else if (Array.isArray(want) && Array.isArray(have)) equal = sameSet(want as string[], have as string[]);
     else equal = want === have;
     if (!equal) fields.push(key);
@@ -99,6 +102,12 @@ function desiredClient(id: string, file: FileClient, secrets: ClientSecrets, cur
     shortCodes: file.shortCodes,
     keywords: file.keywords,
     moReplyAllowed: file.moReplyAllowed,
+    smpp: file.smpp === null || secrets.smppPasswordHash === null ? null : {
+      systemId: file.smpp.systemId,
+      passwordHash: secrets.smppPasswordHash,
+      maxBinds: file.smpp.maxBinds,
+      enabled: file.smpp.enabled,
+    },
   };
 }
 
@@ -124,6 +133,7 @@ export function clientConflicts(clients: readonly ClientPut[]): string[] {
     claim(`login ${client.login}`, client.id, `login "${client.login}"`);
     if (client.virtualPort !== null) claim(`port ${client.virtualPort}`, client.id, `virtual port ${client.virtualPort}`);
     for (const code of client.shortCodes) claim(`code ${code}`, client.id, `short code ${code}`);
+    if (client.smpp !== null) claim(`smpp ${client.smpp.systemId}`, client.id, `SMPP system_id "${client.smpp.systemId}"`);
     for (const entry of client.keywords) claim(`keyword ${entry.shortCode} ${entry.keyword}`, client.id, `keyword ${entry.keyword} on ${entry.shortCode}`);
   }
   return problems;

@@ -34,6 +34,12 @@ function clientEntry(client: ClientRecord, options: ExportOptions): Record<strin
     moReplyAllowed: client.moReplyAllowed,
     shortCodes: [...client.shortCodes],
     keywords: client.keywords.map((entry) => ({ shortCode: entry.shortCode, keyword: entry.keyword })),
+    smpp: client.smpp === null ? null : {
+      systemId: client.smpp.systemId,
+      passwordHash: secret(client.smpp.passwordHash),
+      maxBinds: client.smpp.maxBinds,
+      enabled: client.smpp.enabled,
+    },
   };
 }
 

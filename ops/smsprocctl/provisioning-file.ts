@@ -41,6 +41,19 @@ const keywordSchema = z.strictObject({
   keyword: canonical(checkKeyword),
 });
 
+/** SMPP access (docs/smpp-server.md): the password is hashed on apply, as the HTTP password is. */
+const smppAccessSchema = z.strictObject({
+  systemId: z.string().regex(/^[\x21-\x7e]{1,15}$/, 'use 1 to 15 printable ASCII characters without spaces'),
+  /** Plain SMPP password (at most 8 characters, as SMPP 3.4 allows), hashed on apply; kept when it still verifies. */
+  password: z.string().min(1).max(8).optional(),
+  /** A stored scrypt hash, or MASK to keep the stored one. */
+  passwordHash: z.string().min(1).optional(),
+  maxBinds: z.int().min(1).max(100).default(2),
+  enabled: z.boolean().default(true),
+}).refine((smpp) => (smpp.password === undefined) !== (smpp.passwordHash === undefined), {
+  message: 'give either password or passwordHash', path: ['password'],
+});
+
 export const clientSchema = z.strictObject({
   name: z.string().min(1),
   login: z.string().min(1).max(64),
@@ -66,6 +79,7 @@ export const clientSchema = z.strictObject({
   moReplyAllowed: z.boolean().default(false),
   shortCodes: distinctList(canonical(checkShortCode), 'short code').default([]),
   keywords: z.array(keywordSchema).default([]),
+  smpp: smppAccessSchema.nullable().default(null),
 }).superRefine((client, ctx) => {
   if (client.password !== undefined && client.passwordHash !== undefined) {
     ctx.addIssue({ code: 'custom', message: 'give either password or passwordHash, not both', path: ['password'] });

@@ -2,13 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '../../daemon/api/server.js';
-import { configSchema } from '../../daemon/config/schema.js';
+import { configSchema, type Config } from '../../daemon/config/schema.js';
 import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import { DeliveryService } from '../../daemon/dispatch/delivery-service.js';
+import type { CallbackSenderOptions } from '../../daemon/dispatch/callback-sender.js';
 import type { InboundOptions } from '../../daemon/dispatch/inbound-handler.js';
 import { createLogger } from '../../daemon/log.js';
+import { startSmppServer, type SmppServer } from '../../daemon/smpp-server/smpp-server.js';
 import { openStore } from '../../daemon/storage/open.js';
 import type { Store } from '../../daemon/storage/port.js';
 import { openProvisioningCache, type ProvisioningCache } from '../../daemon/storage/provisioning-cache.js';
@@ -32,6 +34,9 @@ export interface NodeOptions {
   readonly callbackUrl: string;
   readonly route?: Partial<RouteRecord>;
   readonly inbound?: Partial<InboundOptions>;
+  /** Starts the SMPP server for clients (on 127.0.0.1:0) with these settings; its channel carries `smpp:` events. */
+  readonly smppServer?: Partial<Config['smppServer']>;
+  readonly callbacks?: Partial<CallbackSenderOptions>;
 }
 
 export interface Node {
@@ -39,6 +44,7 @@ export interface Node {
   readonly provisioning: ProvisioningCache;
   readonly api: ApiServer;
   readonly delivery: DeliveryService;
+  readonly smppServer: SmppServer | null;
   readonly baseUrl: string;
   close(): Promise<void>;
 }
@@ -73,7 +79,7 @@ export async function provisionNode(store: Store, options: Pick<NodeOptions, 'sm
           id: CLIENT, name: 'Acme', login: 'acme', passwordHash: null, urlToken: 'acme-deliver-url-token-0123', virtualPort: null,
           disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['ACME'], reservedTps: 50, maxTps: null,
           maxQueued: 100_000, dlrUrl: `${options.callbackUrl}/dlr`, moUrl: `${options.callbackUrl}/mo`, callbackFormat: 'post-json',
-          callbackSecret: CALLBACK_SECRET, shortCodes: [SHORT_CODE], keywords: [], moReplyAllowed: true,
+          callbackSecret: CALLBACK_SECRET, shortCodes: [SHORT_CODE], keywords: [], moReplyAllowed: true, smpp: null,
         },
       },
       { op: 'apiToken.add', clientId: CLIENT, token: { id: 't1', sha256: sha256Hex(TOKEN), createdAt: new Date(0), label: 'e2e' } },
@@ -91,17 +97,22 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     queue: { sweepIntervalMs: 200, retryDelayMs: 200 },
     provisioning: { pollIntervalMs: 200 },
     log: { level: 'silent' },
+    smppServer: { port: 0, ...options.smppServer },
   });
   const logger = createLogger(process.env['SMSPROC_TEST_LOG'] ?? 'silent');
   const store = await openStore(config);
   await provisionNode(store, options);
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   const sweeper = setInterval(() => void store.sweepMt().catch(() => undefined), config.queue.sweepIntervalMs);
+  const smppServer = options.smppServer === undefined
+    ? null
+    : await startSmppServer({ config, store, provisioning, logger, session: { enquireLinkTimeoutMs: 1_000, responseTimeoutMs: 2_000 } });
   const delivery = new DeliveryService({
     config,
     store,
     provisioning,
     logger,
+    ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
     options: {
       provisioningCheckMs: 200,
       dispatch: {
@@ -111,7 +122,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
         reconnect: { initialDelayMs: 100, maxDelayMs: 400 },
         session: { responseTimeoutMs: 2_000, enquireLinkIntervalMs: 2_000, enquireLinkTimeoutMs: 1_000, drainTimeoutMs: 2_000 },
       },
-      callbacks: { pollIntervalMs: 50 },
+      callbacks: { pollIntervalMs: 50, ...options.callbacks },
       inbound: { reassemblyTickMs: 100, ...options.inbound },
     },
   });
@@ -122,9 +133,11 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     provisioning,
     api,
     delivery,
+    smppServer,
     baseUrl: `http://127.0.0.1:${api.port}`,
     async close() {
       await api.close();
+      await smppServer?.close();
       await delivery.stop();
       clearInterval(sweeper);
       provisioning.close();

@@ -70,6 +70,7 @@ test('a short code provisioned while running routes its MO to the new client', a
           disabled: false, demo: false, allowedIps: ['127.0.0.1'], senders: [], reservedTps: 0, maxTps: null, maxQueued: 1000, dlrUrl: null,
           moUrl: `${receiver.url}/news-mo`, callbackFormat: 'post-json', callbackSecret: 'news-secret', shortCodes: ['5555'], keywords: [],
           moReplyAllowed: false,
+          smpp: null,
         },
       },
     ]);

@@ -79,6 +79,19 @@ export function defineMoTests(factory: StoreFactory): void {
       assert.deepEqual([...(await store.callbackBacklog())], []);
     }));
 
+  test('MO: a client with SMPP access and no MO URL gets its MO over SMPP (url smpp:); with an MO URL, there', () =>
+    withStore(factory, {}, async (store) => {
+      const smpp = { systemId: 'acme', passwordHash: 'scrypt$x', maxBinds: 2, enabled: true };
+      await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme', { moUrl: null, smpp }) }]);
+      assert.ok((await store.recordMo(mo('acme'))).kind === 'new');
+      const [overSmpp] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 });
+      assert.equal(overSmpp?.url, 'smpp:');
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { moUrl: 'https://acme.test/mo', smpp }) }]);
+      assert.ok((await store.recordMo(mo('acme', { text: 'VOTE again' }))).kind === 'new');
+      const [overHttp] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 });
+      assert.equal(overHttp?.url, 'https://acme.test/mo');
+    }));
+
   test('retention: a sweep purges delivered events, old MO rows and old problems, but keeps due events', () =>
     withStore(factory, { queue: { maxRetries: 2, retryDelayMs: 0, retentionMs: 50 } }, async (store) => {
       await provision(store);

@@ -58,6 +58,15 @@ export function defineProvisioningTests(factory: StoreFactory): void {
       assert.deepEqual(after.prefixes.map((p) => p.prefix), ['7916']);
     }));
 
+  test('provisioning: a client\'s SMPP access round-trips, and null removes it', () =>
+    withStore(factory, {}, async (store) => {
+      const smpp = { systemId: 'acme-smpp', passwordHash: 'scrypt$16384$8$1$c2FsdA$aGFzaA', maxBinds: 3, enabled: false };
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { smpp }) }]);
+      assert.deepEqual((await store.loadProvisioning()).clients[0]?.smpp, smpp);
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { smpp: null }) }]);
+      assert.equal((await store.loadProvisioning()).clients[0]?.smpp, null);
+    }));
+
   test('provisioning: a list naming a missing client or route is rejected whole, version unchanged', () =>
     withStore(factory, {}, async (store) => {
       await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme') }]);

@@ -168,6 +168,17 @@ export function defineReceiptTests(factory: StoreFactory): void {
       assert.deepEqual(await events(store), []);
     }));
 
+  test('receipts: a message submitted over SMPP sends its receipt over SMPP (url smpp:), whatever the client\'s DLR URL', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store, { dlrUrl: null });
+      const id = await submitted(store, ['s1'], {}, { source: 'smpp' });
+      const outcome = await store.applyReceipt(receipt(['s1'], 'delivered'));
+      assert.ok(outcome.kind === 'matched' && outcome.eventId !== null);
+      const [event, ...more] = await events(store);
+      assert.deepEqual(more, []);
+      assert.deepEqual([event?.url, event?.kind, event?.kannel, event?.payload.messageId], ['smpp:', 'dlr', false, id]);
+    }));
+
   test('receipts: a Kannel dlr-mask gets exactly its bits (8 on submit, 1 on delivery), at its dlr-url', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);

@@ -30,6 +30,7 @@ export function clientPut(id: string, overrides: Partial<ClientPut> = {}): Clien
     shortCodes: ['4242'],
     keywords: [{ shortCode: '4242', keyword: 'VOTE' }],
     moReplyAllowed: false,
+    smpp: null,
     ...overrides,
   };
 }

@@ -36,7 +36,7 @@ export function client(id: string, overrides: Partial<ClientInput> = {}): Client
     id: id as ClientId, name: id, login: id, passwordHash: null, urlToken: `${id}-url-token-0123456789`, virtualPort: null,
     disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['ACME'], reservedTps: 10, maxTps: null,
     maxQueued: 100_000, dlrUrl: null, moUrl: null, callbackFormat: 'post-json', callbackSecret: 'cb-secret', shortCodes: [],
-    keywords: [], moReplyAllowed: false, ...overrides,
+    keywords: [], moReplyAllowed: false, smpp: null, ...overrides,
   };
 }
 

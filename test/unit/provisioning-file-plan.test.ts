@@ -22,13 +22,13 @@ const client: ClientRecord = {
   id: 'acme' as ClientId, name: 'ACME', login: 'acme', passwordHash: 'scrypt$h', urlToken: 'u'.repeat(22), virtualPort: 1,
   disabled: false, demo: false, allowedIps: ['10.0.0.0/8', '192.0.2.1'], senders: ['ACME'], reservedTps: 0, maxTps: null,
   maxQueued: 100_000, dlrUrl: null, moUrl: null, callbackFormat: 'post-json', callbackSecret: 's'.repeat(43),
-  shortCodes: [], keywords: [{ shortCode: '4444', keyword: 'VOTE' }], moReplyAllowed: false,
+  shortCodes: [], keywords: [{ shortCode: '4444', keyword: 'VOTE' }], moReplyAllowed: false, smpp: null,
   apiTokens: [{ id: 't1', sha256: 'ab', createdAt: new Date(0), label: '' }],
 };
 
 const snapshot: ProvisioningSnapshot = { version: 7, clients: [client], routes: [route], prefixes: [{ prefix: '7916', routeId: route.id }] };
 
-const storedSecrets = new Map<string, ClientSecrets>([['acme', { passwordHash: 'scrypt$h', urlToken: client.urlToken, callbackSecret: client.callbackSecret }]]);
+const storedSecrets = new Map<string, ClientSecrets>([['acme', { passwordHash: 'scrypt$h', urlToken: client.urlToken, callbackSecret: client.callbackSecret, smppPasswordHash: null }]]);
 
 const sameAsStored = [
   'clients:',
@@ -84,7 +84,7 @@ test('creates put routes before the prefixes that name them; a new client gets a
     'prefixes:',
     '  "7952": tele2',
   ].join('\n'));
-  const secrets = new Map<string, ClientSecrets>([['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43) }]]);
+  const secrets = new Map<string, ClientSecrets>([['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43), smppPasswordHash: null }]]);
   const plan = planProvisioning(snapshot, file, secrets, { prune: false });
   assert.deepEqual(plan.items.map((item) => `${item.action} ${item.kind} ${item.id}`), ['create route tele2', 'create client news', 'create prefix 7952']);
   assert.deepEqual(plan.changes.map((change) => change.op), ['route.put', 'client.put', 'prefix.put']);
@@ -110,8 +110,8 @@ test('problems are all listed: unknown route, masked secret of a new route, a sh
     '  "7952": nowhere',
   ].join('\n'));
   const secrets = new Map<string, ClientSecrets>([
-    ['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43) }],
-    ['shop', { passwordHash: null, urlToken: 'm'.repeat(22), callbackSecret: 'd'.repeat(43) }],
+    ['news', { passwordHash: null, urlToken: 'n'.repeat(22), callbackSecret: 'c'.repeat(43), smppPasswordHash: null }],
+    ['shop', { passwordHash: null, urlToken: 'm'.repeat(22), callbackSecret: 'd'.repeat(43), smppPasswordHash: null }],
   ]);
   assert.throws(() => planProvisioning(snapshot, file, secrets, { prune: false }), (error: unknown) => {
     assert.ok(error instanceof PlanError);
@@ -128,4 +128,36 @@ test('with --prune a prefix may only name a route of the file', () => {
   const file = fileOf('prefixes:\n  "7916": mts-1\n');
   assert.doesNotThrow(() => planProvisioning(snapshot, file, new Map(), { prune: false }));
   assert.throws(() => planProvisioning(snapshot, file, new Map(), { prune: true }), /route mts-1 is not in the file/);
+});
+
+test('SMPP access: a file that gives it plans an update of `smpp` with the hashed password; the same again plans nothing; a system_id twice is refused', () => {
+  const withSmpp = sameAsStored.replace('    senders: [ACME]\n', '    senders: [ACME]\n    smpp: {systemId: acme, password: secret1, maxBinds: 3}\n');
+  const secrets = new Map<string, ClientSecrets>([['acme', { ...storedSecrets.get('acme')!, smppPasswordHash: 'scrypt$smpp' }]]);
+  const plan = planProvisioning(snapshot, fileOf(withSmpp), secrets, { prune: false });
+  assert.deepEqual(plan.items, [{ action: 'update', kind: 'client', id: 'acme', fields: ['smpp'] }]);
+  const put = plan.changes[0];
+  assert.ok(put?.op === 'client.put');
+  assert.deepEqual(put.client.smpp, { systemId: 'acme', passwordHash: 'scrypt$smpp', maxBinds: 3, enabled: true });
+
+  const stored: ProvisioningSnapshot = { ...snapshot, clients: [{ ...client, smpp: { systemId: 'acme', passwordHash: 'scrypt$smpp', maxBinds: 3, enabled: true } }] };
+  assert.deepEqual(planProvisioning(stored, fileOf(withSmpp), secrets, { prune: false }).items, []);
+
+  const twice = `${withSmpp.replace('routes:', [
+    '  other:',
+    '    name: Other',
+    '    login: other',
+    '    smpp: {systemId: acme, passwordHash: "scrypt$x"}',
+    'routes:',
+  ].join('\n'))}`;
+  const twiceSecrets = new Map(secrets).set('other', { passwordHash: null, urlToken: 'o'.repeat(22), callbackSecret: 'c'.repeat(43), smppPasswordHash: 'scrypt$x' });
+  assert.throws(() => planProvisioning(snapshot, fileOf(twice), twiceSecrets, { prune: false }), (error: unknown) => error instanceof PlanError && error.problems.some((p) => p.includes('SMPP system_id "acme"')));
+});
+
+test('SMPP access in a file needs exactly one of password and passwordHash, a password of at most 8 characters', () => {
+  const bad = (smpp: string): boolean => !parseProvisioningFile(sameAsStored.replace('    senders: [ACME]\n', `    senders: [ACME]\n    smpp: ${smpp}\n`)).ok;
+  assert.ok(bad('{systemId: acme}'));
+  assert.ok(bad('{systemId: acme, password: a, passwordHash: "scrypt$x"}'));
+  assert.ok(bad('{systemId: acme, password: ninechars}'));
+  assert.ok(bad('{systemId: "has space", password: a}'));
+  assert.ok(!bad('{systemId: acme, password: eight888}'));
 });

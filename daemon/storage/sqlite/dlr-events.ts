@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SMPP_CHANNEL_URL } from '../../domain/callback-channel.js';
 import { finalStatuses, kannelDlrBitOf, type MessageStatus } from '../../domain/status.js';
 import type { OutboxSql } from './outbox.js';
 import { loadQueries } from './sql-files.js';
@@ -8,6 +9,8 @@ import { loadQueries } from './sql-files.js';
  * outbox in the caller's transaction (docs/storage.md, "DLR events"):
  * - a Kannel sendsms message with a dlr-url: an event for each status whose dlr-mask bit is set
  *   (8 submitted, 1 delivered, 2 failed, 16 rejected, …), sent to that URL;
+ * - a message submitted over SMPP: an event when it becomes final, if it asked for receipts, sent to
+ *   the client's SMPP binds (url `smpp:`, docs/smpp-server.md);
  * - any other message: an event when it becomes final, if it asked for receipts and the client has a
  *   DLR URL.
  */
@@ -29,7 +32,7 @@ export interface DlrFacts {
 interface ContextRow {
   id: string; client_id: string; client_ref: string | null; recipient: string; sender: string; segments: number;
   submitted_at: number | null; dlr_requested: number; kannel_dlr_mask: number | null; kannel_dlr_url: string | null;
-  dlr_url: string | null; smsc_id: string | null;
+  source: string; dlr_url: string | null; smsc_id: string | null;
 }
 
 export class DlrEventsSql {
@@ -64,7 +67,8 @@ export class DlrEventsSql {
       const kannelFields = { dlrType: bit, receiptText: facts.receiptText, time: Math.floor((doneAt ?? now) / 1000) };
       return this.outbox.add({ clientId: row.client_id, kind: 'dlr', url: row.kannel_dlr_url, kannel: true, payload: { ...payload, ...kannelFields } }, now);
     }
-    if (!final || row.dlr_requested !== 1 || row.dlr_url === null) return null;
-    return this.outbox.add({ clientId: row.client_id, kind: 'dlr', url: row.dlr_url, kannel: false, payload }, now);
+    const url = row.source === 'smpp' ? SMPP_CHANNEL_URL : row.dlr_url;
+    if (!final || row.dlr_requested !== 1 || url === null) return null;
+    return this.outbox.add({ clientId: row.client_id, kind: 'dlr', url, kannel: false, payload }, now);
   }
 }

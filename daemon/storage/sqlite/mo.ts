@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { SMPP_CHANNEL_URL } from '../../domain/callback-channel.js';
 import { v7 as uuidv7 } from 'uuid';
 import type { RouteId } from '../../domain/ids.js';
 import type { HeldMoPart, MoInput, MoOutcome, MoPartInput } from '../port.js';
@@ -24,7 +25,7 @@ export class MoSql {
   private readonly heldParts: Database.Statement<[], PartRow>;
   private readonly dropPart: Database.Statement<[string]>;
   private readonly findDedup: Database.Statement<[string, number], { id: string }>;
-  private readonly moUrlOf: Database.Statement<[string], { mo_url: string | null }>;
+  private readonly moUrlOf: Database.Statement<[string], { mo_url: string | null; smpp: string | null }>;
   private readonly insertMo: Database.Statement<InsertMoArgs>;
   private readonly purgeOld: Database.Statement<[{ now: number; cutoff: number }]>;
 
@@ -71,7 +72,7 @@ export class MoSql {
     }
     const moId = uuidv7();
     const missing = mo.missingParts.join(',');
-    const moUrl = mo.clientId === null ? null : (this.moUrlOf.get(mo.clientId)?.mo_url ?? null);
+    const moUrl = mo.clientId === null ? null : this.moChannelOf(mo.clientId);
     const eventId = mo.clientId === null || moUrl === null ? null : this.outbox.add({
       clientId: mo.clientId,
       kind: 'mo',
@@ -87,6 +88,13 @@ export class MoSql {
       mo.dedupKey, mo.dedupUntil === null ? null : mo.dedupUntil.getTime(), mo.receivedAt.getTime(), now, eventId,
     );
     return { kind: 'new', moId, eventId };
+  }
+
+  /** The client's MO URL; without one, its SMPP binds when it has SMPP access (docs/smpp-server.md); else null. */
+  private moChannelOf(clientId: string): string | null {
+    const row = this.moUrlOf.get(clientId);
+    if (row === undefined) return null;
+    return row.mo_url ?? (row.smpp === null ? null : SMPP_CHANNEL_URL);
   }
 
   /** Deletes MO past retention whose dedup key no longer counts; returns how many. */

@@ -9,6 +9,7 @@ import type {
   PrefixRecord,
   ProvisioningSnapshot,
   RouteRecord,
+  SmppAccess,
 } from '../../domain/provisioning.js';
 import type { ProvisioningChange } from '../port.js';
 import { loadQueries } from './sql-files.js';
@@ -19,7 +20,7 @@ interface ClientRow {
   id: string; name: string; login: string; password_hash: string | null; url_token: string; virtual_port: number;
   disabled: number; demo: number; allowed_ips: string; senders: string; reserved_tps: number; max_tps: number | null;
   max_queued: number; dlr_url: string | null; mo_url: string | null; callback_format: string; callback_secret: string;
-  short_codes: string; keywords: string; mo_reply_allowed: number;
+  short_codes: string; keywords: string; mo_reply_allowed: number; smpp: string | null;
 }
 
 interface RouteRow {
@@ -207,7 +208,7 @@ export class ProvisioningSql {
       client.id, client.name, client.login, client.passwordHash, client.urlToken, port, bit(client.disabled), bit(client.demo),
       JSON.stringify(client.allowedIps), JSON.stringify(client.senders), client.reservedTps, client.maxTps, client.maxQueued,
       client.dlrUrl, client.moUrl, client.callbackFormat, client.callbackSecret, JSON.stringify(client.shortCodes),
-      JSON.stringify(client.keywords), bit(client.moReplyAllowed),
+      JSON.stringify(client.keywords), bit(client.moReplyAllowed), client.smpp === null ? null : JSON.stringify(client.smpp),
     );
   }
 
@@ -248,6 +249,7 @@ export class ProvisioningSql {
       keywords: JSON.parse(row.keywords) as KeywordRegistration[],
       moReplyAllowed: row.mo_reply_allowed === 1,
       apiTokens: tokens.get(row.id) ?? [],
+      smpp: row.smpp === null ? null : (JSON.parse(row.smpp) as SmppAccess),
     }));
     const routes = this.selectRoutes.all().map((row): RouteRecord => ({
       id: row.id as RouteId,

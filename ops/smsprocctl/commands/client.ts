@@ -83,6 +83,7 @@ async function addClient(id: string, options: AddOptions, command: Command): Pro
       shortCodes: [],
       keywords: [],
       moReplyAllowed: settings.moReplyAllowed,
+      smpp: null,
     };
     const problems = clientConflicts([...snapshot.clients.map(toClientPut), client]);
     if (problems.length > 0) throw new CliError(`cannot add client ${id}`, ExitCode.conflict, problems);

@@ -21,8 +21,8 @@ DELETE FROM mo_parts WHERE part_id = ?;
 SELECT id FROM mo_messages WHERE dedup_key = ? AND (dedup_until IS NULL OR dedup_until > ?) ORDER BY seq DESC LIMIT 1;
 
 -- name: moUrlOf
--- Parameters: client id. Result: mo_url, when the client exists.
-SELECT mo_url FROM clients WHERE id = ?;
+-- Parameters: client id. Result: mo_url and the SMPP access (JSON or null), when the client exists.
+SELECT mo_url, smpp FROM clients WHERE id = ?;
 
 -- name: insertMo
 -- Parameters: id, route id, source, short code, text, client id, keyword, args, partial 0/1, missing parts,

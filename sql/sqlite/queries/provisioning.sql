@@ -27,16 +27,18 @@ INSERT OR IGNORE INTO virtual_ports (port, client_id) VALUES (?, ?);
 
 -- name: upsertClient
 -- Creates or replaces a client's record; its API tokens are untouched.
--- Parameters: the 20 columns in table order (lists as JSON, booleans as 0/1).
+-- Parameters: the 21 columns in table order (lists and the SMPP access as JSON, booleans as 0/1).
 INSERT INTO clients (id, name, login, password_hash, url_token, virtual_port, disabled, demo, allowed_ips, senders,
-  reserved_tps, max_tps, max_queued, dlr_url, mo_url, callback_format, callback_secret, short_codes, keywords, mo_reply_allowed)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+  reserved_tps, max_tps, max_queued, dlr_url, mo_url, callback_format, callback_secret, short_codes, keywords, mo_reply_allowed,
+  smpp)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, login = excluded.login, password_hash = excluded.password_hash,
   url_token = excluded.url_token, virtual_port = excluded.virtual_port, disabled = excluded.disabled, demo = excluded.demo,
   allowed_ips = excluded.allowed_ips, senders = excluded.senders, reserved_tps = excluded.reserved_tps,
   max_tps = excluded.max_tps, max_queued = excluded.max_queued, dlr_url = excluded.dlr_url, mo_url = excluded.mo_url,
   callback_format = excluded.callback_format, callback_secret = excluded.callback_secret,
-  short_codes = excluded.short_codes, keywords = excluded.keywords, mo_reply_allowed = excluded.mo_reply_allowed;
+  short_codes = excluded.short_codes, keywords = excluded.keywords, mo_reply_allowed = excluded.mo_reply_allowed,
+  smpp = excluded.smpp;
 
 -- name: deleteClient
 -- Deletes a client and (cascade) its API tokens. Parameters: client id. Changes: 0 when missing.
