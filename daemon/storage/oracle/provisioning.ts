@@ -8,6 +8,7 @@ import type {
   PrefixRecord,
   ProvisioningSnapshot,
   RouteRecord,
+  SmppAccess,
 } from '../../domain/provisioning.js';
 import type { ProvisioningChange } from '../port.js';
 import type { OracleSession } from './aq-session.js';
@@ -26,7 +27,7 @@ interface ClientRow {
   ID: string; NAME: string; LOGIN: string; PASSWORD_HASH: string | null; URL_TOKEN: string; VIRTUAL_PORT: number;
   DISABLED: number; DEMO: number; ALLOWED_IPS: string; SENDERS: string; RESERVED_TPS: number; MAX_TPS: number | null;
   MAX_QUEUED: number; DLR_URL: string | null; MO_URL: string | null; CALLBACK_FORMAT: string; CALLBACK_SECRET: string | null;
-  SHORT_CODES: string; KEYWORDS: string; MO_REPLY_ALLOWED: number;
+  SHORT_CODES: string; KEYWORDS: string; MO_REPLY_ALLOWED: number; SMPP: string | null;
 }
 
 interface RouteRow {
@@ -141,6 +142,7 @@ async function putClient(session: OracleSession, client: ClientPut): Promise<voi
     senders: JSON.stringify(client.senders), reserved_tps: client.reservedTps, max_tps: client.maxTps, max_queued: client.maxQueued,
     dlr_url: client.dlrUrl, mo_url: client.moUrl, callback_format: client.callbackFormat, callback_secret: client.callbackSecret,
     short_codes: JSON.stringify(client.shortCodes), keywords: JSON.stringify(client.keywords), mo_reply_allowed: bit(client.moReplyAllowed),
+    smpp: client.smpp === null ? null : JSON.stringify(client.smpp),
   });
   await session.execute(sql('ensureCounter'), { client_id: client.id });
 }
@@ -187,6 +189,7 @@ export async function loadProvisioning(session: OracleSession): Promise<Provisio
     keywords: JSON.parse(row.KEYWORDS) as KeywordRegistration[],
     moReplyAllowed: row.MO_REPLY_ALLOWED === 1,
     apiTokens: tokens.get(row.ID) ?? [],
+    smpp: row.SMPP === null ? null : (JSON.parse(row.SMPP) as SmppAccess),
   }));
   const routes = (await session.execute<RouteRow>(sql('selectRoutes'), {})).rows.map((row): RouteRecord => ({
     id: row.ID as RouteId,

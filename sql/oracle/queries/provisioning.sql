@@ -31,19 +31,19 @@ MERGE INTO virtual_ports v USING (SELECT :port AS port FROM dual) n ON (v.port =
 WHEN NOT MATCHED THEN INSERT (port, client_id) VALUES (n.port, :client_id)
 
 -- name: upsertClient
--- Creates or replaces a client's record; its API tokens are untouched. Binds: the 20 client columns.
+-- Creates or replaces a client's record; its API tokens are untouched. Binds: the 21 client columns.
 MERGE INTO clients c USING (SELECT :id AS id FROM dual) n ON (c.id = n.id)
 WHEN MATCHED THEN UPDATE SET name = :name, login = :login, password_hash = :password_hash, url_token = :url_token,
   virtual_port = :virtual_port, disabled = :disabled, demo = :demo, allowed_ips = :allowed_ips, senders = :senders,
   reserved_tps = :reserved_tps, max_tps = :max_tps, max_queued = :max_queued, dlr_url = :dlr_url, mo_url = :mo_url,
   callback_format = :callback_format, callback_secret = :callback_secret, short_codes = :short_codes,
-  keywords = :keywords, mo_reply_allowed = :mo_reply_allowed
+  keywords = :keywords, mo_reply_allowed = :mo_reply_allowed, smpp = :smpp
 WHEN NOT MATCHED THEN INSERT (id, name, login, password_hash, url_token, virtual_port, disabled, demo, allowed_ips,
   senders, reserved_tps, max_tps, max_queued, dlr_url, mo_url, callback_format, callback_secret, short_codes,
-  keywords, mo_reply_allowed)
+  keywords, mo_reply_allowed, smpp)
 VALUES (n.id, :name, :login, :password_hash, :url_token, :virtual_port, :disabled, :demo, :allowed_ips,
   :senders, :reserved_tps, :max_tps, :max_queued, :dlr_url, :mo_url, :callback_format, :callback_secret, :short_codes,
-  :keywords, :mo_reply_allowed)
+  :keywords, :mo_reply_allowed, :smpp)
 
 -- name: ensureCounter
 -- Creates a client's segment counter at 0 if missing, so that enqueues only ever update it (two

@@ -39,7 +39,9 @@ BEGIN
     callback_secret  VARCHAR2(512),
     short_codes      CLOB NOT NULL,
     keywords         CLOB NOT NULL,
-    mo_reply_allowed NUMBER(1) NOT NULL
+    mo_reply_allowed NUMBER(1) NOT NULL,
+    -- SMPP access (docs/smpp-server.md) as JSON; NULL for a client that connects over HTTP only.
+    smpp             CLOB
   )]');
 
   ddl(q'[CREATE TABLE api_tokens (
