@@ -12,6 +12,8 @@ import { startApiServer, type ApiServer } from './api/server.js';
 import { DeliveryService } from './dispatch/delivery-service.js';
 import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './embedded-demo.js';
 import { createLogger, type Logger } from './log.js';
+import { createMetrics } from './stats/metrics.js';
+import { startOperations } from './stats/operations.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
 import type { Store } from './storage/port.js';
@@ -88,10 +90,13 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       });
   }, config.queue.sweepIntervalMs);
 
-  const delivery = new DeliveryService({ config, store, provisioning, logger });
+  // Metrics, the ops port (/metrics, /health/*) and systemd readiness: docs/metrics.md, docs/deploy-systemd.md.
+  const metrics = createMetrics({ config, store });
+  const delivery = new DeliveryService({ config, store, provisioning, logger, events: metrics.delivery });
   await delivery.start();
-  const api = await startApiServer({ config, store, provisioning, logger });
-  logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
+  const api = await startApiServer({ config, store, provisioning, logger, events: metrics.acceptance });
+  const operations = await startOperations({ config, store, metrics, logger, apiListening: () => api.app.server.listening, dispatching: () => delivery.dispatching });
+  logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, ops: operations.address, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);
 
   let stopping = false;
@@ -100,6 +105,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     stopping = true;
     logger.info({ signal }, 'draining');
     void shutdown(logger, [
+      ['operations', () => operations.close()],
       ['api', () => api.close()],
       ['delivery', () => delivery.stop()],
       ['sweeper', async () => clearInterval(sweeper)],
