@@ -28,3 +28,14 @@ if ! command -v tshark >/dev/null 2>&1 || ! command -v text2pcap >/dev/null 2>&1
     exit 2
   fi
 fi
+
+# systemd-notify (the daemon's readiness and watchdog tests) and systemd-analyze (verify of systemd/smsproc.service).
+if ! command -v systemd-notify >/dev/null 2>&1 || ! command -v systemd-analyze >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
+  else
+    echo "missing systemd-notify/systemd-analyze; install with: sudo apt-get install -y systemd" >&2
+    exit 2
+  fi
+fi
