@@ -39,6 +39,13 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const clock = deps.clock ?? Date.now;
   const clients = createClientSeries(deps.config.metrics.perClientSeries, deps.config.metrics.maxClientSeries);
   const registers = [registry];
+  // Two gauges read the queue depth: one store query per scrape serves both.
+  let depth: { readonly at: number; readonly rows: ReturnType<Store['queueDepth']> } | null = null;
+  const queueDepth = (): ReturnType<Store['queueDepth']> => {
+    const at = performance.now();
+    if (depth === null || at - depth.at > 1000) depth = { at, rows: deps.store.queueDepth() };
+    return depth.rows;
+  };
 
   const accepted = new Counter({ name: 'smsproc_accepted_messages_total', help: 'Messages accepted (durable) by the client API, by route.', labelNames: ['route'], registers });
   const acceptedSegments = new Counter({ name: 'smsproc_accepted_segments_total', help: 'SMS segments of the accepted messages, by route.', labelNames: ['route'], registers });
@@ -71,7 +78,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     registers,
     async collect() {
       this.reset();
-      for (const row of await deps.store.queueDepth()) this.set({ route: row.routeId, state: row.state }, row.messages);
+      for (const row of await queueDepth()) this.set({ route: row.routeId, state: row.state }, row.messages);
     },
   });
   new Gauge({
@@ -82,7 +89,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     async collect() {
       this.reset();
       const now = clock();
-      for (const row of await deps.store.queueDepth()) {
+      for (const row of await queueDepth()) {
         this.set({ route: row.routeId, state: row.state }, Math.max(0, (now - row.oldestAcceptedAt.getTime()) / 1000));
       }
     },
