@@ -75,6 +75,8 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     })
     : null;
 
+  // Metrics, the ops port (/metrics, /health/*) and systemd readiness: docs/metrics.md, docs/deploy-systemd.md.
+  const metrics = createMetrics({ config, store });
   let sweeping = false;
   const sweeper = setInterval(() => {
     if (sweeping) return;
@@ -82,6 +84,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     store
       .sweepMt()
       .then((result) => {
+        metrics.swept(result);
         if (result.expired + result.inDoubt + result.promoted + result.receiptsUnmatched > 0) logger.info({ sweep: result }, 'queue sweep');
       })
       .catch((error: unknown) => logger.error({ err: error }, 'queue sweep failed'))
@@ -90,8 +93,6 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       });
   }, config.queue.sweepIntervalMs);
 
-  // Metrics, the ops port (/metrics, /health/*) and systemd readiness: docs/metrics.md, docs/deploy-systemd.md.
-  const metrics = createMetrics({ config, store });
   const delivery = new DeliveryService({ config, store, provisioning, logger, events: metrics.delivery });
   await delivery.start();
   const api = await startApiServer({ config, store, provisioning, logger, events: metrics.acceptance });

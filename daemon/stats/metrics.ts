@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
-import type { Store } from '../storage/port.js';
+import type { Store, SweepResult } from '../storage/port.js';
 import { createClientSeries, type ClientSeries } from './client-series.js';
 import type { AcceptanceEvents, BindEvents, CallbackEvents, ClusterEvents, DeliveryEvents, FencingReason, InboundEvents } from './metric-events.js';
 
@@ -14,6 +14,8 @@ export interface Metrics {
   readonly acceptance: AcceptanceEvents;
   readonly delivery: DeliveryEvents;
   readonly cluster: ClusterEvents;
+  /** Counts what a queue sweep did (expired, in doubt, unmatched receipts). */
+  swept(result: SweepResult): void;
 }
 
 export interface MetricsDeps {
@@ -65,6 +67,10 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const callbackAttempts = new Counter({ name: 'smsproc_callback_attempts_total', help: 'Callback delivery attempts, by kind (dlr, mo) and outcome (delivered, retry, dead).', labelNames: ['kind', 'outcome'], registers });
   const callbackSeconds = new Histogram({ name: 'smsproc_callback_duration_seconds', help: 'Callback attempt duration, request to outcome.', labelNames: ['kind'], buckets: callbackBuckets, registers });
   const deadLetters = new Counter({ name: 'smsproc_callback_dead_letters_total', help: 'Callback events that became dead letters (an operator replays them).', labelNames: ['kind'], registers });
+
+  const expired = new Counter({ name: 'smsproc_messages_expired_total', help: 'Messages whose validity ended before they were submitted (queue sweeps of this node).', registers });
+  const inDoubt = new Counter({ name: 'smsproc_messages_in_doubt_total', help: 'Messages left IN_DOUBT by an expired lease (queue sweeps of this node).', registers });
+  const unmatched = new Counter({ name: 'smsproc_receipts_unmatched_total', help: 'Held receipts that matched no message within their hold time (kept as inbound problems).', registers });
 
   const failovers = new Counter({ name: 'smsproc_failovers_total', help: 'Binds or pools this node took over from another node.', registers });
   const fencing = new Counter({ name: 'smsproc_fencing_events_total', help: 'Times this node was fenced: a stale epoch refused by the store, or a lease lost.', labelNames: ['reason'], registers });
@@ -147,6 +153,11 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       refused: (code) => refused.inc({ code }),
     },
     delivery: { bind, inbound, callbacks },
+    swept: (result) => {
+      expired.inc(result.expired);
+      inDoubt.inc(result.inDoubt);
+      unmatched.inc(result.receiptsUnmatched);
+    },
     cluster: {
       failover: () => failovers.inc(),
       fenced: countFencing,

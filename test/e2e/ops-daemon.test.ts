@@ -46,6 +46,7 @@ test('smsprocd under a systemd notify socket: READY=1, watchdog pings, metrics o
     assert.equal(total(samples, 'smsproc_receipts_total', { ...route, status: 'delivered', outcome: 'matched' }), 3);
     assert.equal(total(samples, 'smsproc_bind_up', { ...route, bind: '0' }), 1);
     assert.equal(total(samples, 'smsproc_submit_errors_total'), 0);
+    assert.ok(samples.some((s) => s.name === 'smsproc_messages_expired_total' && s.value === 0), 'sweep counters exported');
     assert.equal(total(samples, 'smsproc_callback_duration_seconds_count', { kind: 'dlr' }), 3);
     assert.equal(total(samples, 'smsproc_api_refused_total', { code: 'AUTH_FAILED' }), 1);
     assert.equal(total(samples, 'smsproc_queue_messages'), 0, 'nothing left in the queue');
