@@ -2,10 +2,13 @@
 -- metrics report. Used by daemon/storage/sqlite/mt-admin.ts. Parameters are positional (?).
 
 -- name: queueDepth
--- Messages not yet final per route and state (the dba_mt_queue_depth view without final rows).
--- Result: route_id, state, messages, oldest_accepted_at.
-SELECT route_id, state, messages, oldest_accepted_at FROM dba_mt_queue_depth
-WHERE state IN ('READY', 'WAITING', 'IN_FLIGHT', 'IN_DOUBT');
+-- Messages not yet final per route and state: the dba_mt_queue_depth view without the final rows,
+-- written out so that it reads only the pending rows (the mt_queue_pending index), not the days of
+-- PROCESSED rows kept for retention. Result: route_id, state, messages, oldest_accepted_at.
+SELECT q.route_id, q.state, COUNT(*) AS messages, MIN(m.accepted_at) AS oldest_accepted_at
+FROM mt_queue q JOIN messages m ON m.seq = q.seq
+WHERE q.state IN ('READY', 'WAITING', 'IN_FLIGHT', 'IN_DOUBT')
+GROUP BY q.route_id, q.state;
 
 -- name: keysById
 -- Parameters: message id. Result: id, client_id.
