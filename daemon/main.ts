@@ -14,6 +14,8 @@ import { DeliveryService } from './dispatch/delivery-service.js';
 import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './embedded-demo.js';
 import { createLogger, type Logger } from './log.js';
 import { startSmppServer } from './smpp-server/smpp-server.js';
+import { createMetrics } from './stats/metrics.js';
+import { startOperations } from './stats/operations.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
 import type { Store } from './storage/port.js';
@@ -75,6 +77,8 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     })
     : null;
 
+  // Metrics, the ops port (/metrics, /health/*) and systemd readiness: docs/metrics.md, docs/deploy-systemd.md.
+  const metrics = createMetrics({ config, store });
   let sweeping = false;
   const sweeper = setInterval(() => {
     if (sweeping) return;
@@ -82,6 +86,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     store
       .sweepMt()
       .then((result) => {
+        metrics.swept(result);
         if (result.expired + result.inDoubt + result.promoted + result.receiptsUnmatched > 0) logger.info({ sweep: result }, 'queue sweep');
       })
       .catch((error: unknown) => logger.error({ err: error }, 'queue sweep failed'))
@@ -93,10 +98,13 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
   const limiter = createIntakeLimiter(provisioning, Date.now);
   const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter }) : null;
-  const delivery = new DeliveryService({ config, store, provisioning, logger, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }) });
+  const delivery = new DeliveryService({
+    config, store, provisioning, logger, events: metrics.delivery, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
+  });
   await delivery.start();
-  const api = await startApiServer({ config, store, provisioning, logger, limiter });
-  logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
+  const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance });
+  const operations = await startOperations({ config, store, metrics, logger, apiListening: () => api.app.server.listening, dispatching: () => delivery.dispatching });
+  logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, ops: operations.address, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);
 
   let stopping = false;
@@ -105,6 +113,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     stopping = true;
     logger.info({ signal }, 'draining');
     void shutdown(logger, [
+      ['operations', () => operations.close()],
       ['api', () => api.close()],
       ['smpp-server', async () => smppServer?.close()],
       ['delivery', () => delivery.stop()],

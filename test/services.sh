@@ -43,3 +43,14 @@ for pair in etcd:etcd-server redis-server:redis-server; do
     fi
   fi
 done
+
+# systemd-notify (the daemon's readiness and watchdog tests) and systemd-analyze (verify of systemd/smsproc.service).
+if ! command -v systemd-notify >/dev/null 2>&1 || ! command -v systemd-analyze >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
+  else
+    echo "missing systemd-notify/systemd-analyze; install with: sudo apt-get install -y systemd" >&2
+    exit 2
+  fi
+fi

@@ -4,6 +4,7 @@ import { newMessageId, type MessageId } from '../domain/ids.js';
 import type { ClientRecord, RouteRecord } from '../domain/provisioning.js';
 import type { Limiter } from '../limits/limiter.js';
 import type { QueueGauge } from '../limits/queue-gauge.js';
+import type { AcceptanceEvents } from '../stats/metric-events.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
 import type { EnqueueRequest, MessageSource, MtSubmission, Store, TextEncoding } from '../storage/port.js';
 import { analyze } from '../text/segmentation.js';
@@ -22,6 +23,8 @@ export interface AcceptanceDeps {
   readonly provisioning: ProvisioningCache;
   readonly limiter: Limiter;
   readonly queueGauge: QueueGauge;
+  /** Counts accepted messages for metrics; nothing when absent. */
+  readonly events?: AcceptanceEvents;
 }
 
 export interface AcceptedMessage {
@@ -148,7 +151,10 @@ export async function commitUnits(deps: AcceptanceDeps, units: readonly Prepared
     switch (outcome?.kind) {
       case 'accepted':
       case 'replayed': {
-        if (outcome.kind === 'accepted') deps.queueGauge.accepted(unit.client.id, outcome.ids.length);
+        if (outcome.kind === 'accepted') {
+          deps.queueGauge.accepted(unit.client.id, outcome.ids.length);
+          for (const message of unit.request.messages) deps.events?.accepted(message.routeId, message.clientId, message.segments);
+        }
         // A replay has the same content (same hash), so its ids line up with this unit's recipients.
         const messages = outcome.ids.map((id, i) => {
           const message = unit.messages[i] ?? unit.messages[0]!;

@@ -6,6 +6,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Config } from '../config/schema.js';
 import { Errors, SmsprocError } from '../domain/errors.js';
 import type { Logger } from '../log.js';
+import { noAcceptanceEvents, type AcceptanceEvents } from '../stats/metric-events.js';
 import type { Limiter } from '../limits/limiter.js';
 import { createQueueGauge } from '../limits/queue-gauge.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   readonly clock?: () => number;
   /** The per-client intake ceiling; in-process token buckets by default (a cluster passes the Redis one). */
   readonly limiter?: Limiter;
+  /** Accepted messages and refused requests, for metrics. */
+  readonly events?: AcceptanceEvents;
 }
 
 /** The path without its query (passwords) and with the unique-URL token (a credential) masked. */
@@ -45,6 +48,7 @@ type ServerFactory = (handler: (request: IncomingMessage, response: ServerRespon
 function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstance {
   const { config, store, provisioning, logger } = deps;
   const clock = deps.clock ?? Date.now;
+  const events = deps.events ?? noAcceptanceEvents;
   const limiter = deps.limiter ?? createIntakeLimiter(provisioning, clock);
   const context: ApiContext = {
     config,
@@ -52,7 +56,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
     provisioning,
     logger,
     clock,
-    acceptance: { config, store, provisioning, limiter, queueGauge: createQueueGauge(store, clock) },
+    acceptance: { config, store, provisioning, limiter, queueGauge: createQueueGauge(store, clock), events },
     rules: rulesOf(config),
     authenticator: createAuthenticator(provisioning, createCredentialCache(config.api.credentialCacheTtlMs, clock)),
     trustedProxies: compileAddressList(config.api.trustedProxies),
@@ -83,6 +87,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
     const failure = asSmsprocError(error, { requestId: request.id, bodyLimitBytes: config.api.bodyLimitBytes, contentType: request.headers['content-type'] });
+    events.refused(failure.definition.name);
     if (failure.definition === Errors.INTERNAL) logger.error({ err: error, reqId: request.id }, 'request failed');
     else if (failure.definition.httpStatus >= 500) logger.warn({ err: error, reqId: request.id, code: failure.code }, 'request refused: server unavailable');
     setErrorStatus(reply, failure);

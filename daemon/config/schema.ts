@@ -96,6 +96,17 @@ export const configSchema = z.strictObject({
     freeSegments: z.int().min(0).default(100),
     senderName: z.string().min(1).max(11).default('smsproc'),
   }).prefault({}),
+  ops: z.strictObject({
+    /** The ops HTTP server: /metrics for Prometheus, /health/live and /health/ready. */
+    host: z.string().min(1).default('127.0.0.1'),
+    port: z.int().min(0).max(65535).default(9464),
+  }).prefault({}),
+  metrics: z.strictObject({
+    /** Per-client series (accepted, queued, callback backlog); off by default: clients are many. */
+    perClientSeries: z.boolean().default(false),
+    /** With per-client series on, at most this many clients get their own series; the rest share "_other". */
+    maxClientSeries: z.int().min(1).max(10_000).default(50),
+  }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

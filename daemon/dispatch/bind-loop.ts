@@ -12,6 +12,7 @@ import type { ReconnectPolicy } from '../smpp/esme-reconnect.js';
 import { receiptIdCandidates } from '../smpp/receipt-parser.js';
 import { sessionConfigForRoute, type SessionConfigInput } from '../smpp/session-config.js';
 import type { BindKind, SubmitOutcome } from '../smpp/session-types.js';
+import { noBindEvents, type BindEvents, type SubmitErrorKind } from '../stats/metric-events.js';
 import type { ClaimedMt, Nack, Store, SubmitResult } from '../storage/port.js';
 import { FairScheduler } from './fair-scheduler.js';
 import { submitPdusOf } from './mt-submit-pdus.js';
@@ -43,6 +44,8 @@ export interface BindLoopDeps {
   readonly onDeliver: DeliverHandler;
   readonly logger: Logger;
   readonly options: BindLoopOptions;
+  /** Session state, submits, throttling and fencing, for metrics. */
+  readonly events?: BindEvents;
 }
 
 interface PartTag {
@@ -84,11 +87,13 @@ export class BindLoop {
   private reference = Math.floor(Math.random() * 65_536);
   private readonly log: Logger;
   private readonly window: number;
+  private readonly events: BindEvents;
 
   constructor(private readonly deps: BindLoopDeps) {
     const { route, options, bindIndex } = deps;
     this.log = deps.logger.child({ routeId: route.id, bind: bindIndex });
     this.window = route.windowSize;
+    this.events = deps.events ?? noBindEvents;
     const driverFor = (kind: BindKind): EsmeDriver<PartTag> =>
       new EsmeDriver<PartTag>({
         host: route.host,
@@ -105,8 +110,13 @@ export class BindLoop {
     (this.receiver ?? this.driver).onDeliver(deps.onDeliver);
     this.driver.onEvent((event) => {
       if (event.type === 'bound') {
+        this.events.bindUp(route.id, bindIndex, true);
         for (const wake of this.boundWaiters.splice(0)) wake();
         this.pump();
+      } else if (event.type === 'unbound') {
+        this.events.bindUp(route.id, bindIndex, false);
+      } else if (event.type === 'throttled') {
+        this.events.throttled(route.id, bindIndex);
       } else if (event.type === 'lateResponse') {
         this.lateResponse(event.tag, event.response.command === 'submit_sm_resp' ? event.response.messageId : '');
       }
@@ -117,6 +127,7 @@ export class BindLoop {
   async start(): Promise<void> {
     this.epoch = await this.deps.store.acquireBindEpoch(this.deps.bindId);
     this.log.info({ epoch: this.epoch }, 'bind acquired');
+    this.events.bindUp(this.deps.route.id, this.deps.bindIndex, false);
     this.driver.start();
     this.receiver?.start();
     this.renewTimer = setInterval(() => this.renewLeases(), Math.max(100, this.deps.options.leaseMs / 3));
@@ -140,6 +151,7 @@ export class BindLoop {
     await Promise.all([this.driver.stop(), this.receiver?.stop()]);
     while (this.tasks.size > 0) await Promise.all(this.tasks);
     await this.flushAcks();
+    this.events.bindReleased(this.deps.route.id, this.deps.bindIndex);
     this.log.info({ epoch: this.epoch, unsettled: this.held.size }, 'bind released');
   }
 
@@ -257,7 +269,9 @@ export class BindLoop {
     for (const [index, pdu] of pdus.entries()) {
       const tag: PartTag = { id: message.id, part: index, total: pdus.length };
       for (;;) {
+        const sentAt = performance.now();
         const outcome: SubmitOutcome = await this.driver.submit(pdu, tag);
+        this.countSubmit(outcome, (performance.now() - sentAt) / 1000);
         if (outcome.kind === 'accepted') {
           smscIds.push(outcome.response.command === 'submit_sm_resp' ? outcome.response.messageId : '');
           break;
@@ -282,6 +296,22 @@ export class BindLoop {
       }
     }
     return { kind: 'ack', smscIds };
+  }
+
+  private countSubmit(outcome: SubmitOutcome, seconds: number): void {
+    const { route, bindIndex } = this.deps;
+    if (outcome.kind === 'accepted') {
+      this.events.segmentSubmitted(route.id, bindIndex, seconds);
+      return;
+    }
+    const kind: SubmitErrorKind | null =
+      outcome.kind === 'rejected' ? (outcome.statusClass === 'permanent' ? 'rejected_permanent' : 'rejected_transient')
+        : outcome.kind === 'timeout' ? 'timeout'
+          : outcome.kind === 'connectionLost' ? 'connection_lost'
+            : outcome.kind === 'malformedResponse' ? 'malformed_response'
+              // retry (throttled: counted from the driver's event) and notSent are not errors of the SMSC.
+              : null;
+    if (kind !== null) this.events.submitError(route.id, bindIndex, kind);
   }
 
   /** A response after its timeout proves a single-part message was sent: record it (acks it even IN_DOUBT). */
@@ -314,7 +344,11 @@ export class BindLoop {
   private async ack(batch: readonly SubmitResult[]): Promise<void> {
     try {
       const result = await this.deps.store.ackMt(this.deps.bindId, this.epoch, batch);
-      if (result.refusedStaleEpoch.length > 0) this.log.warn({ refused: result.refusedStaleEpoch.length }, 'ack refused: the bind has a newer epoch');
+      for (let n = 0; n < result.applied.length; n += 1) this.events.messageSubmitted(this.deps.route.id, this.deps.bindIndex);
+      if (result.refusedStaleEpoch.length > 0) {
+        this.events.fenced('stale_epoch');
+        this.log.warn({ refused: result.refusedStaleEpoch.length }, 'ack refused: the bind has a newer epoch');
+      }
     } catch (error) {
       // The messages stay held, their leases renewed; the ack is tried again shortly.
       this.log.error({ err: error, messages: batch.length }, 'ack failed; retrying');
@@ -333,7 +367,10 @@ export class BindLoop {
   private async settleNacks(nacks: readonly Nack[]): Promise<void> {
     try {
       const result = await this.deps.store.nackMt(this.deps.bindId, this.epoch, nacks);
-      if (result.refusedStaleEpoch.length > 0) this.log.warn({ refused: result.refusedStaleEpoch.length }, 'nack refused: the bind has a newer epoch');
+      if (result.refusedStaleEpoch.length > 0) {
+        this.events.fenced('stale_epoch');
+        this.log.warn({ refused: result.refusedStaleEpoch.length }, 'nack refused: the bind has a newer epoch');
+      }
     } catch (error) {
       this.log.error({ err: error, messages: nacks.length }, 'nack failed: the leases will lapse');
     }

@@ -11,6 +11,7 @@ import { SMPP_CHANNEL_URL } from '../domain/callback-channel.js';
 import type { ClientId } from '../domain/ids.js';
 import type { ClientRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
+import { noCallbackEvents, type CallbackEvents } from '../stats/metric-events.js';
 import type { CallbackEvent, CallbackOutcome, Store } from '../storage/port.js';
 import { defaultBackoff, type BackoffSchedule } from './callback-backoff.js';
 import type { EventChannel } from './callback-channel.js';
@@ -73,6 +74,8 @@ export interface CallbackSenderDeps {
   readonly clock?: () => number;
   /** In [0, 1), for the backoff jitter. */
   readonly random?: () => number;
+  /** Attempts with their outcome and duration, for metrics. */
+  readonly events?: CallbackEvents;
 }
 
 interface ClientState {
@@ -86,6 +89,7 @@ export class CallbackSender {
   private readonly fetch: typeof fetch;
   private readonly clock: () => number;
   private readonly random: () => number;
+  private readonly events: CallbackEvents;
   private readonly clients = new Map<ClientId, ClientState>();
   /** Attempts and releases in progress, so stop() can wait for them. */
   private readonly pending = new Set<Promise<void>>();
@@ -106,6 +110,7 @@ export class CallbackSender {
     this.fetch = deps.fetch ?? globalThis.fetch;
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
+    this.events = deps.events ?? noCallbackEvents;
   }
 
   start(): void {
@@ -251,6 +256,7 @@ export class CallbackSender {
     if (request.contentType !== null) headers['Content-Type'] = request.contentType;
     headers['User-Agent'] = 'smsproc-callbacks';
 
+    const startedAt = performance.now();
     const controller = new AbortController();
     this.controllers.add(controller);
     const timeout = setTimeout(() => controller.abort(), this.options.requestTimeoutMs);
@@ -296,6 +302,7 @@ export class CallbackSender {
         log.error({ err: error }, 'the MO reply could not be sent');
       }
     }
+    this.events.attempt(event.kind, outcome.kind, (performance.now() - startedAt) / 1000);
     if (outcome.kind === 'delivered') log.debug({ attempts: event.attempts + 1 }, 'callback delivered');
     else log.warn({ attempts: event.attempts + 1, outcome }, outcome.kind === 'dead' ? 'callback dead' : 'callback will be retried');
     await this.complete(event, outcome);

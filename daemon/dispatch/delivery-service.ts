@@ -14,6 +14,7 @@ import { rulesOf, validateSubmission } from '../api/submission.js';
 import { createInProcessLimiter } from '../limits/limiter.js';
 import { createQueueGauge } from '../limits/queue-gauge.js';
 import type { Logger } from '../log.js';
+import type { DeliveryEvents } from '../stats/metric-events.js';
 import { buildMoRouter, type MoRouter } from '../routing/mo-router.js';
 import type { CallbackEvent, Store } from '../storage/port.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
@@ -39,6 +40,8 @@ export interface DeliveryDeps {
   /** The node's SMPP server, for events to clients' SMPP binds. */
   readonly smppChannel?: EventChannel;
   readonly options?: Partial<DeliveryOptions>;
+  /** Binds, submits, receipts and callbacks, for metrics. */
+  readonly events?: DeliveryEvents;
 }
 
 export class DeliveryService {
@@ -57,7 +60,7 @@ export class DeliveryService {
   constructor(private readonly deps: DeliveryDeps) {
     this.options = { provisioningCheckMs: 1_000, ...deps.options };
     const { config, store, provisioning, logger } = deps;
-    this.inbound = new InboundHandler({ store, moRouter: () => this.moRouter, logger, options: this.options.inbound ?? {} });
+    this.inbound = new InboundHandler({ store, moRouter: () => this.moRouter, logger, options: this.options.inbound ?? {}, events: deps.events?.inbound });
     this.callbacks = new CallbackSender({
       store,
       clientOf: (id: ClientId) => provisioning.clientById(id),
@@ -66,6 +69,7 @@ export class DeliveryService {
       onMoReply: (event, text) => this.moReply(event, text),
       ...(deps.smppChannel === undefined ? {} : { smppChannel: deps.smppChannel }),
       options: this.options.callbacks ?? {},
+      events: deps.events?.callbacks,
     });
     // MO replies skip the intake ceiling (one reply per MO the client received) but count in the queue gauge.
     this.acceptance = { config, store, provisioning, limiter: createInProcessLimiter(() => null), queueGauge: createQueueGauge(store, Date.now) };
@@ -79,6 +83,15 @@ export class DeliveryService {
   /** Routes currently dispatched, by id. */
   get routeIds(): readonly string[] {
     return [...this.dispatchers.keys()];
+  }
+
+  /**
+   * Readiness: started, not stopping, and every enabled route of the current provisioning has its
+   * dispatcher (a route whose dispatch failed to start, or a change not yet followed, is not ready).
+   */
+  get dispatching(): boolean {
+    if (this.followTimer === null || this.stopped) return false;
+    return this.deps.provisioning.snapshot.routes.every((route) => route.disabled || route.binds === 0 || this.dispatchers.has(route.id));
   }
 
   async start(): Promise<void> {
@@ -134,6 +147,7 @@ export class DeliveryService {
       inbound: (r, bindIndex) => this.inbound.handlerFor(r, bindIndex),
       logger: this.deps.logger,
       options: this.options.dispatch ?? {},
+      events: this.deps.events?.bind,
     });
     this.dispatchers.set(route.id, dispatcher);
     try {

@@ -9,6 +9,7 @@ import type { BindId, RouteId } from '../domain/ids.js';
 import { bindIdOf } from '../domain/ids.js';
 import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
+import { noInboundEvents, type InboundEvents } from '../stats/metric-events.js';
 import type { MoRouter } from '../routing/mo-router.js';
 import { encodePdu } from '../smpp/codec.js';
 import { CommandStatus } from '../smpp/command-status.js';
@@ -49,6 +50,8 @@ export interface InboundDeps {
   readonly moRouter: () => MoRouter;
   readonly logger: Logger;
   readonly options?: Partial<InboundOptions>;
+  /** Receipts and MO received, for metrics. */
+  readonly events?: InboundEvents;
 }
 
 interface PartTag {
@@ -65,8 +68,10 @@ export class InboundHandler {
   private readonly log: Logger;
   private tickTimer: NodeJS.Timeout | null = null;
   private readonly pending = new Set<Promise<void>>();
+  private readonly events: InboundEvents;
 
   constructor(private readonly deps: InboundDeps) {
+    this.events = deps.events ?? noInboundEvents;
     this.options = { ...defaultInboundOptions, ...deps.options };
     this.reassembler = new MoReassembler<PartTag>({ timeoutMs: this.options.reassemblyTimeoutMs, maxOpenSets: this.options.reassemblyMaxOpenSets });
     this.log = deps.logger.child({ inbound: true });
@@ -142,6 +147,7 @@ export class InboundHandler {
     const status = receipt?.status ?? null;
     if (receipt === null || id === null || status === null) {
       const detail = parsed.ok ? 'receipt without an id or a known status' : parsed.error.detail;
+      this.events.receipt(route.id, 'unknown', 'unparsed');
       await this.problem('receipt-unparsed', route.id, bindId, pdu, detail);
       return;
     }
@@ -160,6 +166,7 @@ export class InboundHandler {
       raw,
       receiptHoldMs: this.options.receiptHoldMs,
     });
+    this.events.receipt(route.id, status, outcome.kind);
     if (outcome.kind === 'held') this.log.debug({ smscId: receipt.id }, 'receipt held until its submit is recorded');
   }
 
@@ -249,6 +256,7 @@ export class InboundHandler {
       receivedAt: new Date(mo.receivedAt),
       consumedPartIds: mo.consumed,
     });
+    if (outcome.kind === 'new') this.events.mo(mo.routeId);
     if (outcome.kind === 'duplicate') this.log.info({ source: mo.source, shortCode: mo.shortCode }, 'MO redelivered: dropped as duplicate');
     else if (route.kind === 'unrouted') this.log.warn({ shortCode: mo.shortCode, reason: route.reason }, 'MO routed to no client');
   }

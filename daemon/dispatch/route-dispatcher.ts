@@ -6,6 +6,7 @@ import { bindIdOf } from '../domain/ids.js';
 import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import type { DeliverHandler } from '../smpp/esme-driver.js';
+import type { BindEvents } from '../stats/metric-events.js';
 import type { Store } from '../storage/port.js';
 import { BindLoop, type BindLoopOptions } from './bind-loop.js';
 import type { ReservationLedger } from './reservation-ledger.js';
@@ -32,6 +33,7 @@ export interface RouteDispatcherDeps {
   readonly inbound: (route: RouteRecord, bindIndex: number) => DeliverHandler;
   readonly logger: Logger;
   readonly options?: Partial<RouteDispatcherOptions>;
+  readonly events?: BindEvents;
 }
 
 export class RouteDispatcher {
@@ -57,6 +59,7 @@ export class RouteDispatcher {
           onDeliver: deps.inbound(route, index),
           logger: deps.logger,
           options: this.options,
+          events: deps.events,
         }),
     );
   }

@@ -337,7 +337,43 @@ export interface Store {
   /** Keeps an inbound PDU we could not use (unparseable receipt, malformed MO, …) for inspection. */
   recordInboundProblem(problem: InboundProblemInput): Promise<void>;
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]>;
+
+  // --- Operations (metrics, smsprocctl) ---------------------------------------------------------
+
+  /** Messages not yet final per route and queue state, with the oldest acceptance time (docs/storage.md, DBA views). */
+  queueDepth(): Promise<readonly QueueDepth[]>;
+  /** Messages of any client by our id, or of one client by recipient and/or client reference; newest first, with history. */
+  searchMessages(query: MessageSearch): Promise<readonly MessageView[]>;
+  /**
+   * An operator's cancel, in one transaction: a READY or WAITING message ends `cancelled` (its queue
+   * row PROCESSED, an event in its history, a DLR event when the client is told of final states).
+   * A message in flight or final is `refused`, unchanged.
+   */
+  cancelMt(id: MessageId, detail: string): Promise<AdminMtOutcome>;
+  /**
+   * An operator's resend, in one transaction: a `failed` or `in_doubt` message (queue row IN_DOUBT,
+   * PROCESSED, or in the exception queue) becomes READY again with its attempts counted from 0 and
+   * status `accepted`. Any other status, or a message whose validity has ended, is `refused`.
+   */
+  requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome>;
 }
+
+export interface QueueDepth {
+  readonly routeId: RouteId;
+  readonly state: 'READY' | 'WAITING' | 'IN_FLIGHT' | 'IN_DOUBT';
+  readonly messages: number;
+  readonly oldestAcceptedAt: Date;
+}
+
+/** `id` alone, or `clientId` with optional `recipient` and `clientRef`. */
+export type MessageSearch =
+  | { readonly id: MessageId }
+  | { readonly clientId: ClientId; readonly recipient?: string; readonly clientRef?: string; readonly limit: number };
+
+export type AdminMtOutcome =
+  | { readonly kind: 'done'; readonly status: MessageStatus }
+  | { readonly kind: 'not_found' }
+  | { readonly kind: 'refused'; readonly status: MessageStatus; readonly why: string };
 
 export interface ReceiptInput {
   readonly routeId: RouteId;

@@ -9,6 +9,8 @@ export const ExitCode = {
   notFound: 3,
   /** The object already exists (e.g. `client add` of an existing id). */
   conflict: 4,
+  /** The object's state does not allow the change (cancel a message already sent, resend a delivered one). */
+  refused: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../daemon/config/load.js';
+import type { Config } from '../../daemon/config/schema.js';
 import type { ClientRecord, ProvisioningSnapshot, RouteRecord } from '../../daemon/domain/provisioning.js';
 import type { Store } from '../../daemon/storage/port.js';
 import { openStore } from '../../daemon/storage/open.js';
@@ -16,7 +17,7 @@ export function globalsOf(command: Command): GlobalOptions {
 }
 
 /** Opens the store named by the node config (openStore also runs its migrations), runs `work`, closes it. */
-export async function withStore<T>(command: Command, work: (store: Store) => Promise<T>): Promise<T> {
+export async function withStore<T>(command: Command, work: (store: Store, config: Config) => Promise<T>): Promise<T> {
   const config = loadConfig({ file: globalsOf(command).config });
   let store: Store;
   try {
@@ -25,7 +26,7 @@ export async function withStore<T>(command: Command, work: (store: Store) => Pro
     throw new CliError(`cannot open the ${config.store.kind} store at ${config.store.sqlitePath}: ${(error as Error).message}`, ExitCode.failure);
   }
   try {
-    return await work(store);
+    return await work(store, config);
   } finally {
     await store.close();
   }

@@ -15,8 +15,10 @@ import { callbacksCommand } from './commands/callbacks.js';
 import { clientCommand } from './commands/client.js';
 import { exportCommand } from './commands/export.js';
 import { inboundCommand } from './commands/inbound.js';
+import { messagesCommand } from './commands/messages.js';
 import { overridesCommand } from './commands/overrides.js';
 import { prefixCommand } from './commands/prefix.js';
+import { queuesCommand } from './commands/queues.js';
 import { routeCommand } from './commands/route.js';
 
 function program(): Command {
@@ -26,7 +28,7 @@ function program(): Command {
     .option('--json', 'print results as JSON')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand()];
+  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), messagesCommand(), queuesCommand()];
   for (const command of commands) root.addCommand(command);
   // Settings are copied to subcommands only when they are created by the parent, so set them on each.
   const inherit = (command: Command): void => {

@@ -21,6 +21,7 @@ async function startDaemon(dbPath: string): Promise<{ child: ChildProcess; baseU
       'node: { id: main-e2e }',
       `store: { sqlitePath: ${JSON.stringify(dbPath)} }`,
       'api: { port: 0 }',
+      'ops: { port: 0 }',
       "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
       'log: { level: info }',
       '',

@@ -1,4 +1,5 @@
 import { describe } from 'node:test';
+import { defineAdminTests } from './conformance-admin.js';
 import { defineEnqueueTests } from './conformance-enqueue.js';
 import { defineMoTests } from './conformance-mo.js';
 import { defineOutboxTests } from './conformance-outbox.js';
@@ -24,5 +25,6 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineOutboxTests(factory);
     defineMoTests(factory);
     defineDurabilityTests(factory);
+    defineAdminTests(factory);
   });
 }

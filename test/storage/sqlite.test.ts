@@ -196,6 +196,7 @@ test('SQLite only: the receipt, outbox and MO hot-path statements search indexes
       mo: ['findDedup', 'purge'],
       dlr_events: ['context'],
       mt_sweep: ['expiringNotified'],
+      mt_admin: ['keysById', 'keysByClient', 'keysByRecipient', 'keysByRef', 'target'],
     };
     for (const [area, names] of Object.entries(hot)) {
       const sql = loadQueries(area);

@@ -17,7 +17,10 @@ import type {
   InboundProblem,
   InboundProblemInput,
   InboundProblemKind,
+  AdminMtOutcome,
+  MessageSearch,
   MessageView,
+  QueueDepth,
   MoInput,
   MoOutcome,
   MoPartInput,
@@ -35,6 +38,7 @@ import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
+import { MtAdminSql } from './mt-admin.js';
 import { MoSql } from './mo.js';
 import { MtEnqueueSql } from './mt-enqueue.js';
 import { MtQueueSql } from './mt-queue.js';
@@ -71,6 +75,7 @@ interface Parts {
   readonly outbox: OutboxSql;
   readonly mo: MoSql;
   readonly problems: InboundProblemsSql;
+  readonly admin: MtAdminSql;
 }
 
 export class SqliteStore implements Store {
@@ -91,16 +96,18 @@ export class SqliteStore implements Store {
     const dlr = new DlrEventsSql(this.db, outbox);
     const problems = new InboundProblemsSql(this.db);
     const receipts = new ReceiptsSql(this.db, dlr, problems);
+    const views = new MtViewsSql(this.db, this.options.demoFreeSegments);
     return {
       provisioning: new ProvisioningSql(this.db),
       enqueue: new MtEnqueueSql(this.db, this.options),
       queue: new MtQueueSql(this.db, this.options.queue, receipts, dlr),
       sweep: new MtSweepSql(this.db, this.options.queue, dlr),
-      views: new MtViewsSql(this.db, this.options.demoFreeSegments),
+      views,
       receipts,
       outbox,
       mo: new MoSql(this.db, outbox),
       problems,
+      admin: new MtAdminSql(this.db, views, dlr),
     };
   }
 
@@ -254,6 +261,24 @@ export class SqliteStore implements Store {
 
   async listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.parts.problems.list(filter);
+  }
+
+  async queueDepth(): Promise<readonly QueueDepth[]> {
+    return this.parts.admin.queueDepth();
+  }
+
+  async searchMessages(query: MessageSearch): Promise<readonly MessageView[]> {
+    return this.parts.admin.search(query);
+  }
+
+  cancelMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    const admin = this.parts.admin;
+    return this.groupCommit.submit(() => admin.cancel(id, detail, Date.now()));
+  }
+
+  requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    const admin = this.parts.admin;
+    return this.groupCommit.submit(() => admin.requeue(id, detail, Date.now()));
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */

@@ -2,7 +2,44 @@ import { Command } from 'commander';
 import type { ClientId } from '../../../daemon/domain/ids.js';
 import { CliError, ExitCode } from '../cli-error.js';
 import { findClient, globalsOf, withStore } from '../context.js';
+import type { Store } from '../../../daemon/storage/port.js';
 import { renderTable, writeJson, writeNote, writeOut } from '../output.js';
+import { progress } from '../progress.js';
+
+/** Events replayed per store call: progress shows between calls, and each call stays short. */
+const REPLAY_CHUNK = 500;
+
+async function replayIds(store: Store, eventIds: readonly string[]): Promise<number> {
+  const shown = progress('replaying', eventIds.length);
+  let replayed = 0;
+  for (let start = 0; start < eventIds.length; start += REPLAY_CHUNK) {
+    replayed += await store.replayDeadCallbacks({ eventIds: eventIds.slice(start, start + REPLAY_CHUNK) });
+    shown.update(Math.min(eventIds.length, start + REPLAY_CHUNK));
+  }
+  shown.finish();
+  return replayed;
+}
+
+/**
+ * Every dead event of the client, a page at a time (newest first). An event seen before ends it: a
+ * replayed event that died again at once (its endpoint still refuses) is not replayed in a loop.
+ */
+async function replayClient(store: Store, clientId: ClientId): Promise<number> {
+  const shown = progress(`replaying ${clientId}`, null);
+  const seen = new Set<string>();
+  let replayed = 0;
+  for (;;) {
+    const page = (await store.listDeadCallbacks({ clientId, limit: REPLAY_CHUNK })).map((event) => event.id);
+    const fresh = page.filter((id) => !seen.has(id));
+    if (fresh.length === 0) break;
+    for (const id of fresh) seen.add(id);
+    replayed += await store.replayDeadCallbacks({ eventIds: fresh });
+    shown.update(replayed);
+    if (fresh.length < page.length) break;
+  }
+  shown.finish();
+  return replayed;
+}
 
 function positiveInt(raw: string): number {
   const value = Number(raw);
@@ -50,9 +87,9 @@ export function callbacksCommand(): Command {
         let replayed: number;
         if (options.client !== undefined) {
           findClient(await store.loadProvisioning(), options.client);
-          replayed = await store.replayDeadCallbacks({ clientId: options.client as ClientId });
+          replayed = await replayClient(store, options.client as ClientId);
         } else {
-          replayed = await store.replayDeadCallbacks({ eventIds });
+          replayed = await replayIds(store, eventIds);
         }
         if (globalsOf(command).json === true) writeJson({ replayed });
         else writeOut(`replayed ${replayed} callback${replayed === 1 ? '' : 's'}\n`);

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { withStore } from '../context.js';
 import { writeOut } from '../output.js';
+import { progress } from '../progress.js';
 import { exportProvisioning } from '../provisioning-export.js';
 
 export function exportCommand(): Command {
@@ -9,7 +10,14 @@ export function exportCommand(): Command {
     .option('--show-secrets', 'write password hashes, URL tokens, callback secrets and route passwords')
     .action(async (options: { showSecrets?: boolean }, command: Command) => {
       await withStore(command, async (store) => {
-        writeOut(exportProvisioning(await store.loadProvisioning(), { showSecrets: options.showSecrets === true }));
+        // Thousands of clients take a while to load and render: say so on a terminal (stdout is the file).
+        const shown = progress('exporting (clients, routes, prefixes)', null);
+        shown.update(0);
+        const snapshot = await store.loadProvisioning();
+        shown.update(snapshot.clients.length + snapshot.routes.length + snapshot.prefixes.length);
+        const text = exportProvisioning(snapshot, { showSecrets: options.showSecrets === true });
+        shown.finish();
+        writeOut(text);
       });
     });
 }
