@@ -20,6 +20,7 @@ import type {
   ProvisioningSnapshot,
   RouteRecord,
 } from '../domain/provisioning.js';
+import type { StatsStore } from './stats-port.js';
 
 export type TextEncoding = 'gsm7' | 'ucs2';
 
@@ -201,7 +202,8 @@ export type ProvisioningChange =
   /** Replaces the whole number-portability table (an import from the regulator's file). */
   | { readonly op: 'overrides.replace'; readonly overrides: readonly NumberOverrideRecord[] };
 
-export interface Store {
+/** Statistics reads (stats-port.ts) are part of the port. */
+export interface Store extends StatsStore {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
 import { defineReceiptTests } from './conformance-receipts.js';
+import { defineStatsTests } from './conformance-stats.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -24,5 +25,6 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineOutboxTests(factory);
     defineMoTests(factory);
     defineDurabilityTests(factory);
+    defineStatsTests(factory);
   });
 }

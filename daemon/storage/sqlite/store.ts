@@ -31,6 +31,7 @@ import type {
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import { InboundProblemsSql } from './inbound-problems.js';
@@ -43,6 +44,7 @@ import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
 import { ReceiptsSql } from './receipts.js';
+import { StatsSql } from './stats.js';
 
 /**
  * The embedded Store on one SQLite file (WAL, synchronous=FULL) through one connection: the
@@ -71,6 +73,7 @@ interface Parts {
   readonly outbox: OutboxSql;
   readonly mo: MoSql;
   readonly problems: InboundProblemsSql;
+  readonly stats: StatsSql;
 }
 
 export class SqliteStore implements Store {
@@ -101,6 +104,7 @@ export class SqliteStore implements Store {
       outbox,
       mo: new MoSql(this.db, outbox),
       problems,
+      stats: new StatsSql(this.db),
     };
   }
 
@@ -254,6 +258,26 @@ export class SqliteStore implements Store {
 
   async listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.parts.problems.list(filter);
+  }
+
+  async statsSummary(window: StatsWindow): Promise<StatsSummary> {
+    return this.parts.stats.summaryOf(window);
+  }
+
+  async statsSeries(request: StatsSeriesRequest): Promise<readonly StatsBucket[]> {
+    return this.parts.stats.seriesOf(request);
+  }
+
+  async statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]> {
+    return this.parts.stats.reportOf(kind, window);
+  }
+
+  async searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]> {
+    return this.parts.stats.find(search);
+  }
+
+  async queueDepths(): Promise<QueueDepths> {
+    return this.parts.stats.depths();
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */
