@@ -14,6 +14,7 @@ import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './em
 import { createLogger, type Logger } from './log.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
+import { webExtension } from './web/web.js';
 import type { Store } from './storage/port.js';
 
 const EX_CONFIG = 78;
@@ -90,7 +91,9 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
 
   const delivery = new DeliveryService({ config, store, provisioning, logger });
   await delivery.start();
-  const api = await startApiServer({ config, store, provisioning, logger });
+  // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
+  const api = await startApiServer({ config, store, provisioning, logger, extensions });
   logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);
 

@@ -33,7 +33,11 @@ export interface ApiDeps {
   readonly clock?: () => number;
   /** The per-client intake ceiling; in-process token buckets by default (a cluster passes the Redis one). */
   readonly limiter?: Limiter;
+  /** More routes on the same server (the web pages: daemon/web), given the API's context. */
+  readonly extensions?: readonly ApiExtension[];
 }
+
+export type ApiExtension = (app: FastifyInstance, context: ApiContext) => void;
 
 /** The path without its query (passwords) and with the unique-URL token (a credential) masked. */
 function loggablePath(url: string): string {
@@ -102,6 +106,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
   registerXmlRoutes(app, context);
   registerKannelRoutes(app, context);
   registerStatusRoutes(app, context);
+  for (const extend of deps.extensions ?? []) extend(app, context);
   return app;
 }
 

@@ -20,6 +20,7 @@ import type { ProvisioningCache } from '../storage/provisioning-cache.js';
 import { CallbackSender, type CallbackSenderOptions } from './callback-sender.js';
 import { InboundHandler, type InboundOptions } from './inbound-handler.js';
 import { ReservationLedger } from './reservation-ledger.js';
+import type { BindStatus } from './bind-loop.js';
 import { RouteDispatcher, type RouteDispatcherOptions } from './route-dispatcher.js';
 
 export interface DeliveryOptions {
@@ -75,6 +76,16 @@ export class DeliveryService {
   /** Routes currently dispatched, by id. */
   get routeIds(): readonly string[] {
     return [...this.dispatchers.keys()];
+  }
+
+  /** Every bind this node runs, route by route (the operator dashboard). */
+  bindStatuses(): readonly BindStatus[] {
+    return [...this.dispatchers.values()].flatMap((dispatcher) => dispatcher.bindStatuses());
+  }
+
+  /** Callback requests in flight now. */
+  get callbacksInFlight(): number {
+    return this.callbacks.inFlightCount();
   }
 
   async start(): Promise<void> {

@@ -7,7 +7,7 @@ import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import type { DeliverHandler } from '../smpp/esme-driver.js';
 import type { Store } from '../storage/port.js';
-import { BindLoop, type BindLoopOptions } from './bind-loop.js';
+import { BindLoop, type BindLoopOptions, type BindStatus } from './bind-loop.js';
 import type { ReservationLedger } from './reservation-ledger.js';
 
 export interface RouteDispatcherOptions extends BindLoopOptions {
@@ -63,6 +63,10 @@ export class RouteDispatcher {
 
   get route(): RouteRecord {
     return this.deps.route;
+  }
+
+  bindStatuses(): readonly BindStatus[] {
+    return this.binds.map((bind) => bind.status());
   }
 
   async start(): Promise<void> {

@@ -1,0 +1,93 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '../log.js';
+
+/**
+ * Server-Sent Events for the live pages: one timer per subject (a client, or the operator dashboard)
+ * while anyone watches it, so that a client with ten open tabs costs one set of queries per tick.
+ * Each tick computes the subject's payload once and writes it to every watcher as `data: <json>`.
+ * A comment line every tick that has nothing keeps proxies from closing an idle stream.
+ */
+export interface LiveSource {
+  /** The payload of one subject now. */
+  compute(subject: string): Promise<unknown>;
+}
+
+interface Topic {
+  readonly watchers: Set<ServerResponse>;
+  timer: NodeJS.Timeout | null;
+  busy: boolean;
+}
+
+export class LiveFeed {
+  private readonly topics = new Map<string, Topic>();
+  private closed = false;
+
+  constructor(private readonly source: LiveSource, private readonly intervalMs: number, private readonly logger: Logger) {}
+
+  /** Starts the event stream on `response` (the raw response of a hijacked request) and sends a first update at once. */
+  watch(subject: string, response: ServerResponse): void {
+    if (this.closed) {
+      response.writeHead(503).end();
+      return;
+    }
+    response.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-store',
+      connection: 'keep-alive',
+      // nginx: do not buffer the stream.
+      'x-accel-buffering': 'no',
+    });
+    response.write(`retry: ${this.intervalMs}\n\n`);
+    let topic = this.topics.get(subject);
+    if (topic === undefined) {
+      topic = { watchers: new Set(), timer: null, busy: false };
+      this.topics.set(subject, topic);
+      const started = topic;
+      topic.timer = setInterval(() => this.tick(subject, started), this.intervalMs);
+    }
+    topic.watchers.add(response);
+    const current = topic;
+    response.on('close', () => this.unwatch(subject, current, response));
+    this.tick(subject, topic);
+  }
+
+  /** Subjects watched now and their watcher counts (tests, the dashboard). */
+  watchers(): ReadonlyMap<string, number> {
+    return new Map([...this.topics].map(([subject, topic]) => [subject, topic.watchers.size]));
+  }
+
+  /** Ends every stream (the server is closing: open streams would hold it open). */
+  close(): void {
+    this.closed = true;
+    for (const topic of this.topics.values()) {
+      if (topic.timer !== null) clearInterval(topic.timer);
+      for (const response of topic.watchers) response.end();
+    }
+    this.topics.clear();
+  }
+
+  private unwatch(subject: string, topic: Topic, response: ServerResponse): void {
+    topic.watchers.delete(response);
+    if (topic.watchers.size > 0 || this.topics.get(subject) !== topic) return;
+    if (topic.timer !== null) clearInterval(topic.timer);
+    this.topics.delete(subject);
+  }
+
+  private tick(subject: string, topic: Topic): void {
+    if (topic.busy) return;
+    topic.busy = true;
+    this.source
+      .compute(subject)
+      .then((payload) => {
+        const frame = `data: ${JSON.stringify(payload)}\n\n`;
+        for (const response of topic.watchers) response.write(frame);
+      })
+      .catch((error: unknown) => {
+        this.logger.warn({ err: error, subject }, 'live figures not computed');
+        for (const response of topic.watchers) response.write(': figures unavailable\n\n');
+      })
+      .finally(() => {
+        topic.busy = false;
+      });
+  }
+}
