@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startApiServer, type ApiServer } from '../../daemon/api/server.js';
-import { configSchema } from '../../daemon/config/schema.js';
+import { configSchema, type Config } from '../../daemon/config/schema.js';
 import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
@@ -12,6 +12,7 @@ import { createLogger } from '../../daemon/log.js';
 import { openStore } from '../../daemon/storage/open.js';
 import type { Store } from '../../daemon/storage/port.js';
 import { openProvisioningCache, type ProvisioningCache } from '../../daemon/storage/provisioning-cache.js';
+import { webExtension } from '../../daemon/web/web.js';
 import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '../../ops/smsc-sim/simulator.js';
 
 /**
@@ -32,6 +33,8 @@ export interface NodeOptions {
   readonly callbackUrl: string;
   readonly route?: Partial<RouteRecord>;
   readonly inbound?: Partial<InboundOptions>;
+  /** Serve the web pages (daemon/web) with these settings; absent: the API only. */
+  readonly web?: Partial<Config['web']>;
 }
 
 export interface Node {
@@ -91,6 +94,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     queue: { sweepIntervalMs: 200, retryDelayMs: 200 },
     provisioning: { pollIntervalMs: 200 },
     log: { level: 'silent' },
+    ...(options.web === undefined ? {} : { web: options.web }),
   });
   const logger = createLogger(process.env['SMSPROC_TEST_LOG'] ?? 'silent');
   const store = await openStore(config);
@@ -116,7 +120,8 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     },
   });
   await delivery.start();
-  const api = await startApiServer({ config, store, provisioning, logger });
+  const extensions = options.web === undefined ? [] : [webExtension({ config, store, provisioning, logger, delivery })];
+  const api = await startApiServer({ config, store, provisioning, logger, extensions });
   return {
     store,
     provisioning,
