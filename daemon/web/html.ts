@@ -21,6 +21,8 @@ export function page(frame: PageFrame): string {
     '<!doctype html>',
     `<html lang="${escapeHtml(frame.lang)}"><head><meta charset="utf-8">`,
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    // No icon: browsers would otherwise ask for /favicon.ico, which the API answers 404.
+    '<link rel="icon" href="data:,">',
     `<title>${escapeHtml(frame.title)}</title>`,
     `<link rel="stylesheet" href="${frame.assets}/style.css">`,
     frame.script === true ? `<script src="${frame.assets}/live.js" defer></script>` : '',
