@@ -8,7 +8,8 @@
  * delayed messages, expiry) come from the database's clock, so that nodes' clocks do not matter.
  *
  * Parts: provisioning, the MT queue with its message ledger, idempotency keys, bind epochs, receipt
- * correlation, the callback outbox, inbound SMS (MO) and the inbound problem log (docs/storage.md).
+ * correlation, the callback outbox, inbound SMS (MO), the inbound problem log (docs/storage.md), and the
+ * statistics reads of stats-port.ts (docs/web.md).
  */
 import type { BindId, ClientId, MessageId, RouteId } from '../domain/ids.js';
 import type { MessageStatus, QueueState } from '../domain/status.js';

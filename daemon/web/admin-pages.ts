@@ -22,7 +22,7 @@ export function adminPage(context: { readonly lang: Lang; readonly t: Translate;
     + `<h3>${escapeHtml(t('cluster'))}</h3><p class="warn">${escapeHtml(t('clusterNote'))}</p>`
     + table(t, ['node', 'site', 'health', 'updated'], 'nodes', rows('nodes'))
     + `<h3>${escapeHtml(t('failovers'))}</h3><p>${escapeHtml(t('none'))}</p></section>`
-    + `<section><h2>${escapeHtml(t('binds'))}</h2>${table(t, ['bind', 'state', 'epoch', 'window', 'tps', 'throttled', 'errors'], 'binds', rows('binds'))}</section>`
+    + `<section><h2>${escapeHtml(t('binds'))}</h2>${table(t, ['bind', 'owner', 'state', 'epoch', 'window', 'tps', 'throttled', 'errors'], 'binds', rows('binds'))}</section>`
     + `<section><h2>${escapeHtml(t('queues'))}</h2>${table(t, ['route', 'state', 'messages', 'oldestAge'], 'mtQueues', rows('mtQueues'))}`
     + `<h3>${escapeHtml(t('callbackQueues'))}</h3><dl class="facts"><div><dt>${escapeHtml(t('callbackBacklog'))}</dt><dd>${text('callbackBacklog')}</dd></div>`
     + `<div><dt>${escapeHtml(t('deadLetters'))}</dt><dd>${text('deadLetters')}</dd></div></dl>`

@@ -19,6 +19,8 @@ export interface DeliveryReadout {
 }
 
 export interface BindView extends BindStatus {
+  /** The node that holds the bind (this node, until the coordinator hands binds out). */
+  readonly owner: string;
   /** Submits per second measured between the last two snapshots. */
   readonly currentTps: number;
   readonly throttled: boolean;
@@ -88,6 +90,7 @@ export class Dashboard implements LiveSource {
     });
     const binds = (this.delivery?.bindStatuses() ?? []).map((bind): BindView => ({
       ...bind,
+      owner: config.node.id,
       currentTps: this.meter.rate(bind.bindId, bind.counters.submitsSent, now),
       throttled: bind.allowedTps < bind.configuredTps,
     }));
@@ -144,7 +147,7 @@ export function dashboardText(snapshot: DashboardSnapshot, now: number): LiveUpd
     },
     tables: {
       binds: snapshot.binds.map((bind) => [
-        bind.bindId, bind.receiverState === null ? bind.state : `${bind.state} / ${bind.receiverState}`, String(bind.epoch),
+        bind.bindId, bind.owner, bind.receiverState === null ? bind.state : `${bind.state} / ${bind.receiverState}`, String(bind.epoch),
         `${bind.windowUsed}/${bind.windowSize}`, `${bind.currentTps} / ${bind.allowedTps.toFixed(0)} / ${bind.configuredTps}`,
         bind.throttled ? `yes (${bind.counters.throttledResponses})` : `no (${bind.counters.throttledResponses})`,
         `${bind.counters.timeouts}, ${bind.counters.malformedPdus}, ${bind.counters.unknownResponses}`,
