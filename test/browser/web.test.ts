@@ -97,7 +97,7 @@ if (!existsSync(CHROMIUM)) {
     await page.goto(`${web.baseUrl}/admin`);
     assert.match(page.url(), /\/admin\/login$/);
     await logIn(page, '/admin', ADMIN_LOGIN, ADMIN_PASSWORD);
-    assert.match(await page.textContent('[data-table="binds"]') ?? '', /route\/sim\/bind\/0\s*bound/);
+    assert.match(await page.textContent('[data-table="binds"]') ?? '', /route\/sim\/bind\/0\s*e2e-\d+\s*bound/);
     assert.equal(await page.textContent('[data-k="health"]'), 'ok');
     assert.match(await page.textContent('.warn') ?? '', /This node only/);
     const first = await page.textContent('[data-k="at"]');
