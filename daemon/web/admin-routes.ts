@@ -7,6 +7,7 @@ import type { Dashboard } from './dashboard.js';
 import { dashboardText } from './dashboard.js';
 import { isLang, translator } from './i18n.js';
 import type { LiveFeed } from './live-feed.js';
+import { refuseThrottled, type LoginThrottle } from './login-throttle.js';
 import type { Session, SessionStore } from './sessions.js';
 import { formFields, langOf, requireCsrf, sessionOf, setSessionCookie, webClientIp, type WebContext } from './web-context.js';
 
@@ -26,10 +27,11 @@ export interface AdminWebDeps {
   readonly sessions: SessionStore<string>;
   readonly dashboard: Dashboard;
   readonly feed: LiveFeed;
+  readonly throttle: LoginThrottle;
 }
 
 export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void {
-  const { context, admins, sessions, dashboard, feed } = deps;
+  const { context, admins, sessions, dashboard, feed, throttle } = deps;
   const { clock } = context;
 
   /** A live session of an operator still in the config (the config is frozen, so always, but cheap to check). */
@@ -53,15 +55,18 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
     const fields = formFields(request);
     const lang = isLang(fields['lang']) ? fields['lang'] : langOf(undefined, request).lang;
     const login = fields['username'] ?? '';
+    const ip = webClientIp(context, request);
+    refuseThrottled(throttle, ip, clock());
     if (!(await verifyAdmin(admins, login, fields['password'] ?? ''))) {
-      context.logger.warn({ login, ip: webClientIp(context, request) }, 'dashboard login refused');
+      throttle.failed(ip, clock());
+      context.logger.warn({ login, ip }, 'dashboard login refused');
       const t = translator(lang);
       return reply.status(401).type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: true, action: `${PATH}/login`, title: t('adminTitle') }));
     }
     const session = sessions.create(login, clock());
     session.lang = lang;
     setSessionCookie(context, request, reply, ADMIN_COOKIE, PATH, session.id);
-    context.logger.info({ login, ip: webClientIp(context, request) }, 'dashboard login');
+    context.logger.info({ login, ip }, 'dashboard login');
     return reply.redirect(PATH, 303);
   });
 

@@ -12,6 +12,7 @@ import { toCsv } from './csv.js';
 import { chartWindow, isChartRange } from './figures.js';
 import { isLang, translator } from './i18n.js';
 import type { LiveFeed } from './live-feed.js';
+import { refuseThrottled, type LoginThrottle } from './login-throttle.js';
 import { figureText } from './live-text.js';
 import { dateRange, defaultDates, searchOf } from './request-params.js';
 import type { Session, SessionStore } from './sessions.js';
@@ -32,6 +33,7 @@ export interface ClientWebDeps {
   readonly sessions: SessionStore<ClientId>;
   readonly stats: ClientStats;
   readonly feed: LiveFeed;
+  readonly throttle: LoginThrottle;
 }
 
 interface Viewer {
@@ -49,7 +51,7 @@ function messageJson(view: MessageView): Record<string, unknown> {
 }
 
 export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): void {
-  const { context, sessions, stats, feed } = deps;
+  const { context, sessions, stats, feed, throttle } = deps;
   const { clock } = context;
 
   /** The session's client, admitted again; undefined without a live session. */
@@ -87,11 +89,10 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
   app.post(`${PATH}/login`, async (request, reply) => {
     const fields = formFields(request);
     const chosen = isLang(fields['lang']) ? fields['lang'] : langOf(undefined, request).lang;
+    const ip = webClientIp(context, request);
+    refuseThrottled(throttle, ip, clock());
     try {
-      const client = await context.api.authenticator.authenticate(
-        { kind: 'password', login: fields['username'] ?? '', password: fields['password'] ?? '' },
-        webClientIp(context, request),
-      );
+      const client = await context.api.authenticator.authenticate({ kind: 'password', login: fields['username'] ?? '', password: fields['password'] ?? '' }, ip);
       const session = sessions.create(client.id, clock());
       session.lang = chosen;
       setSessionCookie(context, request, reply, CLIENT_COOKIE, PATH, session.id);
@@ -99,6 +100,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
       return reply.redirect(PATH, 303);
     } catch (error) {
       if (!(error instanceof SmsprocError) || error.definition.httpStatus >= 500) throw error;
+      if (error.definition === Errors.AUTH_FAILED) throttle.failed(ip, clock());
       const t = translator(chosen);
       return reply.status(error.definition.httpStatus).type('text/html; charset=utf-8')
         .send(loginPage({ lang: chosen, t, failed: true, action: `${PATH}/login`, title: t('title') }));

@@ -12,6 +12,7 @@ import { ClientStats } from './client-stats.js';
 import { registerClientWeb } from './client-routes.js';
 import { Dashboard, type DeliveryReadout } from './dashboard.js';
 import { LiveFeed } from './live-feed.js';
+import { LoginThrottle } from './login-throttle.js';
 import { SessionStore } from './sessions.js';
 import { setSecurityHeaders, type WebContext } from './web-context.js';
 
@@ -32,6 +33,9 @@ export interface WebDeps {
 
 /** Most live sessions of each kind in memory; past it the least recently used one ends. */
 const MAX_SESSIONS = 10_000;
+/** Failed logins an address may make at once, then one more every 6 s (10 a minute). */
+const LOGIN_FAILURE_BURST = 10;
+const LOGIN_FAILURES_PER_S = 10 / 60;
 
 export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiContext) => void {
   const clock = deps.clock ?? Date.now;
@@ -45,9 +49,11 @@ export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiCont
     const dashboard = new Dashboard(context, deps.delivery, startedAt);
     const clientFeed = new LiveFeed(stats, web.liveIntervalMs, deps.logger);
     const adminFeed = new LiveFeed(dashboard, web.liveIntervalMs, deps.logger);
+    const throttle = new LoginThrottle(LOGIN_FAILURE_BURST, LOGIN_FAILURES_PER_S, MAX_SESSIONS);
     const sweeper = setInterval(() => {
       clientSessions.sweep(clock());
       adminSessions.sweep(clock());
+      throttle.forgetRecovered(clock());
     }, 60_000);
     sweeper.unref();
     app.addHook('preClose', async () => {
@@ -59,8 +65,8 @@ export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiCont
       scope.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply));
       registerAssets(scope, '/stats');
       registerAssets(scope, '/admin');
-      registerClientWeb(scope, { context, sessions: clientSessions, stats, feed: clientFeed });
-      registerAdminWeb(scope, { context, admins: parseAdmins(web.admins), sessions: adminSessions, dashboard, feed: adminFeed });
+      registerClientWeb(scope, { context, sessions: clientSessions, stats, feed: clientFeed, throttle });
+      registerAdminWeb(scope, { context, admins: parseAdmins(web.admins), sessions: adminSessions, dashboard, feed: adminFeed, throttle });
     });
   };
 }

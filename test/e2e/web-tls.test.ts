@@ -92,3 +92,17 @@ test('web: a proxy that is not trusted cannot make the cookie Secure nor choose 
   assert.equal(response.status, 303, 'the TCP peer 127.0.0.1 is what counts');
   assert.doesNotMatch(response.headers.get('set-cookie') ?? '', /Secure/);
 });
+
+test('web: ten failed logins from one address make it wait (429 with Retry-After); another address may still log in', async () => {
+  const server = await start({ trustedProxies: ['127.0.0.1'] });
+  const post = (address: string, password: string): Promise<Response> => fetch(`http://127.0.0.1:${server.port}/stats/login`, {
+    method: 'POST', redirect: 'manual', body: loginBody('acme', password),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': address },
+  });
+  for (let i = 0; i < 10; i += 1) assert.equal((await post('10.9.9.9', 'guess')).status, 401);
+  const throttled = await post('10.9.9.9', ACME_PASSWORD);
+  assert.equal(throttled.status, 429, 'even the right password waits');
+  assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
+  assert.equal(((await throttled.json()) as { error: { name: string } }).error.name, 'LOGIN_THROTTLED');
+  assert.equal((await post('10.9.9.10', ACME_PASSWORD)).status, 303);
+});

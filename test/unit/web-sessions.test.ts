@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import { parseCookies, serializeCookie } from '../../daemon/web/cookies.js';
+import { LoginThrottle, refuseThrottled } from '../../daemon/web/login-throttle.js';
 import { csrfTokenMatches, randomToken, SessionStore } from '../../daemon/web/sessions.js';
 
 /** Session and CSRF logic of the web pages, with time as an argument and a counting random source. */
@@ -80,4 +82,30 @@ test('cookies: Set-Cookie carries HttpOnly, SameSite, Path and Max-Age, and Secu
   );
   assert.equal(serializeCookie('s', '', { path: '/', maxAgeS: 0, secure: true, sameSite: 'Lax' }), 's=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure');
   assert.throws(() => serializeCookie('s', 'a;b', { path: '/', maxAgeS: 1, secure: false, sameSite: 'Lax' }));
+});
+
+test('login throttle: an address may fail `burst` times, then waits; other addresses are not affected', () => {
+  const throttle = new LoginThrottle(3, 0.5, 100);
+  for (let i = 0; i < 3; i += 1) {
+    assert.equal(throttle.waitMs('10.0.0.1', 0), 0);
+    throttle.failed('10.0.0.1', 0);
+  }
+  assert.equal(throttle.waitMs('10.0.0.1', 0), 2000, 'one try every 2 s at 0.5/s');
+  assert.equal(throttle.waitMs('10.0.0.1', 1500), 500);
+  assert.equal(throttle.waitMs('10.0.0.1', 2000), 0);
+  assert.equal(throttle.waitMs('10.0.0.2', 0), 0);
+  assert.throws(() => refuseThrottled(throttle, '10.0.0.1', 1000), (error: unknown) => error instanceof SmsprocError && error.definition === Errors.LOGIN_THROTTLED && error.retryAfterS === 1);
+  throttle.forgetRecovered(5000);
+  assert.equal(throttle.size, 1, 'not refilled yet at 5 s (3 tokens need 6 s)');
+  throttle.forgetRecovered(6000);
+  assert.equal(throttle.size, 0);
+});
+
+test('login throttle: the number of addresses tracked is bounded', () => {
+  const throttle = new LoginThrottle(3, 0.5, 2);
+  throttle.failed('a', 0);
+  throttle.failed('b', 0);
+  throttle.failed('c', 0);
+  assert.equal(throttle.size, 2);
+  assert.equal(throttle.waitMs('c', 0), 0, 'c has failed once of three');
 });
