@@ -92,8 +92,9 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
   });
 
   app.get(`${PATH}/live`, async (request, reply) => {
-    requireSession(request);
+    const session = requireSession(request);
     reply.hijack();
-    feed.watch(DASHBOARD_SUBJECT, reply.raw);
+    // A stream keeps its session alive (a wall display), and ends at logout.
+    feed.watch(DASHBOARD_SUBJECT, reply.raw, () => sessions.touch(session.id, clock()) !== undefined);
   });
 }

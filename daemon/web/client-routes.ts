@@ -184,8 +184,20 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
 
   app.get(`${PATH}/live`, async (request, reply) => {
     const viewer = await apiViewer(request);
+    const ip = webClientIp(context, request);
+    const sessionId = viewer.session?.id;
+    // Every update re-checks the session (a stream keeps it alive), the address and the account.
+    const stillAllowed = (): boolean => {
+      if (sessionId !== undefined && sessions.touch(sessionId, clock()) === undefined) return false;
+      try {
+        context.api.authenticator.admit(viewer.client.id, ip);
+        return true;
+      } catch {
+        return false;
+      }
+    };
     reply.hijack();
-    feed.watch(viewer.client.id, reply.raw);
+    feed.watch(viewer.client.id, reply.raw, stillAllowed);
   });
 
   app.get(`${PATH}/api/v1/summary`, async (request) => {

@@ -12,8 +12,11 @@ export interface LiveSource {
   compute(subject: string): Promise<unknown>;
 }
 
+/** Asked before every update: false ends the watcher's stream (logged out, address or account no longer allowed). */
+export type StillAllowed = () => boolean;
+
 interface Topic {
-  readonly watchers: Set<ServerResponse>;
+  readonly watchers: Map<ServerResponse, StillAllowed>;
   timer: NodeJS.Timeout | null;
   busy: boolean;
 }
@@ -25,7 +28,7 @@ export class LiveFeed {
   constructor(private readonly source: LiveSource, private readonly intervalMs: number, private readonly logger: Logger) {}
 
   /** Starts the event stream on `response` (the raw response of a hijacked request) and sends a first update at once. */
-  watch(subject: string, response: ServerResponse): void {
+  watch(subject: string, response: ServerResponse, stillAllowed: StillAllowed): void {
     if (this.closed) {
       response.writeHead(503).end();
       return;
@@ -40,12 +43,12 @@ export class LiveFeed {
     response.write(`retry: ${this.intervalMs}\n\n`);
     let topic = this.topics.get(subject);
     if (topic === undefined) {
-      topic = { watchers: new Set(), timer: null, busy: false };
+      topic = { watchers: new Map(), timer: null, busy: false };
       this.topics.set(subject, topic);
       const started = topic;
       topic.timer = setInterval(() => this.tick(subject, started), this.intervalMs);
     }
-    topic.watchers.add(response);
+    topic.watchers.set(response, stillAllowed);
     const current = topic;
     response.on('close', () => this.unwatch(subject, current, response));
     this.tick(subject, topic);
@@ -61,7 +64,7 @@ export class LiveFeed {
     this.closed = true;
     for (const topic of this.topics.values()) {
       if (topic.timer !== null) clearInterval(topic.timer);
-      for (const response of topic.watchers) response.end();
+      for (const response of topic.watchers.keys()) response.end();
     }
     this.topics.clear();
   }
@@ -80,11 +83,14 @@ export class LiveFeed {
       .compute(subject)
       .then((payload) => {
         const frame = `data: ${JSON.stringify(payload)}\n\n`;
-        for (const response of topic.watchers) response.write(frame);
+        for (const [response, stillAllowed] of topic.watchers) {
+          if (stillAllowed()) response.write(frame);
+          else response.end();
+        }
       })
       .catch((error: unknown) => {
         this.logger.warn({ err: error, subject }, 'live figures not computed');
-        for (const response of topic.watchers) response.write(': figures unavailable\n\n');
+        for (const response of topic.watchers.keys()) response.write(': figures unavailable\n\n');
       })
       .finally(() => {
         topic.busy = false;

@@ -67,6 +67,30 @@ async function readEvents(url: string, headers: Record<string, string>, done: (e
   }
 }
 
+/** Opens a stream, waits for its first update, runs `change`, and resolves when the server ends the stream. */
+async function streamEndsAfter(url: string, headers: Record<string, string>, change: () => Promise<void>, timeoutMs = 5_000): Promise<void> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  try {
+    const response = await fetch(url, { headers, signal: controller.signal });
+    assert.equal(response.status, 200);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = '';
+    while (!seen.includes('data: ')) {
+      const { value, done } = await reader.read();
+      assert.equal(done, false, 'a first update comes');
+      seen += value;
+    }
+    await change();
+    for (;;) {
+      const { done } = await reader.read();
+      if (done) return;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 test('web: a wrong password shows the login page again with 401; the right one sets an HttpOnly, SameSite session cookie', async () => {
   const refused = await fetch(`${web.baseUrl}/stats/login`, form({ username: CLIENT_LOGIN, password: 'wrong' }));
   assert.equal(refused.status, 401);
@@ -178,7 +202,7 @@ test('web: the JSON API answers the API token, and only for the token\'s client'
   assert.equal(wrong.status, 401);
 });
 
-test('web: the operator dashboard has its own login, shows the bind and queues, and streams updates', async () => {
+test('web: the operator dashboard has its own login, shows the bind and queues, and streams updates until logout', async () => {
   const refused = await fetch(`${web.baseUrl}/admin/login`, form({ username: ADMIN_LOGIN, password: 'wrong' }));
   assert.equal(refused.status, 401);
   const clientCookie = await login('/stats', CLIENT_LOGIN, CLIENT_PASSWORD);
@@ -204,13 +228,15 @@ test('web: the operator dashboard has its own login, shows the bind and queues, 
   const logout = await fetch(`${web.baseUrl}/admin/logout`, { ...form({}), headers: { ...form({}).headers, cookie } });
   assert.equal(logout.status, 403, 'logout without the CSRF token is refused');
   const csrf = csrfOf(page);
-  const done = await fetch(`${web.baseUrl}/admin/logout`, { ...form({ _csrf: csrf }), headers: { ...form({}).headers, cookie } });
-  assert.equal(done.status, 303);
+  await streamEndsAfter(`${web.baseUrl}/admin/live`, { cookie }, async () => {
+    const done = await fetch(`${web.baseUrl}/admin/logout`, { ...form({ _csrf: csrf }), headers: { ...form({}).headers, cookie } });
+    assert.equal(done.status, 303);
+  });
 });
 
-test('web: the client\'s IP allowlist applies to the login and to sessions already open', async () => {
+test('web: the client\'s IP allowlist applies to the login, to sessions and to live streams already open', async () => {
   const cookie = await login('/stats', CLIENT_LOGIN, CLIENT_PASSWORD);
-  await updateClient(web.node, 'acme', { allowedIps: ['192.0.2.1'] });
+  await streamEndsAfter(`${web.baseUrl}/stats/live`, { cookie }, () => updateClient(web.node, 'acme', { allowedIps: ['192.0.2.1'] }));
   try {
     const page = await fetch(`${web.baseUrl}/stats`, { headers: { cookie } });
     assert.equal(page.status, 403);
