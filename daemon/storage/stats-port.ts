@@ -86,7 +86,7 @@ export interface MessageSummary {
   readonly errorCode: number | null;
 }
 
-/** Rows of the MT queue (and its exception queue as state EXCEPTION) per route and state. */
+/** Messages still to be worked (READY, WAITING, IN_FLIGHT, IN_DOUBT) and in the exception queue (EXCEPTION), per route and state. */
 export interface MtQueueDepth {
   readonly routeId: RouteId;
   readonly state: string;
@@ -115,6 +115,6 @@ export interface StatsStore {
   statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]>;
   /** A client's messages matching the filter, newest first; history comes from findMessage. */
   searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]>;
-  /** Every MT queue row not yet purged, and the callback events not delivered, grouped with their oldest time. */
+  /** MT messages not yet finished, the exception queue, and callback events not delivered, grouped with their oldest time. */
   queueDepths(): Promise<QueueDepths>;
 }
