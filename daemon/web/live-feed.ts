@@ -5,7 +5,10 @@ import type { Logger } from '../log.js';
  * Server-Sent Events for the live pages: one timer per subject (a client, or the operator dashboard)
  * while anyone watches it, so that a client with ten open tabs costs one set of queries per tick.
  * Each tick computes the subject's payload once and writes it to every watcher as `data: <json>`.
- * A comment line every tick that has nothing keeps proxies from closing an idle stream.
+ *
+ * Updates are paced so that computing them takes at most MAX_STORE_SHARE of the time: a subject whose
+ * last update took d ms waits at least (subjects watched × d / MAX_STORE_SHARE) before the next, so a
+ * store that slows down (or many watched clients) stretches the interval instead of being swamped.
  */
 export interface LiveSource {
   /** The payload of one subject now. */
@@ -15,10 +18,15 @@ export interface LiveSource {
 /** Asked before every update: false ends the watcher's stream (logged out, address or account no longer allowed). */
 export type StillAllowed = () => boolean;
 
+/** The most of the wall-clock time live updates may spend computing (store reads, on SQLite in this thread). */
+const MAX_STORE_SHARE = 0.25;
+
 interface Topic {
   readonly watchers: Map<ServerResponse, StillAllowed>;
   timer: NodeJS.Timeout | null;
   busy: boolean;
+  /** No update is computed before this time (ms since the epoch). */
+  nextAt: number;
 }
 
 export class LiveFeed {
@@ -43,7 +51,7 @@ export class LiveFeed {
     response.write(`retry: ${this.intervalMs}\n\n`);
     let topic = this.topics.get(subject);
     if (topic === undefined) {
-      topic = { watchers: new Map(), timer: null, busy: false };
+      topic = { watchers: new Map(), timer: null, busy: false, nextAt: 0 };
       this.topics.set(subject, topic);
       const started = topic;
       topic.timer = setInterval(() => this.tick(subject, started), this.intervalMs);
@@ -51,7 +59,7 @@ export class LiveFeed {
     topic.watchers.set(response, stillAllowed);
     const current = topic;
     response.on('close', () => this.unwatch(subject, current, response));
-    this.tick(subject, topic);
+    this.tick(subject, topic, true);
   }
 
   /** Subjects watched now and their watcher counts (tests, the dashboard). */
@@ -76,8 +84,10 @@ export class LiveFeed {
     this.topics.delete(subject);
   }
 
-  private tick(subject: string, topic: Topic): void {
-    if (topic.busy) return;
+  /** `first`: a new watcher gets an update at once, whatever the pacing. */
+  private tick(subject: string, topic: Topic, first = false): void {
+    const startedAt = Date.now();
+    if (topic.busy || (!first && startedAt < topic.nextAt)) return;
     topic.busy = true;
     this.source
       .compute(subject)
@@ -94,6 +104,9 @@ export class LiveFeed {
       })
       .finally(() => {
         topic.busy = false;
+        const pacedMs = Math.max(this.intervalMs, (this.topics.size * (Date.now() - startedAt)) / MAX_STORE_SHARE);
+        // Half an interval early: the timer fires every intervalMs, and one firing a hair early must not skip a turn.
+        topic.nextAt = startedAt + pacedMs - this.intervalMs / 2;
       });
   }
 }
