@@ -48,7 +48,7 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
 
   app.get(`${PATH}/login`, async (request, reply) => {
     const { lang, t } = langOf(undefined, request);
-    return reply.type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: false, action: `${PATH}/login`, title: t('adminTitle') }));
+    return reply.type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: false, base: PATH, title: t('adminTitle') }));
   });
 
   app.post(`${PATH}/login`, async (request, reply) => {
@@ -61,7 +61,7 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
       throttle.failed(ip, clock());
       context.logger.warn({ login, ip }, 'dashboard login refused');
       const t = translator(lang);
-      return reply.status(401).type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: true, action: `${PATH}/login`, title: t('adminTitle') }));
+      return reply.status(401).type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: true, base: PATH, title: t('adminTitle') }));
     }
     const session = sessions.create(login, clock());
     session.lang = lang;

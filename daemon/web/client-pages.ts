@@ -32,16 +32,17 @@ function header(context: SessionPageContext): string {
     + `<form method="post" action="/stats/logout" class="inline">${csrfField(context.csrfToken)}<button type="submit" id="logout">${escapeHtml(t('logout'))}</button></form></header>`;
 }
 
-export function loginPage(context: PageContext & { readonly failed: boolean; readonly action: string; readonly title: string }): string {
+/** The login form of the statistics (`/stats`) or the dashboard (`/admin`). */
+export function loginPage(context: PageContext & { readonly failed: boolean; readonly base: '/stats' | '/admin'; readonly title: string }): string {
   const { t, lang } = context;
   const switcher = languages.map((code) => `<a href="?lang=${code}" hreflang="${code}">${code === 'ru' ? 'Русский' : 'English'}</a>`).join(' | ');
   const body = `<main class="login"><h1>${escapeHtml(context.title)}</h1>`
     + (context.failed ? `<p class="error" role="alert">${escapeHtml(t('loginFailed'))}</p>` : '')
-    + `<form method="post" action="${escapeHtml(context.action)}"><input type="hidden" name="lang" value="${lang}">`
+    + `<form method="post" action="${context.base}/login"><input type="hidden" name="lang" value="${lang}">`
     + `<label>${escapeHtml(t('username'))} <input name="username" autocomplete="username" required></label>`
     + `<label>${escapeHtml(t('password'))} <input name="password" type="password" autocomplete="current-password" required></label>`
     + `<button type="submit">${escapeHtml(t('login'))}</button></form><p>${switcher}</p></main>`;
-  return page({ lang, title: context.title, body, assets: context.action.startsWith('/admin') ? '/admin/assets' : ASSETS });
+  return page({ lang, title: context.title, body, assets: `${context.base}/assets` });
 }
 
 function table(head: readonly string[], rows: readonly (readonly string[])[], name: string, links?: (row: readonly string[]) => string | null): string {

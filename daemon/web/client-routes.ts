@@ -7,7 +7,7 @@ import type { ClientRecord } from '../domain/provisioning.js';
 import type { MessageView } from '../storage/port.js';
 import type { ReportKind } from '../storage/stats-port.js';
 import type { ClientStats } from './client-stats.js';
-import { dashboardPage, loginPage, messagePage, searchPage } from './client-pages.js';
+import { dashboardPage, loginPage, messagePage, searchPage, type SessionPageContext } from './client-pages.js';
 import { toCsv } from './csv.js';
 import { chartWindow, isChartRange } from './figures.js';
 import { isLang, translator } from './i18n.js';
@@ -38,7 +38,12 @@ export interface ClientWebDeps {
 
 interface Viewer {
   readonly client: ClientRecord;
+  /** Absent when the request came with API credentials instead. */
   readonly session: Session<ClientId> | undefined;
+}
+
+interface PageViewer extends Viewer {
+  readonly session: Session<ClientId>;
 }
 
 function messageJson(view: MessageView): Record<string, unknown> {
@@ -55,14 +60,14 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
   const { clock } = context;
 
   /** The session's client, admitted again; undefined without a live session. */
-  function sessionViewer(request: FastifyRequest): Viewer | undefined {
+  function sessionViewer(request: FastifyRequest): PageViewer | undefined {
     const session = sessionOf(sessions, CLIENT_COOKIE, request, clock());
     if (session === undefined) return undefined;
     return { client: context.api.authenticator.admit(session.subject, webClientIp(context, request)), session };
   }
 
   /** Pages: a session, or a redirect to the login page (then undefined). */
-  function pageViewer(request: FastifyRequest, reply: FastifyReply): Viewer | undefined {
+  function pageViewer(request: FastifyRequest, reply: FastifyReply): PageViewer | undefined {
     const viewer = sessionViewer(request);
     if (viewer === undefined) void reply.redirect(`${PATH}/login`, 303);
     return viewer;
@@ -77,13 +82,13 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
     return { client: await context.api.authenticator.authenticate(credentials, webClientIp(context, request)), session: undefined };
   }
 
-  function pageContext(viewer: Viewer & { session: Session<ClientId> }, request: FastifyRequest): { lang: ReturnType<typeof langOf>['lang']; t: ReturnType<typeof langOf>['t']; client: ClientRecord; csrfToken: string } {
+  function pageContext(viewer: PageViewer, request: FastifyRequest): SessionPageContext {
     return { ...langOf(viewer.session, request), client: viewer.client, csrfToken: viewer.session.csrfToken };
   }
 
   app.get(`${PATH}/login`, async (request, reply) => {
     const { lang, t } = langOf(undefined, request);
-    return reply.type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: false, action: `${PATH}/login`, title: t('title') }));
+    return reply.type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: false, base: PATH, title: t('title') }));
   });
 
   app.post(`${PATH}/login`, async (request, reply) => {
@@ -103,7 +108,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
       if (error.definition === Errors.AUTH_FAILED) throttle.failed(ip, clock());
       const t = translator(chosen);
       return reply.status(error.definition.httpStatus).type('text/html; charset=utf-8')
-        .send(loginPage({ lang: chosen, t, failed: true, action: `${PATH}/login`, title: t('title') }));
+        .send(loginPage({ lang: chosen, t, failed: true, base: PATH, title: t('title') }));
     }
   });
 
@@ -118,7 +123,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
 
   app.post(`${PATH}/lang`, async (request, reply) => {
     const viewer = sessionViewer(request);
-    if (viewer?.session === undefined) throw new SmsprocError(Errors.SESSION_REQUIRED);
+    if (viewer === undefined) throw new SmsprocError(Errors.SESSION_REQUIRED);
     requireCsrf(viewer.session, request);
     const lang = formFields(request)['lang'];
     if (isLang(lang)) viewer.session.lang = lang;
@@ -127,8 +132,8 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
 
   app.get(PATH, async (request, reply) => {
     const viewer = pageViewer(request, reply);
-    if (viewer?.session === undefined) return reply;
-    const page = pageContext({ ...viewer, session: viewer.session }, request);
+    if (viewer === undefined) return reply;
+    const page = pageContext(viewer, request);
     const now = clock();
     const id = viewer.client.id;
     const [figures, recent, hour, day, month] = await storeCall(() => Promise.all([
@@ -143,18 +148,18 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
 
   app.get(`${PATH}/messages`, async (request, reply) => {
     const viewer = pageViewer(request, reply);
-    if (viewer?.session === undefined) return reply;
+    if (viewer === undefined) return reply;
     const search = searchOf(request.query as Record<string, unknown>, viewer.client.id, clock());
     const results = await storeCall(() => context.store.searchMessages(search));
-    return reply.type('text/html; charset=utf-8').send(searchPage({ ...pageContext({ ...viewer, session: viewer.session }, request), results }));
+    return reply.type('text/html; charset=utf-8').send(searchPage({ ...pageContext(viewer, request), results }));
   });
 
   app.get<{ Params: { id: string } }>(`${PATH}/messages/:id`, async (request, reply) => {
     const viewer = pageViewer(request, reply);
-    if (viewer?.session === undefined) return reply;
+    if (viewer === undefined) return reply;
     const message = await storeCall(() => context.store.findMessage(viewer.client.id, { id: request.params.id as MessageId }));
     if (message === null) throw new SmsprocError(Errors.MESSAGE_NOT_FOUND, { id: request.params.id });
-    return reply.type('text/html; charset=utf-8').send(messagePage({ ...pageContext({ ...viewer, session: viewer.session }, request), message }));
+    return reply.type('text/html; charset=utf-8').send(messagePage({ ...pageContext(viewer, request), message }));
   });
 
   app.get<{ Params: { range: string } }>(`${PATH}/charts/:range`, async (request, reply) => {
