@@ -33,6 +33,7 @@ function printDemoHelp(config: Config, api: ApiServer, credentials: DemoCredenti
       `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' -d to=79161234567 -d 'text=Hello from smsproc' ${base}/api/v1/sms`,
       'See its status (put the id from the answer):',
       `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' ${base}/api/v1/messages/<id>`,
+      ...(config.web.enabled ? [`Statistics (log in with the demo login and password): ${base}/stats`] : []),
       `Messages go over SMPP to the built-in SMSC simulator on 127.0.0.1:${SIMULATOR_PORT}; it sends a delivery`,
       'receipt after 100 ms and the status becomes "delivered".',
       'Ctrl-C stops smsproc.',
