@@ -18,6 +18,7 @@ import { createMetrics } from './stats/metrics.js';
 import { startOperations } from './stats/operations.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
+import { webExtension } from './web/web.js';
 import type { Store } from './storage/port.js';
 
 const EX_CONFIG = 78;
@@ -36,6 +37,7 @@ function printDemoHelp(config: Config, api: ApiServer, credentials: DemoCredenti
       `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' -d to=79161234567 -d 'text=Hello from smsproc' ${base}/api/v1/sms`,
       'See its status (put the id from the answer):',
       `  curl -s -H 'Authorization: Bearer ${credentials.apiToken}' ${base}/api/v1/messages/<id>`,
+      ...(config.web.enabled ? [`Statistics (log in with the demo login and password): ${base}/stats`] : []),
       `Messages go over SMPP to the built-in SMSC simulator on 127.0.0.1:${SIMULATOR_PORT}; it sends a delivery`,
       'receipt after 100 ms and the status becomes "delivered".',
       'Ctrl-C stops smsproc.',
@@ -102,7 +104,9 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     config, store, provisioning, logger, events: metrics.delivery, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
   });
   await delivery.start();
-  const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance });
+  // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
+  const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions });
   const operations = await startOperations({ config, store, metrics, logger, apiListening: () => api.app.server.listening, dispatching: () => delivery.dispatching });
   logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, ops: operations.address, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);

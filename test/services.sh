@@ -51,6 +51,14 @@ if ! command -v systemd-notify >/dev/null 2>&1 || ! command -v systemd-analyze >
       || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
   else
     echo "missing systemd-notify/systemd-analyze; install with: sudo apt-get install -y systemd" >&2
+
+# chromium: the web pages are tested in headless Chromium (test/browser, driven by playwright-core).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium \
+      || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+  else
+    echo "missing /usr/bin/chromium (browser tests); install with: sudo apt-get install -y chromium" >&2
     exit 2
   fi
 fi

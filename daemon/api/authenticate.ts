@@ -1,5 +1,6 @@
 import { sha256Hex } from '../domain/credentials.js';
 import { Errors, SmsprocError } from '../domain/errors.js';
+import type { ClientId } from '../domain/ids.js';
 import type { ClientRecord } from '../domain/provisioning.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
 import { compileAddressList, type AddressMatcher } from './address-list.js';
@@ -39,6 +40,11 @@ export function credentialsOf(urlToken: string | undefined, headers: AuthHeaders
 export interface Authenticator {
   /** The client the credentials name, checked against its allowlist and state; throws the registry error otherwise. */
   authenticate(credentials: Credentials | null, clientIp: string): Promise<ClientRecord>;
+  /**
+   * The client as provisioning has it now, checked again against its allowlist and state (a web
+   * session re-checks on every request); throws the registry error otherwise.
+   */
+  admit(clientId: ClientId, clientIp: string): ClientRecord;
 }
 
 export function createAuthenticator(provisioning: ProvisioningCache, passwords: CredentialCache): Authenticator {
@@ -66,6 +72,13 @@ export function createAuthenticator(provisioning: ProvisioningCache, passwords: 
   }
 
   return {
+    admit(clientId, clientIp) {
+      const client = provisioning.clientById(clientId);
+      if (client === undefined) throw new SmsprocError(Errors.AUTH_FAILED);
+      if (!allowed(client, clientIp)) throw new SmsprocError(Errors.IP_NOT_ALLOWED, { ip: clientIp });
+      if (client.disabled) throw new SmsprocError(Errors.CLIENT_DISABLED);
+      return client;
+    },
     async authenticate(credentials, clientIp) {
       if (credentials === null) throw new SmsprocError(Errors.AUTH_REQUIRED);
       const client = lookup(credentials);

@@ -36,7 +36,11 @@ export interface ApiDeps {
   readonly limiter?: Limiter;
   /** Accepted messages and refused requests, for metrics. */
   readonly events?: AcceptanceEvents;
+  /** More routes on the same server (the web pages: daemon/web), given the API's context. */
+  readonly extensions?: readonly ApiExtension[];
 }
+
+export type ApiExtension = (app: FastifyInstance, context: ApiContext) => void;
 
 /** The path without its query (passwords) and with the unique-URL token (a credential) masked. */
 function loggablePath(url: string): string {
@@ -103,6 +107,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
   registerXmlRoutes(app, context);
   registerKannelRoutes(app, context);
   registerStatusRoutes(app, context);
+  for (const extend of deps.extensions ?? []) extend(app, context);
   return app;
 }
 

@@ -107,6 +107,16 @@ export const configSchema = z.strictObject({
     /** With per-client series on, at most this many clients get their own series; the rest share "_other". */
     maxClientSeries: z.int().min(1).max(10_000).default(50),
   }).prefault({}),
+  web: z.strictObject({
+    /** Client statistics (/stats) and the operator dashboard (/admin), served by the client API server on its port. */
+    enabled: z.boolean().default(true),
+    /** Operator logins for /admin: `login:scrypt$…` entries (docs/web.md says how to make a hash). */
+    admins: z.array(z.string().regex(/^[A-Za-z0-9._-]+:scrypt\$/, 'give login:scrypt$… (docs/web.md)')).default([]),
+    /** A web session ends this long after its last request. */
+    sessionTtlMs: z.int().min(60_000).default(30 * 60 * 1000),
+    /** How often live pages (Server-Sent Events) get new figures. */
+    liveIntervalMs: z.int().min(200).max(60_000).default(2000),
+  }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

@@ -11,7 +11,7 @@ import { EsmeDriver, type DeliverHandler } from '../smpp/esme-driver.js';
 import type { ReconnectPolicy } from '../smpp/esme-reconnect.js';
 import { receiptIdCandidates } from '../smpp/receipt-parser.js';
 import { sessionConfigForRoute, type SessionConfigInput } from '../smpp/session-config.js';
-import type { BindKind, SubmitOutcome } from '../smpp/session-types.js';
+import type { BindKind, SessionCounters, SessionPhase, SubmitOutcome } from '../smpp/session-types.js';
 import { noBindEvents, type BindEvents, type SubmitErrorKind } from '../stats/metric-events.js';
 import type { ClaimedMt, Nack, Store, SubmitResult } from '../storage/port.js';
 import { FairScheduler } from './fair-scheduler.js';
@@ -61,6 +61,26 @@ interface Queued {
   readonly priority: number;
   readonly enqueuedAt: number;
   readonly message: ClaimedMt;
+}
+
+/** What the operator dashboard shows of one bind (read-only, taken when asked). */
+export interface BindStatus {
+  readonly routeId: string;
+  readonly bindIndex: number;
+  readonly bindId: BindId;
+  readonly epoch: number;
+  /** The session phase of the submitting driver (transceiver or transmitter) and of the receiver, if split. */
+  readonly state: SessionPhase;
+  readonly receiverState: SessionPhase | null;
+  readonly windowSize: number;
+  /** Segments released to the driver and not yet settled. */
+  readonly windowUsed: number;
+  /** Messages claimed and waiting in the fair scheduler. */
+  readonly waiting: number;
+  readonly configuredTps: number;
+  /** The rate the session allows now: below configuredTps after throttling responses. */
+  readonly allowedTps: number;
+  readonly counters: Readonly<SessionCounters>;
 }
 
 type MessageEnd = { readonly kind: 'ack'; readonly smscIds: readonly string[] } | { readonly kind: 'nack'; readonly nack: Nack } | { readonly kind: 'unknown'; readonly why: string };
@@ -131,6 +151,24 @@ export class BindLoop {
     this.driver.start();
     this.receiver?.start();
     this.renewTimer = setInterval(() => this.renewLeases(), Math.max(100, this.deps.options.leaseMs / 3));
+  }
+
+  status(): BindStatus {
+    const { route, bindIndex, bindId } = this.deps;
+    return {
+      routeId: route.id,
+      bindIndex,
+      bindId,
+      epoch: this.epoch,
+      state: this.driver.state,
+      receiverState: this.receiver?.state ?? null,
+      windowSize: this.window,
+      windowUsed: this.unsettledSegments,
+      waiting: this.scheduler.waitingItems(),
+      configuredTps: route.tps,
+      allowedTps: this.driver.rateTps,
+      counters: { ...this.driver.counters },
+    };
   }
 
   /** Nudges the loop (messages made READY again by the in-doubt policy, say). */

@@ -22,6 +22,7 @@ import type { EventChannel } from './callback-channel.js';
 import { CallbackSender, type CallbackSenderOptions } from './callback-sender.js';
 import { InboundHandler, type InboundOptions } from './inbound-handler.js';
 import { ReservationLedger } from './reservation-ledger.js';
+import type { BindStatus } from './bind-loop.js';
 import { RouteDispatcher, type RouteDispatcherOptions } from './route-dispatcher.js';
 
 export interface DeliveryOptions {
@@ -92,6 +93,16 @@ export class DeliveryService {
   get dispatching(): boolean {
     if (this.followTimer === null || this.stopped) return false;
     return this.deps.provisioning.snapshot.routes.every((route) => route.disabled || route.binds === 0 || this.dispatchers.has(route.id));
+  }
+
+  /** Every bind this node runs, route by route (the operator dashboard). */
+  bindStatuses(): readonly BindStatus[] {
+    return [...this.dispatchers.values()].flatMap((dispatcher) => dispatcher.bindStatuses());
+  }
+
+  /** Callback requests in flight now. */
+  get callbacksInFlight(): number {
+    return this.callbacks.inFlightCount();
   }
 
   async start(): Promise<void> {

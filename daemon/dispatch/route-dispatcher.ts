@@ -8,7 +8,7 @@ import type { Logger } from '../log.js';
 import type { DeliverHandler } from '../smpp/esme-driver.js';
 import type { BindEvents } from '../stats/metric-events.js';
 import type { Store } from '../storage/port.js';
-import { BindLoop, type BindLoopOptions } from './bind-loop.js';
+import { BindLoop, type BindLoopOptions, type BindStatus } from './bind-loop.js';
 import type { ReservationLedger } from './reservation-ledger.js';
 
 export interface RouteDispatcherOptions extends BindLoopOptions {
@@ -66,6 +66,10 @@ export class RouteDispatcher {
 
   get route(): RouteRecord {
     return this.deps.route;
+  }
+
+  bindStatuses(): readonly BindStatus[] {
+    return this.binds.map((bind) => bind.status());
   }
 
   async start(): Promise<void> {

@@ -52,6 +52,12 @@ export const Errors = {
     'This account is disabled; contact your account manager'),
   UNKNOWN_URL: define(1005, 'UNKNOWN_URL', 404, null,
     'No account has this URL; check the URL you were given, or it may have been rotated'),
+  SESSION_REQUIRED: define(1010, 'SESSION_REQUIRED', 401, null,
+    'Not logged in, or the session ended; log in again'),
+  CSRF_REJECTED: define(1011, 'CSRF_REJECTED', 403, null,
+    'The form is stale or did not come from this site (CSRF token missing or wrong); reload the page and try again'),
+  LOGIN_THROTTLED: define(1012, 'LOGIN_THROTTLED', 429, null,
+    'Too many failed logins from {ip}; retry after {retryAfterS} s'),
 
   SENDER_MISSING: define(1101, 'SENDER_MISSING', 400, ESME_RINVSRCADR,
     'No sender given: set "from" to one of your registered sender names'),

@@ -8,7 +8,8 @@
  * delayed messages, expiry) come from the database's clock, so that nodes' clocks do not matter.
  *
  * Parts: provisioning, the MT queue with its message ledger, idempotency keys, bind epochs, receipt
- * correlation, the callback outbox, inbound SMS (MO) and the inbound problem log (docs/storage.md).
+ * correlation, the callback outbox, inbound SMS (MO), the inbound problem log (docs/storage.md), and the
+ * statistics reads of stats-port.ts (docs/web.md).
  */
 import type { BindId, ClientId, MessageId, RouteId } from '../domain/ids.js';
 import type { MessageStatus, QueueState } from '../domain/status.js';
@@ -20,6 +21,7 @@ import type {
   ProvisioningSnapshot,
   RouteRecord,
 } from '../domain/provisioning.js';
+import type { StatsStore } from './stats-port.js';
 
 export type TextEncoding = 'gsm7' | 'ucs2';
 
@@ -201,7 +203,8 @@ export type ProvisioningChange =
   /** Replaces the whole number-portability table (an import from the regulator's file). */
   | { readonly op: 'overrides.replace'; readonly overrides: readonly NumberOverrideRecord[] };
 
-export interface Store {
+/** Statistics reads (stats-port.ts) are part of the port. */
+export interface Store extends StatsStore {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -343,7 +346,7 @@ export interface Store {
   /** Messages not yet final per route and queue state, with the oldest acceptance time (docs/storage.md, DBA views). */
   queueDepth(): Promise<readonly QueueDepth[]>;
   /** Messages of any client by our id, or of one client by recipient and/or client reference; newest first, with history. */
-  searchMessages(query: MessageSearch): Promise<readonly MessageView[]>;
+  lookupMessages(query: MessageLookup): Promise<readonly MessageView[]>;
   /**
    * An operator's cancel, in one transaction: a READY or WAITING message ends `cancelled` (its queue
    * row PROCESSED, an event in its history, a DLR event when the client is told of final states).
@@ -366,7 +369,7 @@ export interface QueueDepth {
 }
 
 /** `id` alone, or `clientId` with optional `recipient` and `clientRef`. */
-export type MessageSearch =
+export type MessageLookup =
   | { readonly id: MessageId }
   | { readonly clientId: ClientId; readonly recipient?: string; readonly clientRef?: string; readonly limit: number };
 

@@ -14,6 +14,7 @@ import { startSmppServer, type SmppServer } from '../../daemon/smpp-server/smpp-
 import { openStore } from '../../daemon/storage/open.js';
 import type { Store } from '../../daemon/storage/port.js';
 import { openProvisioningCache, type ProvisioningCache } from '../../daemon/storage/provisioning-cache.js';
+import { webExtension } from '../../daemon/web/web.js';
 import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '../../ops/smsc-sim/simulator.js';
 
 /**
@@ -37,6 +38,8 @@ export interface NodeOptions {
   /** Starts the SMPP server for clients (on 127.0.0.1:0) with these settings; its channel carries `smpp:` events. */
   readonly smppServer?: Partial<Config['smppServer']>;
   readonly callbacks?: Partial<CallbackSenderOptions>;
+  /** Serve the web pages (daemon/web) with these settings; absent: the API only. */
+  readonly web?: Partial<Config['web']>;
 }
 
 export interface Node {
@@ -98,6 +101,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     provisioning: { pollIntervalMs: 200 },
     log: { level: 'silent' },
     smppServer: { port: 0, ...options.smppServer },
+    ...(options.web === undefined ? {} : { web: options.web }),
   });
   const logger = createLogger(process.env['SMSPROC_TEST_LOG'] ?? 'silent');
   const store = await openStore(config);
@@ -127,7 +131,8 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     },
   });
   await delivery.start();
-  const api = await startApiServer({ config, store, provisioning, logger });
+  const extensions = options.web === undefined ? [] : [webExtension({ config, store, provisioning, logger, delivery })];
+  const api = await startApiServer({ config, store, provisioning, logger, extensions });
   return {
     store,
     provisioning,

@@ -58,23 +58,23 @@ export function defineAdminTests(factory: StoreFactory): void {
       for (const row of rows) assert.ok(row.oldestAcceptedAt.getTime() >= before - 1000 && row.oldestAcceptedAt.getTime() <= Date.now() + 1000);
     }));
 
-  test('admin: searchMessages finds by id across clients, and by client with number and reference, newest first', () =>
+  test('admin: lookupMessages finds by id across clients, and by client with number and reference, newest first', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);
       const first = await enqueue(store, 'acme', { recipient: '79160000001', clientRef: 'order-1' });
       const second = await enqueue(store, 'acme', { recipient: '79160000002', clientRef: 'order-1' });
       const third = await enqueue(store, 'acme', { recipient: '79160000001' });
       const other = await enqueue(store, 'zeta', { recipient: '79160000001', clientRef: 'order-1' });
-      const byId = await store.searchMessages({ id: other });
+      const byId = await store.lookupMessages({ id: other });
       assert.deepEqual(byId.map((view) => [view.id, view.clientId]), [[other, zeta]]);
       assert.equal(byId[0]?.history[0]?.status, 'accepted');
-      assert.deepEqual(await store.searchMessages({ id: 'no-such-id' as MessageId }), []);
-      assert.deepEqual((await store.searchMessages({ clientId: acme, limit: 10 })).map((v) => v.id), [third, second, first]);
-      assert.deepEqual((await store.searchMessages({ clientId: acme, limit: 2 })).map((v) => v.id), [third, second], 'limit');
-      assert.deepEqual((await store.searchMessages({ clientId: acme, recipient: '79160000001', limit: 10 })).map((v) => v.id), [third, first]);
-      assert.deepEqual((await store.searchMessages({ clientId: acme, clientRef: 'order-1', limit: 10 })).map((v) => v.id), [second, first]);
-      assert.deepEqual((await store.searchMessages({ clientId: acme, clientRef: 'order-1', recipient: '79160000002', limit: 10 })).map((v) => v.id), [second]);
-      assert.deepEqual(await store.searchMessages({ clientId: 'nobody' as ClientId, limit: 10 }), []);
+      assert.deepEqual(await store.lookupMessages({ id: 'no-such-id' as MessageId }), []);
+      assert.deepEqual((await store.lookupMessages({ clientId: acme, limit: 10 })).map((v) => v.id), [third, second, first]);
+      assert.deepEqual((await store.lookupMessages({ clientId: acme, limit: 2 })).map((v) => v.id), [third, second], 'limit');
+      assert.deepEqual((await store.lookupMessages({ clientId: acme, recipient: '79160000001', limit: 10 })).map((v) => v.id), [third, first]);
+      assert.deepEqual((await store.lookupMessages({ clientId: acme, clientRef: 'order-1', limit: 10 })).map((v) => v.id), [second, first]);
+      assert.deepEqual((await store.lookupMessages({ clientId: acme, clientRef: 'order-1', recipient: '79160000002', limit: 10 })).map((v) => v.id), [second]);
+      assert.deepEqual(await store.lookupMessages({ clientId: 'nobody' as ClientId, limit: 10 }), []);
     }));
 
   test('admin: cancelMt ends a READY or WAITING message cancelled, with history and DLR event; never one in flight', () =>

@@ -7,6 +7,7 @@ import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
 import { defineReceiptTests } from './conformance-receipts.js';
+import { defineStatsTests } from './conformance-stats.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -26,5 +27,6 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineMoTests(factory);
     defineDurabilityTests(factory);
     defineAdminTests(factory);
+    defineStatsTests(factory);
   });
 }

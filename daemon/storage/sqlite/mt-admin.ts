@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus } from '../../domain/status.js';
-import type { AdminMtOutcome, MessageSearch, MessageView, QueueDepth } from '../port.js';
+import type { AdminMtOutcome, MessageLookup, MessageView, QueueDepth } from '../port.js';
 import type { DlrEventsSql } from './dlr-events.js';
 import type { MtViewsSql } from './mt-views.js';
 import { loadQueries } from './sql-files.js';
@@ -58,7 +58,7 @@ export class MtAdminSql {
     }));
   }
 
-  search(query: MessageSearch): MessageView[] {
+  search(query: MessageLookup): MessageView[] {
     let keys: KeyRow[];
     if ('id' in query) {
       keys = this.keysById.all(query.id);

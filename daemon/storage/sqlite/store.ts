@@ -18,7 +18,7 @@ import type {
   InboundProblemInput,
   InboundProblemKind,
   AdminMtOutcome,
-  MessageSearch,
+  MessageLookup,
   MessageView,
   QueueDepth,
   MoInput,
@@ -34,6 +34,7 @@ import type {
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import { InboundProblemsSql } from './inbound-problems.js';
@@ -47,6 +48,7 @@ import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
 import { ReceiptsSql } from './receipts.js';
+import { StatsSql } from './stats.js';
 
 /**
  * The embedded Store on one SQLite file (WAL, synchronous=FULL) through one connection: the
@@ -76,6 +78,7 @@ interface Parts {
   readonly mo: MoSql;
   readonly problems: InboundProblemsSql;
   readonly admin: MtAdminSql;
+  readonly stats: StatsSql;
 }
 
 export class SqliteStore implements Store {
@@ -108,6 +111,7 @@ export class SqliteStore implements Store {
       mo: new MoSql(this.db, outbox),
       problems,
       admin: new MtAdminSql(this.db, views, dlr),
+      stats: new StatsSql(this.db),
     };
   }
 
@@ -267,7 +271,7 @@ export class SqliteStore implements Store {
     return this.parts.admin.queueDepth();
   }
 
-  async searchMessages(query: MessageSearch): Promise<readonly MessageView[]> {
+  async lookupMessages(query: MessageLookup): Promise<readonly MessageView[]> {
     return this.parts.admin.search(query);
   }
 
@@ -279,6 +283,26 @@ export class SqliteStore implements Store {
   requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
     const admin = this.parts.admin;
     return this.groupCommit.submit(() => admin.requeue(id, detail, Date.now()));
+  }
+
+  async statsSummary(window: StatsWindow): Promise<StatsSummary> {
+    return this.parts.stats.summaryOf(window);
+  }
+
+  async statsSeries(request: StatsSeriesRequest): Promise<readonly StatsBucket[]> {
+    return this.parts.stats.seriesOf(request);
+  }
+
+  async statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]> {
+    return this.parts.stats.reportOf(kind, window);
+  }
+
+  async searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]> {
+    return this.parts.stats.find(search);
+  }
+
+  async queueDepths(): Promise<QueueDepths> {
+    return this.parts.stats.depths();
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */

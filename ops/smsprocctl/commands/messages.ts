@@ -40,7 +40,7 @@ export function messagesCommand(): Command {
     .description('one message of any client with its history')
     .action(async (id: string, _options: unknown, command: Command) => {
       await withStore(command, async (store) => {
-        const [view] = await store.searchMessages({ id: id as MessageId });
+        const [view] = await store.lookupMessages({ id: id as MessageId });
         if (view === undefined) throw notFound('message', id);
         if (globalsOf(command).json === true) writeJson(view);
         else writeOut(renderMessage(view));
@@ -62,7 +62,7 @@ export function messagesCommand(): Command {
           recipient = normalizeMsisdn(options.to, config.msisdn) ?? undefined;
           if (recipient === undefined) throw invalid(`--to "${options.to}" is not a phone number under this node's msisdn settings`);
         }
-        const views = await store.searchMessages({
+        const views = await store.lookupMessages({
           clientId: options.client as ClientId,
           limit,
           ...(recipient === undefined ? {} : { recipient }),

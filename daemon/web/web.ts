@@ -1,0 +1,72 @@
+import type { FastifyInstance } from 'fastify';
+import type { ApiContext } from '../api/api-context.js';
+import type { Config } from '../config/schema.js';
+import type { ClientId } from '../domain/ids.js';
+import type { Logger } from '../log.js';
+import type { ProvisioningCache } from '../storage/provisioning-cache.js';
+import type { Store } from '../storage/port.js';
+import { registerAdminWeb } from './admin-routes.js';
+import { parseAdmins } from './admins.js';
+import { registerAssets } from './assets.js';
+import { ClientStats } from './client-stats.js';
+import { registerClientWeb } from './client-routes.js';
+import { Dashboard, type DeliveryReadout } from './dashboard.js';
+import { LiveFeed } from './live-feed.js';
+import { LoginThrottle } from './login-throttle.js';
+import { SessionStore } from './sessions.js';
+import { setSecurityHeaders, type WebContext } from './web-context.js';
+
+/**
+ * Client statistics (/stats) and the operator dashboard (/admin), served by the client API server
+ * on its host, port and TLS (docs/web.md). `register` is given to the API server as an extension;
+ * the live streams end when the server closes.
+ */
+export interface WebDeps {
+  readonly config: Config;
+  readonly store: Store;
+  readonly provisioning: ProvisioningCache;
+  readonly logger: Logger;
+  /** The delivery service of this node, for the dashboard's binds; null when this process delivers nothing. */
+  readonly delivery: DeliveryReadout | null;
+  readonly clock?: () => number;
+}
+
+/** Most live sessions of each kind in memory; past it the least recently used one ends. */
+const MAX_SESSIONS = 10_000;
+/** Failed logins an address may make at once, then one more every 6 s (10 a minute). */
+const LOGIN_FAILURE_BURST = 10;
+const LOGIN_FAILURES_PER_S = 10 / 60;
+
+export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiContext) => void {
+  const clock = deps.clock ?? Date.now;
+  const startedAt = clock();
+  return (app, api) => {
+    const context: WebContext = { config: deps.config, store: deps.store, provisioning: deps.provisioning, logger: deps.logger, clock, api };
+    const { web } = deps.config;
+    const clientSessions = new SessionStore<ClientId>(web.sessionTtlMs, MAX_SESSIONS);
+    const adminSessions = new SessionStore<string>(web.sessionTtlMs, MAX_SESSIONS);
+    const stats = new ClientStats(context);
+    const dashboard = new Dashboard(context, deps.delivery, startedAt);
+    const clientFeed = new LiveFeed(stats, web.liveIntervalMs, deps.logger);
+    const adminFeed = new LiveFeed(dashboard, web.liveIntervalMs, deps.logger);
+    const throttle = new LoginThrottle(LOGIN_FAILURE_BURST, LOGIN_FAILURES_PER_S, MAX_SESSIONS);
+    const sweeper = setInterval(() => {
+      clientSessions.sweep(clock());
+      adminSessions.sweep(clock());
+      throttle.forgetRecovered(clock());
+    }, 60_000);
+    sweeper.unref();
+    app.addHook('preClose', async () => {
+      clearInterval(sweeper);
+      clientFeed.close();
+      adminFeed.close();
+    });
+    void app.register(async (scope) => {
+      scope.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply));
+      registerAssets(scope, '/stats');
+      registerAssets(scope, '/admin');
+      registerClientWeb(scope, { context, sessions: clientSessions, stats, feed: clientFeed, throttle });
+      registerAdminWeb(scope, { context, admins: parseAdmins(web.admins), sessions: adminSessions, dashboard, feed: adminFeed, throttle });
+    });
+  };
+}
