@@ -20,6 +20,7 @@ import type {
   ProvisioningSnapshot,
   RouteRecord,
 } from '../domain/provisioning.js';
+import type { ScenarioPut, ScenarioStore } from './scenario-port.js';
 
 export type TextEncoding = 'gsm7' | 'ucs2';
 
@@ -199,9 +200,15 @@ export type ProvisioningChange =
   | { readonly op: 'prefix.put'; readonly prefix: PrefixRecord }
   | { readonly op: 'prefix.delete'; readonly prefix: string }
   /** Replaces the whole number-portability table (an import from the regulator's file). */
-  | { readonly op: 'overrides.replace'; readonly overrides: readonly NumberOverrideRecord[] };
+  | { readonly op: 'overrides.replace'; readonly overrides: readonly NumberOverrideRecord[] }
+  /**
+   * Stores a new version of a scenario when its source, bindings, client or disabled flag differ from
+   * the current one (docs/scenarios.md). Its client must exist and own each bound short code (or the
+   * keyword on it); a binding held by another enabled scenario is refused.
+   */
+  | { readonly op: 'scenario.put'; readonly scenario: ScenarioPut };
 
-export interface Store {
+export interface Store extends ScenarioStore {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -442,6 +449,8 @@ export interface MoInput {
   readonly receivedAt: Date;
   /** Held parts this MO was assembled from; they are removed in the same transaction. */
   readonly consumedPartIds: readonly string[];
+  /** False: no callback event even with an MO URL (a scenario answers it, docs/scenarios.md). Default true. */
+  readonly forward?: boolean;
 }
 
 export type MoOutcome =

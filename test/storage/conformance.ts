@@ -6,6 +6,7 @@ import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
 import { defineReceiptTests } from './conformance-receipts.js';
+import { defineScenarioTests } from './conformance-scenarios.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -23,6 +24,7 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineReceiptTests(factory);
     defineOutboxTests(factory);
     defineMoTests(factory);
+    defineScenarioTests(factory);
     defineDurabilityTests(factory);
   });
 }

@@ -31,6 +31,15 @@ import type {
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import type {
+  ScenarioDraw,
+  ScenarioEntry,
+  ScenarioRecord,
+  ScenarioResults,
+  ScenarioStepInput,
+  ScenarioStepOutcome,
+  StoredSubscriber,
+} from '../scenario-port.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import { InboundProblemsSql } from './inbound-problems.js';
@@ -43,6 +52,7 @@ import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
 import { ReceiptsSql } from './receipts.js';
+import { ScenariosSql } from './scenarios.js';
 
 /**
  * The embedded Store on one SQLite file (WAL, synchronous=FULL) through one connection: the
@@ -71,6 +81,7 @@ interface Parts {
   readonly outbox: OutboxSql;
   readonly mo: MoSql;
   readonly problems: InboundProblemsSql;
+  readonly scenarios: ScenariosSql;
 }
 
 export class SqliteStore implements Store {
@@ -91,8 +102,9 @@ export class SqliteStore implements Store {
     const dlr = new DlrEventsSql(this.db, outbox);
     const problems = new InboundProblemsSql(this.db);
     const receipts = new ReceiptsSql(this.db, dlr, problems);
+    const scenarios = new ScenariosSql(this.db);
     return {
-      provisioning: new ProvisioningSql(this.db),
+      provisioning: new ProvisioningSql(this.db, scenarios),
       enqueue: new MtEnqueueSql(this.db, this.options),
       queue: new MtQueueSql(this.db, this.options.queue, receipts, dlr),
       sweep: new MtSweepSql(this.db, this.options.queue, dlr),
@@ -101,6 +113,7 @@ export class SqliteStore implements Store {
       outbox,
       mo: new MoSql(this.db, outbox),
       problems,
+      scenarios,
     };
   }
 
@@ -254,6 +267,36 @@ export class SqliteStore implements Store {
 
   async listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.parts.problems.list(filter);
+  }
+
+  async loadScenarios(): Promise<readonly ScenarioRecord[]> {
+    return this.parts.scenarios.loadCurrent();
+  }
+
+  async scenarioVersions(scenarioId: string): Promise<readonly ScenarioRecord[]> {
+    return this.parts.scenarios.versions(scenarioId);
+  }
+
+  async loadScenarioSubscriber(scenarioId: string, subscriber: string): Promise<StoredSubscriber> {
+    return this.parts.scenarios.loadSubscriber(scenarioId, subscriber);
+  }
+
+  applyScenarioStep(step: ScenarioStepInput): Promise<ScenarioStepOutcome> {
+    const scenarios = this.parts.scenarios;
+    return this.groupCommit.submit(() => scenarios.applyStep(step));
+  }
+
+  async scenarioResults(scenarioId: string, options: { readonly leaderboard: number }): Promise<ScenarioResults> {
+    return this.parts.scenarios.results(scenarioId, options.leaderboard);
+  }
+
+  async scenarioEntries(scenarioId: string): Promise<readonly ScenarioEntry[]> {
+    return this.parts.scenarios.allEntries(scenarioId);
+  }
+
+  recordScenarioDraw(draw: ScenarioDraw): Promise<void> {
+    const scenarios = this.parts.scenarios;
+    return this.groupCommit.submit(() => scenarios.recordDraw(draw));
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */
