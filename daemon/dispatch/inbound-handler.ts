@@ -10,6 +10,8 @@ import { bindIdOf } from '../domain/ids.js';
 import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import type { MoRouter } from '../routing/mo-router.js';
+import type { ScenarioDirectory } from '../scenarios/scenario-directory.js';
+import type { ScenarioRunner } from '../scenarios/scenario-runner.js';
 import { encodePdu } from '../smpp/codec.js';
 import { CommandStatus } from '../smpp/command-status.js';
 import type { DeliverHandler } from '../smpp/esme-driver.js';
@@ -49,6 +51,8 @@ export interface InboundDeps {
   readonly moRouter: () => MoRouter;
   readonly logger: Logger;
   readonly options?: Partial<InboundOptions>;
+  /** Scenarios of the current provisioning and their runner: an MO bound to one is answered before deliver_sm_resp. */
+  readonly scenarios?: { readonly directory: () => ScenarioDirectory; readonly runner: ScenarioRunner };
 }
 
 interface PartTag {
@@ -233,6 +237,10 @@ export class InboundHandler {
     part: { reference: number; total: number; seq: number } | null;
   }): Promise<void> {
     const route = this.deps.moRouter().route(mo.shortCode, mo.text);
+    const scenarios = this.deps.scenarios;
+    const hit = route.kind === 'client' && scenarios !== undefined
+      ? scenarios.directory().find({ shortCode: mo.shortCode, clientId: route.clientId, keyword: route.keyword, args: route.args, text: mo.text })
+      : null;
     const dedupKey = moDedupKey({ source: mo.source, dest: mo.shortCode, text: mo.text, part: mo.part }, this.options.dedupWithoutIdentity);
     const outcome = await this.deps.store.recordMo({
       routeId: mo.routeId,
@@ -248,7 +256,12 @@ export class InboundHandler {
       dedupUntil: dedupKey === null ? null : new Date(mo.receivedAt + this.options.dedupWindowMs),
       receivedAt: new Date(mo.receivedAt),
       consumedPartIds: mo.consumed,
+      forward: hit === null || hit.binding.forward,
     });
+    // Also for a duplicate: its step may not have been applied before (a crash); the runner counts it once.
+    if (hit !== null && scenarios !== undefined) {
+      await scenarios.runner.answer(hit, { moId: outcome.moId, subscriber: mo.source, shortCode: mo.shortCode, receivedAt: mo.receivedAt });
+    }
     if (outcome.kind === 'duplicate') this.log.info({ source: mo.source, shortCode: mo.shortCode }, 'MO redelivered: dropped as duplicate');
     else if (route.kind === 'unrouted') this.log.warn({ shortCode: mo.shortCode, reason: route.reason }, 'MO routed to no client');
   }

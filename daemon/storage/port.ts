@@ -25,7 +25,7 @@ import type { ScenarioPut, ScenarioStore } from './scenario-port.js';
 export type TextEncoding = 'gsm7' | 'ucs2';
 
 /** Where a message came in; kept in the ledger for statistics and support. */
-export type MessageSource = 'http' | 'xml' | 'kannel' | 'smpp' | 'mo-reply';
+export type MessageSource = 'http' | 'xml' | 'kannel' | 'smpp' | 'mo-reply' | 'scenario';
 
 /** One MT message as the API accepted it: validated, routed and counted. */
 export interface MtSubmission {
