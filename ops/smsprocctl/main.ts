@@ -18,6 +18,7 @@ import { inboundCommand } from './commands/inbound.js';
 import { overridesCommand } from './commands/overrides.js';
 import { prefixCommand } from './commands/prefix.js';
 import { routeCommand } from './commands/route.js';
+import { scenariosCommand } from './commands/scenarios.js';
 
 function program(): Command {
   const root = new Command('smsprocctl')
@@ -26,7 +27,7 @@ function program(): Command {
     .option('--json', 'print results as JSON')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand()];
+  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), scenariosCommand()];
   for (const command of commands) root.addCommand(command);
   // Settings are copied to subcommands only when they are created by the parent, so set them on each.
   const inherit = (command: Command): void => {

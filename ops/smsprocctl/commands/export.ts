@@ -9,7 +9,7 @@ export function exportCommand(): Command {
     .option('--show-secrets', 'write password hashes, URL tokens, callback secrets and route passwords')
     .action(async (options: { showSecrets?: boolean }, command: Command) => {
       await withStore(command, async (store) => {
-        writeOut(exportProvisioning(await store.loadProvisioning(), { showSecrets: options.showSecrets === true }));
+        writeOut(exportProvisioning(await store.loadProvisioning(), { showSecrets: options.showSecrets === true }, await store.loadScenarios()));
       });
     });
 }
