@@ -12,6 +12,7 @@ import { startApiServer, type ApiServer } from './api/server.js';
 import { DeliveryService } from './dispatch/delivery-service.js';
 import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './embedded-demo.js';
 import { createLogger, type Logger } from './log.js';
+import { startPayoutWorker } from './scenarios/payout-worker.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
 import type { Store } from './storage/port.js';
@@ -90,6 +91,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
 
   const delivery = new DeliveryService({ config, store, provisioning, logger });
   await delivery.start();
+  const payouts = startPayoutWorker(config, store, logger);
   const api = await startApiServer({ config, store, provisioning, logger });
   logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);
@@ -102,6 +104,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     void shutdown(logger, [
       ['api', () => api.close()],
       ['delivery', () => delivery.stop()],
+      ['payouts', async () => payouts?.stop()],
       ['sweeper', async () => clearInterval(sweeper)],
       ['provisioning', async () => provisioning.close()],
       ['store', () => store.close()],

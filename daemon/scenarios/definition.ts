@@ -37,6 +37,14 @@ const outcomeSchema = z.union([
   z.strictObject({ entry: z.union([z.literal(true), z.string().min(1)]) }),
   /** Remembers values in the subscriber's variables (templates allowed). */
   z.strictObject({ set: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()) }),
+  /** Requests a payout to the subscriber's mobile account, in minor units, within the client's budget (docs/payouts.md). */
+  z.strictObject({
+    payout: z.strictObject({
+      amount: z.int().min(1).max(100_000_000),
+      currency: z.string().regex(/^[A-Z]{3}$/, 'use an ISO 4217 code, e.g. RUB'),
+      reason: z.string().min(1).default('scenario prize'),
+    }),
+  }),
 ]);
 
 const callSchema = z.strictObject({

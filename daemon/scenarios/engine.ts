@@ -21,7 +21,8 @@ export interface SubscriberState {
 export type Outcome =
   | { readonly kind: 'tally'; readonly key: string; readonly by: number }
   | { readonly kind: 'score'; readonly points: number }
-  | { readonly kind: 'entry'; readonly label: string };
+  | { readonly kind: 'entry'; readonly label: string }
+  | { readonly kind: 'payout'; readonly amountMinor: number; readonly currency: string; readonly reason: string };
 
 /** The client endpoint's answer to a call, as the driver got it. */
 export type CallAnswer =
@@ -156,6 +157,7 @@ export function step(definition: ScenarioDefinition, current: SubscriberState | 
       score += rule.score;
       outcomes.push({ kind: 'score', points: rule.score });
     } else if ('entry' in rule) outcomes.push({ kind: 'entry', label: rule.entry === true ? 'entry' : render(rule.entry, vars) });
+    else if ('payout' in rule) outcomes.push({ kind: 'payout', amountMinor: rule.payout.amount, currency: rule.payout.currency, reason: render(rule.payout.reason, vars) });
     else for (const [name, template] of Object.entries(rule.set)) kept[name] = render(template, vars);
   }
   const answers = before.answers + (answer.counts ? 1 : 0);

@@ -71,6 +71,7 @@ export class ScenarioRunner {
         counted: result.counted,
         tallies: result.outcomes.flatMap((o) => (o.kind === 'tally' ? [{ key: o.key, by: o.by }] : [])),
         entries: result.outcomes.flatMap((o) => (o.kind === 'entry' ? [o.label] : [])),
+        payouts: result.outcomes.flatMap((o) => (o.kind === 'payout' ? [{ amountMinor: o.amountMinor, currency: o.currency, reason: o.reason }] : [])),
         replies: result.replies,
         at: new Date(mo.receivedAt),
       });

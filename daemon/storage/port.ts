@@ -20,6 +20,7 @@ import type {
   ProvisioningSnapshot,
   RouteRecord,
 } from '../domain/provisioning.js';
+import type { PayoutStore } from './payout-port.js';
 import type { ScenarioPut, ScenarioStore } from './scenario-port.js';
 
 export type TextEncoding = 'gsm7' | 'ucs2';
@@ -208,7 +209,7 @@ export type ProvisioningChange =
    */
   | { readonly op: 'scenario.put'; readonly scenario: ScenarioPut };
 
-export interface Store extends ScenarioStore {
+export interface Store extends ScenarioStore, PayoutStore {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;

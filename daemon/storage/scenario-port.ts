@@ -56,6 +56,11 @@ export interface ScenarioStepInput {
   readonly counted: boolean;
   readonly tallies: readonly { readonly key: string; readonly by: number }[];
   readonly entries: readonly string[];
+  /**
+   * Payouts to the subscriber, requested in the same transaction with the ids
+   * `scenario:<scenario>:<MO id>:<n>` (over budget: recorded as failed). Absent: none.
+   */
+  readonly payouts?: readonly { readonly amountMinor: number; readonly currency: string; readonly reason: string }[];
   /** The replies this step sends, kept so that a redelivered MO re-sends the same ones (idempotently). */
   readonly replies: readonly string[];
   readonly at: Date;

@@ -16,6 +16,7 @@ import { clientCommand } from './commands/client.js';
 import { exportCommand } from './commands/export.js';
 import { inboundCommand } from './commands/inbound.js';
 import { overridesCommand } from './commands/overrides.js';
+import { payoutsCommand } from './commands/payouts.js';
 import { prefixCommand } from './commands/prefix.js';
 import { routeCommand } from './commands/route.js';
 import { scenariosCommand } from './commands/scenarios.js';
@@ -27,7 +28,7 @@ function program(): Command {
     .option('--json', 'print results as JSON')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), scenariosCommand()];
+  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), scenariosCommand(), payoutsCommand()];
   for (const command of commands) root.addCommand(command);
   // Settings are copied to subcommands only when they are created by the parent, so set them on each.
   const inherit = (command: Command): void => {

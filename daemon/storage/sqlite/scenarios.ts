@@ -13,6 +13,7 @@ import type {
   ScenarioStepOutcome,
   StoredSubscriber,
 } from '../scenario-port.js';
+import type { PayoutsSql } from './payouts.js';
 import { loadQueries } from './sql-files.js';
 
 /**
@@ -82,7 +83,7 @@ export class ScenariosSql {
   private readonly draws: Database.Statement<[string], DrawRow>;
   private readonly insertDraw: Database.Statement<[string, string, string, string, number, string, number]>;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, private readonly payouts: PayoutsSql) {
     const sql = loadQueries('scenarios');
     this.currentVersions = db.prepare(sql('currentVersions'));
     this.versionsOf = db.prepare(sql('versionsOf'));
@@ -155,7 +156,7 @@ export class ScenariosSql {
     return row === undefined ? { state: null, revision: 0 } : { state: row.state, revision: row.revision };
   }
 
-  applyStep(step: ScenarioStepInput): ScenarioStepOutcome {
+  applyStep(step: ScenarioStepInput, now: number): ScenarioStepOutcome {
     const seen = this.stepOf.get(step.scenarioId, step.moId);
     if (seen) return { kind: 'duplicate', replies: JSON.parse(seen.replies) as string[] };
     const at = step.at.getTime();
@@ -169,6 +170,15 @@ export class ScenariosSql {
     this.insertStep.run(step.scenarioId, step.moId, step.subscriber, step.disposition, step.counted ? 1 : 0, JSON.stringify(step.replies), at);
     for (const tally of step.tallies) this.addTally.run(step.scenarioId, tally.key, tally.by);
     step.entries.forEach((label, index) => this.insertEntry.run(`${step.moId}/${index}`, step.scenarioId, step.subscriber, label, at));
+    const payouts = step.payouts ?? [];
+    if (payouts.length > 0) {
+      const clientId = this.currentOf.get(step.scenarioId)?.client_id;
+      if (clientId === undefined) throw new Error(`scenario ${step.scenarioId} does not exist`);
+      payouts.forEach((payout, index) => this.payouts.request({
+        id: `scenario:${step.scenarioId}:${step.moId}:${index}`, clientId: clientId as ClientId, subscriber: step.subscriber,
+        amountMinor: payout.amountMinor, currency: payout.currency, reason: payout.reason, scenarioId: step.scenarioId, moId: step.moId,
+      }, now));
+    }
     return { kind: 'applied' };
   }
 

@@ -40,6 +40,7 @@ import type {
   ScenarioStepOutcome,
   StoredSubscriber,
 } from '../scenario-port.js';
+import type { Payout, PayoutAttemptOutcome, PayoutBudget, PayoutRequest, PayoutRequestOutcome, PayoutState } from '../payout-port.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import { InboundProblemsSql } from './inbound-problems.js';
@@ -51,6 +52,7 @@ import { MtSweepSql } from './mt-sweep.js';
 import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
+import { PayoutsSql } from './payouts.js';
 import { ReceiptsSql } from './receipts.js';
 import { ScenariosSql } from './scenarios.js';
 
@@ -82,6 +84,7 @@ interface Parts {
   readonly mo: MoSql;
   readonly problems: InboundProblemsSql;
   readonly scenarios: ScenariosSql;
+  readonly payouts: PayoutsSql;
 }
 
 export class SqliteStore implements Store {
@@ -102,7 +105,8 @@ export class SqliteStore implements Store {
     const dlr = new DlrEventsSql(this.db, outbox);
     const problems = new InboundProblemsSql(this.db);
     const receipts = new ReceiptsSql(this.db, dlr, problems);
-    const scenarios = new ScenariosSql(this.db);
+    const payouts = new PayoutsSql(this.db);
+    const scenarios = new ScenariosSql(this.db, payouts);
     return {
       provisioning: new ProvisioningSql(this.db, scenarios),
       enqueue: new MtEnqueueSql(this.db, this.options),
@@ -114,6 +118,7 @@ export class SqliteStore implements Store {
       mo: new MoSql(this.db, outbox),
       problems,
       scenarios,
+      payouts,
     };
   }
 
@@ -283,7 +288,7 @@ export class SqliteStore implements Store {
 
   applyScenarioStep(step: ScenarioStepInput): Promise<ScenarioStepOutcome> {
     const scenarios = this.parts.scenarios;
-    return this.groupCommit.submit(() => scenarios.applyStep(step));
+    return this.groupCommit.submit(() => scenarios.applyStep(step, Date.now()));
   }
 
   async scenarioResults(scenarioId: string, options: { readonly leaderboard: number }): Promise<ScenarioResults> {
@@ -297,6 +302,39 @@ export class SqliteStore implements Store {
   recordScenarioDraw(draw: ScenarioDraw): Promise<void> {
     const scenarios = this.parts.scenarios;
     return this.groupCommit.submit(() => scenarios.recordDraw(draw));
+  }
+
+  requestPayout(request: PayoutRequest): Promise<PayoutRequestOutcome> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.request(request, Date.now()));
+  }
+
+  setPayoutBudget(clientId: ClientId, currency: string, budgetMinor: number): Promise<void> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.budget(clientId, currency, budgetMinor));
+  }
+
+  async payoutBudget(clientId: ClientId): Promise<PayoutBudget | null> {
+    return this.parts.payouts.budgetView(clientId);
+  }
+
+  claimPayouts(request: { readonly owner: string; readonly limit: number; readonly leaseMs: number }): Promise<readonly Payout[]> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.claim(request.owner, request.limit, request.leaseMs, Date.now()));
+  }
+
+  completePayoutAttempt(id: string, owner: string, outcome: PayoutAttemptOutcome): Promise<boolean> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.completeAttempt(id, owner, outcome, Date.now()));
+  }
+
+  async listPayouts(filter: { readonly clientId?: ClientId; readonly state?: PayoutState; readonly limit: number }): Promise<readonly Payout[]> {
+    return this.parts.payouts.listAll(filter);
+  }
+
+  retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.retry(id, Date.now()));
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */

@@ -76,16 +76,30 @@ export function scenariosCommand(): Command {
     .option('--winners <n>', 'how many winners', '1')
     .option('--seed <text>', 'the seed (default: 32 random bytes, hex); publish it beforehand for a draw anyone can check')
     .option('--repeat-winners', 'let a number win more than once (one per entry)')
-    .action(async (id: string, options: { name: string; winners: string; seed?: string; repeatWinners?: boolean }, command: Command) => {
+    .option('--payout <minor>', "request a payout of this many minor units to each winner, within the client's budget")
+    .option('--currency <code>', 'the payout currency (ISO 4217)', 'RUB')
+    .action(async (id: string, options: { name: string; winners: string; seed?: string; repeatWinners?: boolean; payout?: string; currency: string }, command: Command) => {
       const count = wholeNumber(options.winners, '--winners', 1);
+      const prize = options.payout === undefined ? null : wholeNumber(options.payout, '--payout', 1);
       const seed = options.seed ?? randomBytes(32).toString('hex');
       await withStore(command, async (store) => {
-        await scenarioOf(store, id);
+        const scenario = await scenarioOf(store, id);
         const result = drawWinners(await store.scenarioEntries(id), seed, count, options.repeatWinners !== true);
         const draw = { scenarioId: id, drawId: options.name, seed, entriesHash: result.entriesHash, entryCount: result.entryCount, winners: result.winners, drawnAt: new Date() };
         await store.recordScenarioDraw(draw);
+        const payouts: Record<string, string> = {};
+        if (prize !== null) {
+          for (const [index, winner] of result.winners.entries()) {
+            const payoutId = `draw:${id}:${options.name}:${index}`;
+            const outcome = await store.requestPayout({
+              id: payoutId, clientId: scenario.clientId, subscriber: winner.subscriber, amountMinor: prize, currency: options.currency,
+              reason: `draw ${options.name} of ${id}`, scenarioId: id, moId: null,
+            });
+            payouts[payoutId] = outcome.kind;
+          }
+        }
         if (globalsOf(command).json === true) {
-          writeJson(draw);
+          writeJson({ ...draw, payouts });
           return;
         }
         writeOut(renderFields([
@@ -94,6 +108,7 @@ export function scenariosCommand(): Command {
           ['entries', result.entryCount],
           ['entries sha256', result.entriesHash],
           ['winners', result.winners.map((w) => `${w.subscriber} (${w.id})`)],
+          ['payouts', Object.entries(payouts).map(([payoutId, kind]) => `${payoutId}: ${kind}`)],
         ]));
       });
     });
