@@ -72,3 +72,18 @@ test('a draw is recorded with its seed and entry hash, is reproducible from them
   assert.deepEqual(results.draws.map((d) => [d.drawId, d.seed]), [['final', 'published-seed'], ['recount', 'published-seed']]);
   assert.equal(ctl.run(['scenarios', 'results', 'nope']).code, 3);
 });
+
+test('payouts: a budget, a draw that pays its winners within it, the list and a retry', () => {
+  assert.equal(ctl.run(['payouts', 'budget', 'tv-show', '7000', '--currency', 'RUB']).code, 0);
+  assert.equal(ctl.run(['payouts', 'budget', 'nobody', '1']).code, 3);
+  const draw = ctl.json<{ payouts: Record<string, string> }>(['scenarios', 'draw', 'prize-draw', '--name', 'paid', '--winners', '2', '--seed', 's', '--payout', '5000']);
+  assert.deepEqual(draw.payouts, { 'draw:prize-draw:paid:0': 'requested', 'draw:prize-draw:paid:1': 'over-budget' });
+  const failed = ctl.json<{ id: string; state: string; amountMinor: number }[]>(['payouts', 'list', '--state', 'failed']);
+  assert.deepEqual(failed.map((p) => [p.id, p.amountMinor]), [['draw:prize-draw:paid:1', 5000]]);
+  assert.deepEqual(ctl.json<Record<string, string>>(['payouts', 'retry', 'draw:prize-draw:paid:1']), { 'draw:prize-draw:paid:1': 'over-budget' });
+  ctl.run(['payouts', 'budget', 'tv-show', '10000']);
+  assert.deepEqual(ctl.json<Record<string, string>>(['payouts', 'retry', 'draw:prize-draw:paid:1']), { 'draw:prize-draw:paid:1': 'requested' });
+  assert.deepEqual(ctl.json<{ committedMinor: number }>(['payouts', 'budget', 'tv-show']).committedMinor, 10000);
+  const list = ctl.run(['payouts', 'list', '--client', 'tv-show']);
+  assert.match(list.stdout, /draw:prize-draw:paid:0\s+tv-show\s+7900000000\d\s+5000 RUB\s+requested/);
+});

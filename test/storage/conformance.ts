@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import { defineEnqueueTests } from './conformance-enqueue.js';
 import { defineMoTests } from './conformance-mo.js';
 import { defineOutboxTests } from './conformance-outbox.js';
+import { definePayoutTests } from './conformance-payouts.js';
 import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
@@ -25,6 +26,7 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineOutboxTests(factory);
     defineMoTests(factory);
     defineScenarioTests(factory);
+    definePayoutTests(factory);
     defineDurabilityTests(factory);
   });
 }
