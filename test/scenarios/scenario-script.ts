@@ -14,6 +14,9 @@
  *   state <from> <state id>        where a subscriber is
  *   steps <disposition>=<n> …      steps taken per disposition
  *   draw <seed> <count> => <from> …  a draw with that seed and its winners
+ *   payouts <from>=<amount><currency>:<state> …  every payout the scenario requested, oldest first
+ *
+ * The client `acme` owns the short code 7700 and has a payout budget of 1000 RUB (minor units).
  */
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import { compileScenario } from '../../daemon/scenarios/compile.js';
@@ -109,6 +112,9 @@ export async function runScript(script: ScenarioScript, store: Store): Promise<s
       const from = words[1] ?? '';
       const stored = await store.loadScenarioSubscriber('script', from);
       out.push(`state ${from} ${stored.state === null ? '(none)' : (JSON.parse(stored.state) as SubscriberState).state}`);
+    } else if (command === 'payouts') {
+      const payouts = [...(await store.listPayouts({ limit: 1000 }))].reverse();
+      out.push(['payouts', ...payouts.map((p) => `${p.subscriber}=${p.amountMinor}${p.currency}:${p.state}`)].join(' '));
     } else if (command === 'draw') {
       const [, seed = '', count = '1'] = words;
       const result = drawWinners(await store.scenarioEntries('script'), seed, Number(count), true);

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import type { RouteId } from '../../daemon/domain/ids.js';
+import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import { clientPut, route } from '../storage/fixtures.js';
 import { openTestSqliteStore } from '../storage/sqlite-factory.js';
 import { parseScript, runScript } from './scenario-script.js';
@@ -25,6 +25,7 @@ for (const file of files) {
         { op: 'prefix.put', prefix: { prefix: '7', routeId: 'mts-1' as RouteId } },
         { op: 'client.put', client: clientPut('acme', { shortCodes: ['7700'], keywords: [] }) },
       ]);
+      await handle.store.setPayoutBudget('acme' as ClientId, 'RUB', 1000);
       const path = `${dir}${file}`;
       const expected = readFileSync(path, 'utf8');
       const actual = await runScript(parseScript(expected), handle.store);
