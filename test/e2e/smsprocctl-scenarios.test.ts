@@ -36,6 +36,15 @@ test('the documented scenario example applies once; a changed definition is a ne
   assert.deepEqual(ctl.json<{ id: string; disabled: boolean }[]>(['scenarios', 'list']).filter((s) => !s.disabled).map((s) => s.id), ['song-vote']);
 });
 
+test('export writes scenarios so that applying the export changes nothing', () => {
+  ctl.json<ApplyJson>(['apply', examplePath]);
+  const exported = ctl.run(['export']);
+  assert.equal(exported.code, 0, exported.stderr);
+  assert.match(exported.stdout, /scenarios:\n {2}helpdesk:/);
+  const path = ctl.writeFile('exported.yaml', exported.stdout);
+  assert.deepEqual(ctl.json<ApplyJson>(['apply', path]).items, []);
+});
+
 test('a definition that does not compile is refused with where and why; nothing is applied', () => {
   const bad = ctl.writeFile('bad.yaml', example.replace('        questions:\n', '        question:\n'));
   const result = ctl.run(['apply', bad]);
