@@ -30,6 +30,9 @@ test('the documented scenario example applies once; a changed definition is a ne
   assert.deepEqual(update.items.map((i) => `${i.action} ${i.kind} ${i.id} ${i.fields.join(',')}`), ['update scenario song-vote definition']);
   const list = ctl.json<{ id: string; version: number; disabled: boolean }[]>(['scenarios', 'list']);
   assert.deepEqual(list.map((s) => [s.id, s.version, s.disabled]), [['helpdesk', 1, false], ['news', 1, false], ['prize-draw', 1, false], ['quiz', 1, false], ['song-vote', 2, false]]);
+  const versions = ctl.json<{ version: number; source: { params: { options: Record<string, string[]> } } }[]>(['scenarios', 'versions', 'song-vote']);
+  assert.deepEqual(versions.map((v) => [v.version, v.source.params.options.A]), [[1, ['1', 'А']], [2, ['1', 'А', 'ONE']]]);
+  assert.equal(ctl.run(['scenarios', 'versions', 'nope']).code, 3);
   const only = ctl.writeFile('only.yaml', example.split('\n  news:\n')[0] ?? '');
   const pruned = ctl.json<ApplyJson>(['apply', only, '--prune']);
   assert.deepEqual(pruned.items.filter((i) => i.kind === 'scenario').map((i) => `${i.action} ${i.id}`), ['delete helpdesk', 'delete news', 'delete prize-draw', 'delete quiz', 'update song-vote']);

@@ -44,6 +44,21 @@ export function scenariosCommand(): Command {
       });
     });
   scenarios
+    .command('versions')
+    .argument('<id>', 'scenario id')
+    .description('every stored version of a scenario, oldest first, with its definition in --json')
+    .action(async (id: string, _options: unknown, command: Command) => {
+      await withStore(command, async (store) => {
+        const versions = await store.scenarioVersions(id);
+        if (versions.length === 0) throw notFound('scenario', id);
+        if (globalsOf(command).json === true) {
+          writeJson(versions);
+          return;
+        }
+        writeOut(renderTable(['version', 'created', 'client', 'bindings', 'disabled'], versions.map((v) => [v.version, v.createdAt.toISOString(), v.clientId, bindingsText(v), v.disabled])));
+      });
+    });
+  scenarios
     .command('results')
     .argument('<id>', 'scenario id')
     .description('tallies, leaderboard, entries and draws of a scenario')
