@@ -16,6 +16,7 @@ import { createLogger, type Logger } from './log.js';
 import { startSmppServer } from './smpp-server/smpp-server.js';
 import { createMetrics } from './stats/metrics.js';
 import { startOperations } from './stats/operations.js';
+import { startPayoutWorker } from './scenarios/payout-worker.js';
 import { openStore } from './storage/open.js';
 import { openProvisioningCache } from './storage/provisioning-cache.js';
 import { webExtension } from './web/web.js';
@@ -104,6 +105,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     config, store, provisioning, logger, events: metrics.delivery, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
   });
   await delivery.start();
+  const payouts = startPayoutWorker(config, store, logger);
   // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
   const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
   const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions });
@@ -121,6 +123,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       ['api', () => api.close()],
       ['smpp-server', async () => smppServer?.close()],
       ['delivery', () => delivery.stop()],
+      ['payouts', async () => payouts?.stop()],
       ['sweeper', async () => clearInterval(sweeper)],
       ['provisioning', async () => provisioning.close()],
       ['store', () => store.close()],

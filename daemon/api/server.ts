@@ -21,6 +21,7 @@ import { asSmsprocError, errorBody, setErrorStatus } from './error-reply.js';
 import { acceptProxyProtocol } from './proxy-protocol.js';
 import { registerKannelRoutes } from './routes-kannel.js';
 import { registerSmsRoutes } from './routes-sms.js';
+import { registerScenarioRoutes } from './routes-scenarios.js';
 import { registerStatusRoutes } from './routes-status.js';
 import { registerXmlRoutes } from './routes-xml.js';
 import { rulesOf } from './submission.js';
@@ -107,6 +108,7 @@ function createApp(deps: ApiDeps, serverFactory?: ServerFactory): FastifyInstanc
   registerXmlRoutes(app, context);
   registerKannelRoutes(app, context);
   registerStatusRoutes(app, context);
+  registerScenarioRoutes(app, context);
   for (const extend of deps.extensions ?? []) extend(app, context);
   return app;
 }

@@ -117,6 +117,18 @@ export const configSchema = z.strictObject({
     /** How often live pages (Server-Sent Events) get new figures. */
     liveIntervalMs: z.int().min(200).max(60_000).default(2000),
   }).prefault({}),
+  payouts: z.strictObject({
+    /** The payout provider's base URL (docs/payouts.md); null: payouts are recorded but not sent. */
+    providerUrl: z.url({ protocol: /^https?$/ }).nullable().default(null),
+    pollIntervalMs: z.int().min(100).max(60_000).default(1000),
+    requestTimeoutMs: z.int().min(100).max(60_000).default(10_000),
+    /** Sends without a settling answer before the payout is left to reconciliation. */
+    maxSendAttempts: z.int().min(1).max(100).default(5),
+    retryBaseMs: z.int().min(10).default(1000),
+    retryMaxMs: z.int().min(100).default(300_000),
+    /** How long after a pending answer the provider is asked for the payout's status. */
+    recheckAfterMs: z.int().min(100).default(30_000),
+  }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

@@ -6,7 +6,7 @@
  * callbacks.
  */
 import type { Config } from '../config/schema.js';
-import type { SmsprocError } from '../domain/errors.js';
+import { SmsprocError } from '../domain/errors.js';
 import type { ClientId } from '../domain/ids.js';
 import type { ClientRecord, RouteRecord } from '../domain/provisioning.js';
 import { commitUnits, prepareUnit, type AcceptanceDeps } from '../api/acceptance.js';
@@ -16,6 +16,9 @@ import { createQueueGauge } from '../limits/queue-gauge.js';
 import type { Logger } from '../log.js';
 import type { DeliveryEvents } from '../stats/metric-events.js';
 import { buildMoRouter, type MoRouter } from '../routing/mo-router.js';
+import { createClientCall } from '../scenarios/client-call.js';
+import { buildScenarioDirectory, type ScenarioDirectory } from '../scenarios/scenario-directory.js';
+import { ScenarioRunner, type ScenarioReply } from '../scenarios/scenario-runner.js';
 import type { CallbackEvent, Store } from '../storage/port.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
 import type { EventChannel } from './callback-channel.js';
@@ -53,6 +56,7 @@ export class DeliveryService {
   private readonly callbacks: CallbackSender;
   private readonly acceptance: AcceptanceDeps;
   private moRouter: MoRouter = buildMoRouter([], { defaultClientId: null });
+  private scenarioDirectory: ScenarioDirectory = buildScenarioDirectory([]);
   private version = -1;
   private followTimer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> = Promise.resolve();
@@ -61,7 +65,21 @@ export class DeliveryService {
   constructor(private readonly deps: DeliveryDeps) {
     this.options = { provisioningCheckMs: 1_000, ...deps.options };
     const { config, store, provisioning, logger } = deps;
-    this.inbound = new InboundHandler({ store, moRouter: () => this.moRouter, logger, options: this.options.inbound ?? {}, events: deps.events?.inbound });
+    const runner = new ScenarioRunner({
+      store,
+      call: createClientCall(),
+      secretOf: (clientId) => provisioning.clientById(clientId as ClientId)?.callbackSecret ?? '',
+      sendReply: (reply) => this.scenarioReply(reply),
+      logger,
+    });
+    this.inbound = new InboundHandler({
+      store,
+      moRouter: () => this.moRouter,
+      logger,
+      options: this.options.inbound ?? {},
+      scenarios: { directory: () => this.scenarioDirectory, runner },
+      events: deps.events?.inbound,
+    });
     this.callbacks = new CallbackSender({
       store,
       clientOf: (id: ClientId) => provisioning.clientById(id),
@@ -133,6 +151,13 @@ export class DeliveryService {
     const snapshot = provisioning.snapshot;
     this.version = snapshot.version;
     this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: null });
+    try {
+      this.scenarioDirectory = buildScenarioDirectory(await this.deps.store.loadScenarios());
+      for (const problem of this.scenarioDirectory.problems) logger.error({ scenarioId: problem.id, problems: problem.problems }, 'scenario not loaded: its definition does not compile');
+    } catch (error) {
+      // The previous scenarios keep serving; the next version change tries again.
+      logger.error({ err: error }, 'scenarios not reloaded');
+    }
     const wanted = new Map<string, RouteRecord>(snapshot.routes.filter((route) => !route.disabled && route.binds > 0).map((route) => [route.id, route]));
     const stopping: Promise<void>[] = [];
     for (const [id, dispatcher] of this.dispatchers) {
@@ -176,10 +201,42 @@ export class DeliveryService {
    * callback delivered twice sends one reply.
    */
   private async moReply(event: CallbackEvent, text: string): Promise<void> {
-    const client = this.deps.provisioning.clientById(event.clientId);
     const shortCode = event.payload.shortCode;
     const subscriber = event.payload.from;
-    if (client === undefined || typeof shortCode !== 'string' || typeof subscriber !== 'string') return;
+    if (typeof shortCode !== 'string' || typeof subscriber !== 'string') return;
+    const ids = await this.replyFromShortCode(event.clientId, shortCode, subscriber, text, `mo-reply:${event.id}`, 'mo-reply');
+    if (ids !== null) this.deps.logger.info({ clientId: event.clientId, moEvent: event.id, ids }, 'MO reply accepted as MT');
+  }
+
+  /**
+   * A scenario's reply, through the same acceptance as the client's own MO replies. A refusal that
+   * waiting will not cure (no route to the subscriber, text not encodable) is logged and dropped so
+   * that the MO is still answered to the SMSC; the store being unavailable is thrown, so that the SMSC
+   * redelivers the MO and the step re-sends the reply.
+   */
+  private async scenarioReply(reply: ScenarioReply): Promise<void> {
+    try {
+      await this.replyFromShortCode(reply.clientId as ClientId, reply.shortCode, reply.subscriber, reply.text, reply.idempotencyKey, 'scenario');
+    } catch (error) {
+      if (error instanceof SmsprocError && error.definition.httpStatus < 500) {
+        this.deps.logger.warn({ clientId: reply.clientId, code: error.code, key: reply.idempotencyKey }, 'scenario reply refused');
+        return;
+      }
+      throw error;
+    }
+  }
+
+  /** An MT from the client's short code to a subscriber, charged to the client; null when the client is gone. */
+  private async replyFromShortCode(
+    clientId: ClientId,
+    shortCode: string,
+    subscriber: string,
+    text: string,
+    idempotencyKey: string,
+    source: 'mo-reply' | 'scenario',
+  ): Promise<readonly string[] | null> {
+    const client = this.deps.provisioning.clientById(clientId);
+    if (client === undefined) return null;
     // The short code is the client's own: it may answer from it without registering it as a sender.
     const replying: ClientRecord = { ...client, senders: [...client.senders, shortCode] };
     const params = {
@@ -187,13 +244,9 @@ export class DeliveryService {
       validity: undefined, schedule: undefined, priority: undefined, clientRef: undefined, coding: undefined,
     };
     const draft = validateSubmission(params, replying, rulesOf(this.deps.config), Date.now());
-    const unit = await prepareUnit(this.acceptance, replying, draft, `mo-reply:${event.id}`, 'mo-reply');
+    const unit = await prepareUnit(this.acceptance, replying, draft, idempotencyKey, source);
     const [outcome] = await commitUnits(this.acceptance, [unit]);
-    if (outcome?.kind === 'refused') throw refusal(outcome.error);
-    this.deps.logger.info({ clientId: client.id, moEvent: event.id, ids: outcome?.messages.map((m) => m.id) }, 'MO reply accepted as MT');
+    if (outcome?.kind === 'refused') throw outcome.error;
+    return outcome?.messages.map((m) => m.id) ?? [];
   }
-}
-
-function refusal(error: SmsprocError): Error {
-  return new Error(`MO reply refused: ${error.message}`);
 }

@@ -11,6 +11,8 @@ import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import { noInboundEvents, type InboundEvents } from '../stats/metric-events.js';
 import type { MoRouter } from '../routing/mo-router.js';
+import type { ScenarioDirectory, ScenarioHit } from '../scenarios/scenario-directory.js';
+import type { ScenarioMo, ScenarioRunner } from '../scenarios/scenario-runner.js';
 import { encodePdu } from '../smpp/codec.js';
 import { CommandStatus } from '../smpp/command-status.js';
 import type { DeliverHandler } from '../smpp/esme-driver.js';
@@ -52,6 +54,8 @@ export interface InboundDeps {
   readonly options?: Partial<InboundOptions>;
   /** Receipts and MO received, for metrics. */
   readonly events?: InboundEvents;
+  /** Scenarios of the current provisioning and their runner: an MO bound to one is answered before deliver_sm_resp. */
+  readonly scenarios?: { readonly directory: () => ScenarioDirectory; readonly runner: ScenarioRunner };
 }
 
 interface PartTag {
@@ -60,6 +64,8 @@ interface PartTag {
 }
 
 const MESSAGE_TYPE_MASK = 0x3c;
+/** Tries of a reassembled MO's scenario step (200 ms, 400 ms, … apart) before it is given up and logged. */
+const REASSEMBLED_SCENARIO_ATTEMPTS = 5;
 const RECEIPT_TYPE = 0x04;
 
 export class InboundHandler {
@@ -240,6 +246,10 @@ export class InboundHandler {
     part: { reference: number; total: number; seq: number } | null;
   }): Promise<void> {
     const route = this.deps.moRouter().route(mo.shortCode, mo.text);
+    const scenarios = this.deps.scenarios;
+    const hit = route.kind === 'client' && scenarios !== undefined
+      ? scenarios.directory().find({ shortCode: mo.shortCode, clientId: route.clientId, keyword: route.keyword, args: route.args, text: mo.text })
+      : null;
     const dedupKey = moDedupKey({ source: mo.source, dest: mo.shortCode, text: mo.text, part: mo.part }, this.options.dedupWithoutIdentity);
     const outcome = await this.deps.store.recordMo({
       routeId: mo.routeId,
@@ -255,10 +265,34 @@ export class InboundHandler {
       dedupUntil: dedupKey === null ? null : new Date(mo.receivedAt + this.options.dedupWindowMs),
       receivedAt: new Date(mo.receivedAt),
       consumedPartIds: mo.consumed,
+      forward: hit === null || hit.binding.forward,
     });
     if (outcome.kind === 'new') this.events.mo(mo.routeId);
+    // Also for a duplicate: its step may not have been applied before (a crash); the runner counts it once.
+    if (hit !== null && scenarios !== undefined) {
+      const scenarioMo = { moId: outcome.moId, subscriber: mo.source, shortCode: mo.shortCode, receivedAt: mo.receivedAt };
+      if (mo.part === null) await scenarios.runner.answer(hit, scenarioMo);
+      else await this.answerReassembled(scenarios.runner, hit, scenarioMo);
+    }
     if (outcome.kind === 'duplicate') this.log.info({ source: mo.source, shortCode: mo.shortCode }, 'MO redelivered: dropped as duplicate');
     else if (route.kind === 'unrouted') this.log.warn({ shortCode: mo.shortCode, reason: route.reason }, 'MO routed to no client');
+  }
+
+  /**
+   * The parts of a reassembled MO were answered to the SMSC already, so nothing would redeliver it if
+   * its scenario step failed: retry here a few times (keyed by the MO id, a retry counts once).
+   */
+  private async answerReassembled(runner: ScenarioRunner, hit: ScenarioHit, mo: ScenarioMo): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await runner.answer(hit, mo);
+        return;
+      } catch (error) {
+        if (attempt >= REASSEMBLED_SCENARIO_ATTEMPTS) throw error;
+        this.log.warn({ err: error, moId: mo.moId, attempt }, 'scenario step of a reassembled MO failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+      }
+    }
   }
 
   private async problem(kind: 'receipt-unparsed' | 'mo-malformed', routeId: RouteId, bindId: BindId, pdu: DeliverablePdu, detail: string): Promise<void> {

@@ -22,11 +22,13 @@ import type {
   RouteRecord,
 } from '../domain/provisioning.js';
 import type { StatsStore } from './stats-port.js';
+import type { PayoutStore } from './payout-port.js';
+import type { ScenarioPut, ScenarioStore } from './scenario-port.js';
 
 export type TextEncoding = 'gsm7' | 'ucs2';
 
 /** Where a message came in; kept in the ledger for statistics and support. */
-export type MessageSource = 'http' | 'xml' | 'kannel' | 'smpp' | 'mo-reply';
+export type MessageSource = 'http' | 'xml' | 'kannel' | 'smpp' | 'mo-reply' | 'scenario';
 
 /** One MT message as the API accepted it: validated, routed and counted. */
 export interface MtSubmission {
@@ -201,10 +203,16 @@ export type ProvisioningChange =
   | { readonly op: 'prefix.put'; readonly prefix: PrefixRecord }
   | { readonly op: 'prefix.delete'; readonly prefix: string }
   /** Replaces the whole number-portability table (an import from the regulator's file). */
-  | { readonly op: 'overrides.replace'; readonly overrides: readonly NumberOverrideRecord[] };
+  | { readonly op: 'overrides.replace'; readonly overrides: readonly NumberOverrideRecord[] }
+  /**
+   * Stores a new version of a scenario when its source, bindings, client or disabled flag differ from
+   * the current one (docs/scenarios.md). Its client must exist and own each bound short code (or the
+   * keyword on it); a binding held by another enabled scenario is refused.
+   */
+  | { readonly op: 'scenario.put'; readonly scenario: ScenarioPut };
 
-/** Statistics reads (stats-port.ts) are part of the port. */
-export interface Store extends StatsStore {
+/** Statistics (stats-port.ts), scenarios (scenario-port.ts) and payouts (payout-port.ts) are part of the port. */
+export interface Store extends StatsStore, ScenarioStore, PayoutStore {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -481,6 +489,8 @@ export interface MoInput {
   readonly receivedAt: Date;
   /** Held parts this MO was assembled from; they are removed in the same transaction. */
   readonly consumedPartIds: readonly string[];
+  /** False: no callback event even with an MO URL (a scenario answers it, docs/scenarios.md). Default true. */
+  readonly forward?: boolean;
 }
 
 export type MoOutcome =

@@ -17,9 +17,11 @@ import { exportCommand } from './commands/export.js';
 import { inboundCommand } from './commands/inbound.js';
 import { messagesCommand } from './commands/messages.js';
 import { overridesCommand } from './commands/overrides.js';
+import { payoutsCommand } from './commands/payouts.js';
 import { prefixCommand } from './commands/prefix.js';
 import { queuesCommand } from './commands/queues.js';
 import { routeCommand } from './commands/route.js';
+import { scenariosCommand } from './commands/scenarios.js';
 
 function program(): Command {
   const root = new Command('smsprocctl')
@@ -28,7 +30,7 @@ function program(): Command {
     .option('--json', 'print results as JSON')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), messagesCommand(), queuesCommand()];
+  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), messagesCommand(), queuesCommand(), scenariosCommand(), payoutsCommand()];
   for (const command of commands) root.addCommand(command);
   // Settings are copied to subcommands only when they are created by the parent, so set them on each.
   const inherit = (command: Command): void => {

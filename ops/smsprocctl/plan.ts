@@ -1,7 +1,8 @@
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { ClientRecord, ProvisioningSnapshot, RouteRecord } from '../../daemon/domain/provisioning.js';
 import type { ProvisioningChange } from '../../daemon/storage/port.js';
-import { MASK, type FileClient, type FileRoute, type ProvisioningFile } from './provisioning-file.js';
+import type { ScenarioPut, ScenarioRecord } from '../../daemon/storage/scenario-port.js';
+import { MASK, type FileClient, type FileRoute, type FileScenario, type ProvisioningFile } from './provisioning-file.js';
 
 /**
  * The diff between the store and a provisioning file (pure): which objects to create, update or
@@ -9,7 +10,7 @@ import { MASK, type FileClient, type FileRoute, type ProvisioningFile } from './
  */
 
 export type PlanAction = 'create' | 'update' | 'delete';
-export type PlanKind = 'client' | 'route' | 'prefix';
+export type PlanKind = 'client' | 'route' | 'prefix' | 'scenario';
 
 export interface PlanItem {
   readonly action: PlanAction;
@@ -120,6 +121,20 @@ function desiredRoute(id: string, file: FileRoute, current: RouteRecord | undefi
   return { id: id as RouteId, ...file, password };
 }
 
+function desiredScenario(id: string, file: FileScenario): ScenarioPut {
+  return { id, clientId: file.client as ClientId, source: file.definition, bindings: file.bindings, disabled: file.disabled };
+}
+
+/** The fields of a scenario that differ from its current version (compared as stored: JSON). */
+function scenarioDiff(desired: ScenarioPut, current: ScenarioRecord): string[] {
+  const fields: string[] = [];
+  if (desired.clientId !== current.clientId) fields.push('client');
+  if (JSON.stringify(desired.source) !== JSON.stringify(current.source)) fields.push('definition');
+  if (JSON.stringify(desired.bindings) !== JSON.stringify(current.bindings)) fields.push('bindings');
+  if (desired.disabled !== current.disabled) fields.push('disabled');
+  return fields;
+}
+
 /** Logins, virtual ports, short codes and keywords must each belong to one client; returns the clashes. */
 export function clientConflicts(clients: readonly ClientPut[]): string[] {
   const problems: string[] = [];
@@ -149,6 +164,7 @@ export function planProvisioning(
   file: ProvisioningFile,
   secrets: ReadonlyMap<string, ClientSecrets>,
   options: { readonly prune: boolean },
+  scenarios: readonly ScenarioRecord[] = [],
 ): Plan {
   const problems: string[] = [];
   const items: PlanItem[] = [];
@@ -216,9 +232,31 @@ export function planProvisioning(
     }
   }
 
+  const scenarioPuts: ProvisioningChange[] = [];
+  const currentScenarios = new Map(scenarios.map((scenario) => [scenario.id, scenario]));
+  const finalClientIds = new Set(finalClients.map((client) => client.id as string));
+  for (const [id, fileScenario] of Object.entries(file.scenarios)) {
+    if (!finalClientIds.has(fileScenario.client)) problems.push(`scenarios.${id}.client: client ${fileScenario.client} is not ${options.prune ? 'in the file' : 'in the file or the store'}`);
+    const current = currentScenarios.get(id);
+    const scenario = desiredScenario(id, fileScenario);
+    const fields = current === undefined ? [] : scenarioDiff(scenario, current);
+    if (current !== undefined && fields.length === 0) continue;
+    items.push({ action: current === undefined ? 'create' : 'update', kind: 'scenario', id, fields });
+    scenarioPuts.push({ op: 'scenario.put', scenario });
+  }
+  if (options.prune) {
+    // Scenarios are never deleted (their results stay readable): pruning disables them.
+    for (const current of scenarios) {
+      if (Object.hasOwn(file.scenarios, current.id) || current.disabled) continue;
+      items.push({ action: 'delete', kind: 'scenario', id: current.id, fields: ['disabled'] });
+      scenarioPuts.unshift({ op: 'scenario.put', scenario: { id: current.id, clientId: current.clientId, source: current.source, bindings: current.bindings, disabled: true } });
+    }
+  }
+
   if (problems.length > 0) throw new PlanError(problems);
-  const kindOrder: Record<PlanKind, number> = { route: 0, client: 1, prefix: 2 };
+  const kindOrder: Record<PlanKind, number> = { route: 0, client: 1, prefix: 2, scenario: 3 };
   items.sort((a, b) => kindOrder[a.kind] - kindOrder[b.kind] || a.id.localeCompare(b.id));
   // Routes exist before prefixes name them; prefixes leave before their routes are deleted.
-  return { items, changes: [...routePuts, ...clientPuts, ...prefixChanges, ...deletes] };
+  // Scenarios follow their clients' puts (which give them their short codes) and come before client deletes.
+  return { items, changes: [...routePuts, ...clientPuts, ...prefixChanges, ...scenarioPuts, ...deletes] };
 }

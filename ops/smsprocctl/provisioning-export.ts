@@ -1,5 +1,6 @@
 import { stringify } from 'yaml';
 import type { ClientRecord, ProvisioningSnapshot, RouteRecord } from '../../daemon/domain/provisioning.js';
+import type { ScenarioRecord } from '../../daemon/storage/scenario-port.js';
 import { MASK } from './provisioning-file.js';
 
 /**
@@ -53,11 +54,21 @@ function byKey<T>(entries: readonly T[], key: (entry: T) => string): T[] {
   return [...entries].sort((a, b) => key(a).localeCompare(key(b)));
 }
 
-export function exportProvisioning(snapshot: ProvisioningSnapshot, options: ExportOptions): string {
+function scenarioEntry(scenario: ScenarioRecord): Record<string, unknown> {
+  return {
+    client: scenario.clientId,
+    disabled: scenario.disabled,
+    bindings: scenario.bindings.map((b) => ({ shortCode: b.shortCode, keyword: b.keyword, forward: b.forward })),
+    definition: scenario.source,
+  };
+}
+
+export function exportProvisioning(snapshot: ProvisioningSnapshot, options: ExportOptions, scenarios: readonly ScenarioRecord[] = []): string {
   const document = {
     clients: Object.fromEntries(byKey(snapshot.clients, (client) => client.id).map((client) => [client.id, clientEntry(client, options)])),
     routes: Object.fromEntries(byKey(snapshot.routes, (route) => route.id).map((route) => [route.id, routeEntry(route, options)])),
     prefixes: Object.fromEntries(byKey(snapshot.prefixes, (entry) => entry.prefix).map((entry) => [entry.prefix, entry.routeId])),
+    ...(scenarios.length === 0 ? {} : { scenarios: Object.fromEntries(byKey(scenarios, (s) => s.id).map((s) => [s.id, scenarioEntry(s)])) }),
   };
   const header = `# smsproc provisioning, version ${snapshot.version}${options.showSecrets ? ' (WITH SECRETS: keep this file private)' : ''}\n`;
   return header + stringify(document, { lineWidth: 0 });

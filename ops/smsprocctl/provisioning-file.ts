@@ -1,6 +1,7 @@
 import { isScalar, parseDocument, Scalar, visit } from 'yaml';
 import { z } from 'zod';
 import { isSlug } from '../../daemon/domain/ids.js';
+import { compileScenario } from '../../daemon/scenarios/compile.js';
 import { BindMode, CallbackFormat, ConcatenationMethod, InDoubtPolicy, ReceiptIdFormat } from '../../daemon/domain/provisioning.js';
 import { checkHttpUrl, checkIpOrCidr, checkKeyword, checkPrefix, checkSender, checkShortCode, type Checked } from './validate.js';
 
@@ -124,15 +125,36 @@ export const routeSchema = z.strictObject({
   disabled: z.boolean().default(false),
 });
 
+const scenarioBindingSchema = z.strictObject({
+  shortCode: canonical(checkShortCode),
+  /** Absent or null binds every MO to the short code. */
+  keyword: canonical(checkKeyword).nullable().default(null),
+  /** Also forward each MO to the client's MO URL. */
+  forward: z.boolean().default(false),
+});
+
+/** A scenario (docs/scenarios.md): its definition is compiled here so that mistakes are listed before anything is applied. */
+export const scenarioSchema = z.strictObject({
+  client: slug,
+  disabled: z.boolean().default(false),
+  bindings: z.array(scenarioBindingSchema).min(1),
+  definition: z.unknown(),
+}).superRefine((scenario, ctx) => {
+  const compiled = compileScenario(scenario.definition);
+  if (!compiled.ok) for (const problem of compiled.problems) ctx.addIssue({ code: 'custom', message: problem, path: ['definition'] });
+});
+
 export const provisioningFileSchema = z.strictObject({
   clients: z.record(slug, clientSchema).default({}),
   routes: z.record(slug, routeSchema).default({}),
   /** MSISDN prefix → route id. */
   prefixes: z.record(canonical(checkPrefix), slug).default({}),
+  scenarios: z.record(slug, scenarioSchema).default({}),
 });
 
 export type FileClient = z.output<typeof clientSchema>;
 export type FileRoute = z.output<typeof routeSchema>;
+export type FileScenario = z.output<typeof scenarioSchema>;
 export type ProvisioningFile = z.output<typeof provisioningFileSchema>;
 
 export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: readonly string[] };

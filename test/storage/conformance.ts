@@ -3,11 +3,13 @@ import { defineAdminTests } from './conformance-admin.js';
 import { defineEnqueueTests } from './conformance-enqueue.js';
 import { defineMoTests } from './conformance-mo.js';
 import { defineOutboxTests } from './conformance-outbox.js';
+import { definePayoutTests } from './conformance-payouts.js';
 import { defineDurabilityTests } from './conformance-durability.js';
 import { defineProvisioningTests } from './conformance-provisioning.js';
 import { defineQueueTests } from './conformance-queue.js';
 import { defineReceiptTests } from './conformance-receipts.js';
 import { defineStatsTests } from './conformance-stats.js';
+import { defineScenarioTests } from './conformance-scenarios.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -25,6 +27,8 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineReceiptTests(factory);
     defineOutboxTests(factory);
     defineMoTests(factory);
+    defineScenarioTests(factory);
+    definePayoutTests(factory);
     defineDurabilityTests(factory);
     defineAdminTests(factory);
     defineStatsTests(factory);

@@ -73,7 +73,7 @@ export class MoSql {
     const moId = uuidv7();
     const missing = mo.missingParts.join(',');
     const moUrl = mo.clientId === null ? null : this.moChannelOf(mo.clientId);
-    const eventId = mo.clientId === null || moUrl === null ? null : this.outbox.add({
+    const eventId = mo.clientId === null || moUrl === null || mo.forward === false ? null : this.outbox.add({
       clientId: mo.clientId,
       kind: 'mo',
       url: moUrl,

@@ -12,6 +12,7 @@ import type {
   SmppAccess,
 } from '../../domain/provisioning.js';
 import type { ProvisioningChange } from '../port.js';
+import type { ScenariosSql } from './scenarios.js';
 import { loadQueries } from './sql-files.js';
 
 /** Provisioning tables: clients with their API tokens, routes, prefixes, number overrides and the version. */
@@ -67,7 +68,7 @@ export class ProvisioningSql {
   private readonly countOverrides: Database.Statement<[], { n: number }>;
   private readonly readSnapshot: Database.Transaction<() => ProvisioningSnapshot>;
 
-  constructor(db: Database.Database) {
+  constructor(db: Database.Database, private readonly scenarios: ScenariosSql) {
     const sql = loadQueries('provisioning');
     this.selectVersion = db.prepare(sql('selectVersion'));
     this.bumpVersion = db.prepare(sql('bumpVersion'));
@@ -177,6 +178,9 @@ export class ProvisioningSql {
         }
         return;
       }
+      case 'scenario.put':
+        this.scenarios.put(change.scenario, Date.now());
+        return;
     }
   }
 

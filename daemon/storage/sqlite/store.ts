@@ -35,6 +35,16 @@ import type {
   SweepResult,
 } from '../port.js';
 import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
+import type {
+  ScenarioDraw,
+  ScenarioEntry,
+  ScenarioRecord,
+  ScenarioResults,
+  ScenarioStepInput,
+  ScenarioStepOutcome,
+  StoredSubscriber,
+} from '../scenario-port.js';
+import type { Payout, PayoutAttemptOutcome, PayoutBudget, PayoutRequest, PayoutRequestOutcome, PayoutState } from '../payout-port.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import { InboundProblemsSql } from './inbound-problems.js';
@@ -47,8 +57,10 @@ import { MtSweepSql } from './mt-sweep.js';
 import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
+import { PayoutsSql } from './payouts.js';
 import { ReceiptsSql } from './receipts.js';
 import { StatsSql } from './stats.js';
+import { ScenariosSql } from './scenarios.js';
 
 /**
  * The embedded Store on one SQLite file (WAL, synchronous=FULL) through one connection: the
@@ -79,6 +91,8 @@ interface Parts {
   readonly problems: InboundProblemsSql;
   readonly admin: MtAdminSql;
   readonly stats: StatsSql;
+  readonly scenarios: ScenariosSql;
+  readonly payouts: PayoutsSql;
 }
 
 export class SqliteStore implements Store {
@@ -100,8 +114,10 @@ export class SqliteStore implements Store {
     const problems = new InboundProblemsSql(this.db);
     const receipts = new ReceiptsSql(this.db, dlr, problems);
     const views = new MtViewsSql(this.db, this.options.demoFreeSegments);
+    const payouts = new PayoutsSql(this.db);
+    const scenarios = new ScenariosSql(this.db, payouts);
     return {
-      provisioning: new ProvisioningSql(this.db),
+      provisioning: new ProvisioningSql(this.db, scenarios),
       enqueue: new MtEnqueueSql(this.db, this.options),
       queue: new MtQueueSql(this.db, this.options.queue, receipts, dlr),
       sweep: new MtSweepSql(this.db, this.options.queue, dlr),
@@ -112,6 +128,8 @@ export class SqliteStore implements Store {
       problems,
       admin: new MtAdminSql(this.db, views, dlr),
       stats: new StatsSql(this.db),
+      scenarios,
+      payouts,
     };
   }
 
@@ -303,6 +321,69 @@ export class SqliteStore implements Store {
 
   async queueDepths(): Promise<QueueDepths> {
     return this.parts.stats.depths();
+  }
+
+  async loadScenarios(): Promise<readonly ScenarioRecord[]> {
+    return this.parts.scenarios.loadCurrent();
+  }
+
+  async scenarioVersions(scenarioId: string): Promise<readonly ScenarioRecord[]> {
+    return this.parts.scenarios.versions(scenarioId);
+  }
+
+  async loadScenarioSubscriber(scenarioId: string, subscriber: string): Promise<StoredSubscriber> {
+    return this.parts.scenarios.loadSubscriber(scenarioId, subscriber);
+  }
+
+  applyScenarioStep(step: ScenarioStepInput): Promise<ScenarioStepOutcome> {
+    const scenarios = this.parts.scenarios;
+    return this.groupCommit.submit(() => scenarios.applyStep(step, Date.now()));
+  }
+
+  async scenarioResults(scenarioId: string, options: { readonly leaderboard: number }): Promise<ScenarioResults> {
+    return this.parts.scenarios.results(scenarioId, options.leaderboard);
+  }
+
+  async scenarioEntries(scenarioId: string): Promise<readonly ScenarioEntry[]> {
+    return this.parts.scenarios.allEntries(scenarioId);
+  }
+
+  recordScenarioDraw(draw: ScenarioDraw): Promise<void> {
+    const scenarios = this.parts.scenarios;
+    return this.groupCommit.submit(() => scenarios.recordDraw(draw));
+  }
+
+  requestPayout(request: PayoutRequest): Promise<PayoutRequestOutcome> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.request(request, Date.now()));
+  }
+
+  setPayoutBudget(clientId: ClientId, currency: string, budgetMinor: number): Promise<void> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.budget(clientId, currency, budgetMinor));
+  }
+
+  async payoutBudget(clientId: ClientId): Promise<PayoutBudget | null> {
+    return this.parts.payouts.budgetView(clientId);
+  }
+
+  claimPayouts(request: { readonly owner: string; readonly limit: number; readonly leaseMs: number }): Promise<readonly Payout[]> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.claim(request.owner, request.limit, request.leaseMs, Date.now()));
+  }
+
+  completePayoutAttempt(id: string, owner: string, outcome: PayoutAttemptOutcome): Promise<boolean> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.completeAttempt(id, owner, outcome, Date.now()));
+  }
+
+  async listPayouts(filter: { readonly clientId?: ClientId; readonly state?: PayoutState; readonly limit: number }): Promise<readonly Payout[]> {
+    return this.parts.payouts.listAll(filter);
+  }
+
+  retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
+    const payouts = this.parts.payouts;
+    return this.groupCommit.submit(() => payouts.retry(id, Date.now()));
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */

@@ -5,6 +5,7 @@ import { resolveClientSecrets } from '../client-secrets.js';
 import { globalsOf, withStore } from '../context.js';
 import { renderTable, writeJson, writeNote, writeOut } from '../output.js';
 import type { ProvisioningSnapshot } from '../../../daemon/domain/provisioning.js';
+import type { ScenarioRecord } from '../../../daemon/storage/scenario-port.js';
 import { planProvisioning, PlanError, type Plan, type PlanItem } from '../plan.js';
 import { parseProvisioningFile, type ProvisioningFile } from '../provisioning-file.js';
 
@@ -28,9 +29,9 @@ function generatedUrlPaths(plan: Plan, content: ProvisioningFile): Record<string
   return paths;
 }
 
-async function planFor(file: string, content: ProvisioningFile, snapshot: ProvisioningSnapshot, prune: boolean): Promise<Plan> {
+async function planFor(file: string, content: ProvisioningFile, snapshot: ProvisioningSnapshot, prune: boolean, scenarios: readonly ScenarioRecord[]): Promise<Plan> {
   try {
-    return planProvisioning(snapshot, content, await resolveClientSecrets(content, snapshot), { prune });
+    return planProvisioning(snapshot, content, await resolveClientSecrets(content, snapshot), { prune }, scenarios);
   } catch (error) {
     if (error instanceof PlanError) throw invalid(`${file} cannot be applied; nothing was changed`, error.problems);
     throw error;
@@ -55,7 +56,7 @@ export function applyCommand(): Command {
       const json = globalsOf(command).json === true;
       await withStore(command, async (store) => {
         const snapshot = await store.loadProvisioning();
-        const plan = await planFor(file, parsed.value, snapshot, options.prune === true);
+        const plan = await planFor(file, parsed.value, snapshot, options.prune === true, await store.loadScenarios());
         const dryRun = options.dryRun === true;
         const apply = plan.items.length > 0 && !dryRun;
         const version = apply ? await store.applyProvisioning(plan.changes) : snapshot.version;

@@ -15,7 +15,7 @@ export function exportCommand(): Command {
         shown.update(0);
         const snapshot = await store.loadProvisioning();
         shown.update(snapshot.clients.length + snapshot.routes.length + snapshot.prefixes.length);
-        const text = exportProvisioning(snapshot, { showSecrets: options.showSecrets === true });
+        const text = exportProvisioning(snapshot, { showSecrets: options.showSecrets === true }, await store.loadScenarios());
         shown.finish();
         writeOut(text);
       });
