@@ -766,3 +766,22 @@ BEGIN
   END LOOP;
 END;
 /
+
+-- schema/070_operator_indexes.sql #1
+DECLARE
+  PROCEDURE ddl(statement VARCHAR2) IS
+    already_exists EXCEPTION;
+    PRAGMA EXCEPTION_INIT(already_exists, -955);
+    already_indexed EXCEPTION;
+    PRAGMA EXCEPTION_INIT(already_indexed, -1408);
+  BEGIN
+    EXECUTE IMMEDIATE statement;
+  EXCEPTION
+    WHEN already_exists OR already_indexed THEN NULL;
+  END;
+BEGIN
+  ddl('CREATE INDEX mt_messages_client_accepted ON mt_messages (client_id, accepted_at)');
+  ddl('CREATE INDEX mt_messages_accepted ON mt_messages (accepted_at)');
+  ddl('CREATE INDEX mt_messages_client_recipient ON mt_messages (client_id, recipient, accepted_at)');
+END;
+/
