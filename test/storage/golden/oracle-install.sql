@@ -652,6 +652,8 @@ SELECT q.queue, q.corr_id AS route_id, q.msg_state, COUNT(*) AS messages,
        MIN(q.enq_time) AS oldest_enqueued, MIN(q.delay) AS next_ready
 FROM aq$smsproc_mt_qt q
 WHERE q.msg_state IN ('READY', 'WAITING', 'EXPIRED')
+  AND (q.queue <> 'SMSPROC_MT_Q' OR EXISTS (
+    SELECT 1 FROM mt_messages m WHERE m.id = q.user_data.message_id AND m.queue_state = 'QUEUED'))
 GROUP BY q.queue, q.corr_id, q.msg_state
 /
 
@@ -698,7 +700,8 @@ WHERE q.queue = 'SMSPROC_MT_EQ'
 CREATE OR REPLACE VIEW smsproc_route_backlog AS
 SELECT r.id AS route_id,
        (SELECT COUNT(*) FROM aq$smsproc_mt_qt q WHERE q.queue = 'SMSPROC_MT_Q' AND q.corr_id = r.id
-          AND q.msg_state IN ('READY', 'WAITING')) AS waiting,
+          AND q.msg_state IN ('READY', 'WAITING') AND EXISTS (
+            SELECT 1 FROM mt_messages m WHERE m.id = q.user_data.message_id AND m.queue_state = 'QUEUED')) AS waiting,
        (SELECT COUNT(*) FROM mt_messages m WHERE m.route_id = r.id AND m.queue_state = 'IN_FLIGHT') AS in_flight,
        (SELECT LISTAGG(DISTINCT m.bind_id || '@' || m.owner, ', ') WITHIN GROUP (ORDER BY m.bind_id || '@' || m.owner)
           FROM mt_messages m WHERE m.route_id = r.id AND m.queue_state = 'IN_FLIGHT') AS holders
