@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import type { BindId, MessageId, RouteId } from '../../daemon/domain/ids.js';
 import { AqQueues, type Binds } from '../../daemon/storage/oracle/aq-session.js';
+import { oracleQueries } from '../../daemon/storage/oracle/sql-files.js';
 import { OracleStore } from '../../daemon/storage/oracle/store.js';
 import { request, submission } from '../storage/fixtures.js';
 import { FakeAq, oracleError, type Handler } from './oracle-fake-session.js';
@@ -50,6 +51,9 @@ test('Oracle admin: a cancel locks the ledger row, ends it cancelled with histor
   aq.log.length = 0;
   assert.deepEqual(await storeOn(aq).cancelMt(message.id, 'wrong text'), { kind: 'done', status: 'cancelled' });
   assert.equal(aq.log[0], 'execute mt_admin.target', 'the row is locked before anything changes');
+  assert.match(oracleQueries('mt_admin')('target').sql, /\bFOR UPDATE$/);
+  assert.match(oracleQueries('mt_admin')('cancel').sql, /AND queue_state = 'QUEUED'$/, 'and only a QUEUED row is cancelled');
+  assert.match(oracleQueries('mt')('lease').sql, /AND queue_state = 'QUEUED'/, 'a claim leases only QUEUED rows: it drops a cancelled copy');
   assert.deepEqual(writes(aq), ['execute mt_admin.cancel', 'execute mt.addEvent', 'execute outbox.insert', 'commit']);
   assert.equal(reason, 'wrong text');
   assert.equal(aq.visible(AqQueues.mt).length, 1, 'the AQ message stays until a claim dequeues it');
