@@ -1,13 +1,16 @@
 import { strict as assert } from 'node:assert';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BindId, ClientId, MessageId, RouteId } from '../../daemon/domain/ids.js';
 import type { Binds } from '../../daemon/storage/oracle/aq-session.js';
+import { oracleSqlDir } from '../../daemon/storage/oracle/sql-files.js';
 import { OracleStore } from '../../daemon/storage/oracle/store.js';
 import { clientPut, request, route, submission } from '../storage/fixtures.js';
 import { FakeAq, type Handler } from './oracle-fake-session.js';
 
 /**
- * Oracle adapter only: every implemented Store method runs once against the fake session, which
+ * Oracle adapter only: every Store method runs once against the fake session, which
  * refuses a bind set that does not match its statement's placeholders (as ORA-01036/ORA-01008
  * would) and a statement name missing from sql/oracle/queries. The handlers answer just enough
  * rows for each method to walk its whole path (a held message, an existing client and route, …).
@@ -17,18 +20,29 @@ const bind = 'mts-1/bind/0' as BindId;
 const rows = (...list: Record<string, unknown>[]): Handler => () => ({ rows: list, rowsAffected: list.length || 1 });
 const affected = (count: number): Handler => () => ({ rows: [], rowsAffected: count });
 
+/** Every `area.name` of sql/oracle/queries/*.sql. */
+function allStatementNames(): string[] {
+  const dir = join(oracleSqlDir(), 'queries');
+  return readdirSync(dir).filter((file) => file.endsWith('.sql')).flatMap((file) => {
+    const area = file.replace(/\.sql$/, '');
+    return [...readFileSync(join(dir, file), 'utf8').matchAll(/^-- name: (\w+)/gm)].map((match) => `${area}.${match[1] ?? ''}`);
+  });
+}
+
 function event(seq: number): Record<string, unknown> {
   return { SEQ: seq, ID: `e${seq}`, CLIENT_ID: 'acme', KIND: 'dlr', URL: 'https://example.test/dlr', KANNEL: 0, PAYLOAD: '{"status":"delivered"}', ATTEMPTS: 0, CREATED_AT: new Date() };
 }
 
+const ledgerMessage = {
+  ID: 'm1', CLIENT_ID: 'acme', ROUTE_ID: 'mts-1', SEGMENTS: 1, PRIORITY: 1, EXPIRES_AT: new Date(Date.now() + 3_600_000),
+  ACCEPTED_AT: new Date(), QUEUE_STATE: 'IN_FLIGHT', BIND_ID: bind, EPOCH: 1, ATTEMPTS: 1, OWNER: 'n', STATUS: 'accepted',
+  CLIENT_REF: null, SENDER: 'ACME', RECIPIENT: '7916', ENCODING: 'gsm7', AQ_WAITING: 0, NOT_BEFORE: null, SUBMITTED_AT: null,
+  DONE_AT: null, ERROR_CODE: null, REASON: null, TEXT: 'x', DLR_REQUESTED: 1,
+};
+
 function fakeWithLedger(): FakeAq {
   const aq = new FakeAq();
-  const message = {
-    ID: 'm1', CLIENT_ID: 'acme', ROUTE_ID: 'mts-1', SEGMENTS: 1, PRIORITY: 1, EXPIRES_AT: new Date(Date.now() + 3_600_000),
-    ACCEPTED_AT: new Date(), QUEUE_STATE: 'IN_FLIGHT', BIND_ID: bind, EPOCH: 1, ATTEMPTS: 1, OWNER: 'n', STATUS: 'accepted',
-    CLIENT_REF: null, SENDER: 'ACME', RECIPIENT: '7916', ENCODING: 'gsm7', AQ_WAITING: 0, NOT_BEFORE: null, SUBMITTED_AT: null,
-    DONE_AT: null, ERROR_CODE: null, REASON: null, TEXT: 'x', DLR_REQUESTED: 1,
-  };
+  const message = ledgerMessage;
   const handlers: [string, Handler][] = [
     ['mt.epochLocked', rows({ EPOCH: 1 })],
     ['mt.epochOf', rows({ EPOCH: 1 })],
@@ -72,17 +86,42 @@ function fakeWithLedger(): FakeAq {
       PART_ID: 'p1', DEDUP_KEY: 'd', ROUTE_ID: 'mts-1', SOURCE: '7916', SHORT_CODE: '4242', REFERENCE: 1, TOTAL: 2, PART_SEQ: 1,
       TEXT: null, RECEIVED_AT: new Date(),
     })],
+    ['mt_admin.queueDepth', rows({ ROUTE_ID: 'mts-1', STATE: 'WAITING', MESSAGES: 2, OLDEST_ACCEPTED_AT: new Date() })],
+    ['mt_admin.keysById', rows({ ID: 'm1', CLIENT_ID: 'acme' })],
+    ['mt_admin.keysByClient', rows({ ID: 'm1', CLIENT_ID: 'acme' })],
+    ['mt_admin.keysByRecipient', rows({ ID: 'm1', CLIENT_ID: 'acme' })],
+    ['mt_admin.keysByRef', rows({ ID: 'm1', CLIENT_ID: 'acme' })],
+    ['mt_admin.target', rows({ ...message, QUEUE_STATE: 'QUEUED', AQ_WAITING: 0, VALIDITY_ENDED: 0 })],
+    ['stats.summaryOfClient', rows({ STATUS: 'delivered', MESSAGES: 2, SEGMENTS: 3, SUBMITTED: 2, LATENCY_SUM: 3000, LATENCY_MAX: 2000, LATENCY_N: 2 })],
+    ['stats.seriesOfAll', rows({ BUCKET: 3, MESSAGES: 1, SEGMENTS: 1, DELIVERED: 1, FAILED: 0 })],
+    ['stats.reportOfClient', rows({ GROUP_KEY: '2026-11-26', MESSAGES: 1, SEGMENTS: 1, DELIVERED: 1, FAILED: 0, EXPIRED: 0, PENDING: 0 })],
+    ['stats.search', rows({ ...message, STATUS: 'delivered' })],
+    ['stats.mtQueueDepth', rows({ ROUTE_ID: 'mts-1', STATE: 'EXCEPTION', MESSAGES: 1, OLDEST_ACCEPTED_AT: new Date() })],
+    ['stats.callbackDepth', rows({ CLIENT_ID: 'acme', STATE: 'dead', EVENTS: 1, OLDEST_CREATED_AT: new Date() })],
     ['inbound_problems.listKind', rows({ ID: 7, KIND: 'mo-malformed', ROUTE_ID: null, BIND_ID: null, RAW_HEX: null, DETAIL: 'x', AT: new Date() })],
   ];
   aq.handlers = new Map(handlers);
   return aq;
 }
 
-test('Oracle statements: every implemented Store method binds exactly the placeholders of statements that exist', async () => {
-  const aq = fakeWithLedger();
-  const store = new OracleStore(aq.pool(), {
-    queue: { maxRetries: 0, retryDelayMs: 1000, retentionMs: 86_400_000 }, idempotencyRetentionMs: 86_400_000, demoFreeSegments: 10,
+/** The store with a record of the methods called on it. */
+function recording(store: OracleStore, called: Set<string>): OracleStore {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || typeof property !== 'string') return value;
+      called.add(property);
+      return (value as (...args: unknown[]) => unknown).bind(target);
+    },
   });
+}
+
+test('Oracle statements: every Store method binds exactly the placeholders of statements that exist, and every statement is used', async () => {
+  const aq = fakeWithLedger();
+  const called = new Set<string>();
+  const store = recording(new OracleStore(aq.pool(), {
+    queue: { maxRetries: 0, retryDelayMs: 1000, retentionMs: 86_400_000 }, idempotencyRetentionMs: 86_400_000, demoFreeSegments: 10,
+  }), called);
   const acme = 'acme' as ClientId;
   await store.migrate();
   await store.applyProvisioning([
@@ -95,11 +134,19 @@ test('Oracle statements: every implemented Store method binds exactly the placeh
     { op: 'overrides.replace', overrides: [{ msisdn: '79160000000', routeId: 'mts-1' as RouteId }] },
     { op: 'client.delete', id: acme },
   ]);
+  // A new client gets the next virtual port; a route no one uses can go.
+  aq.handlers.set('provisioning.clientPortById', rows());
+  await store.applyProvisioning([
+    { op: 'client.put', client: { ...clientPut('zeta'), virtualPort: null } },
+    { op: 'route.delete', id: 'mts-1' as RouteId },
+  ]);
+  aq.handlers.set('provisioning.clientPortById', rows({ VIRTUAL_PORT: 1000 }));
   await store.loadProvisioning();
   await store.provisioningVersion();
   await store.findNumberOverrides(['79160000000']);
   await store.countNumberOverrides();
   await store.enqueueMt([request('acme', [submission('acme', 'mts-1', { notBefore: new Date(Date.now() + 60_000) })], { idempotencyKey: 'k1' })]);
+  await store.enqueueMt([request('acme', [submission('acme', 'mts-1')])]);
   await store.acquireBindEpoch(bind);
   await store.currentBindEpoch(bind);
   await store.claimMt({ routeId: 'mts-1' as RouteId, bindId: bind, epoch: 1, owner: 'n', limit: 5, leaseMs: 1000 });
@@ -108,6 +155,10 @@ test('Oracle statements: every implemented Store method binds exactly the placeh
     { id: 'm1' as MessageId, disposition: { kind: 'retry' } },
     { id: 'm1' as MessageId, disposition: { kind: 'fail', status: 'rejected', errorCode: 11, reason: 'bad number' } },
   ]);
+  const retrying = new OracleStore(aq.pool(), {
+    queue: { maxRetries: 5, retryDelayMs: 1000, retentionMs: 86_400_000 }, idempotencyRetentionMs: 86_400_000, demoFreeSegments: 10,
+  });
+  assert.deepEqual((await retrying.nackMt(bind, 1, [{ id: 'm1' as MessageId, disposition: { kind: 'retry', delayMs: 50 } }])).applied, ['m1']);
   await store.renewMtLeases(bind, 1, ['m1' as MessageId], 1000);
   await store.resolveInDoubt('mts-1' as RouteId, 'resend');
   const swept = await store.sweepMt();
@@ -122,6 +173,12 @@ test('Oracle statements: every implemented Store method binds exactly the placeh
     doneAt: null, raw: 'id:abc stat:DELIVRD', receiptHoldMs: 60_000,
   });
   assert.equal(matched.kind, 'matched');
+  aq.handlers.set('receipts.findSegment', rows());
+  const held = await store.applyReceipt({
+    routeId: 'mts-1' as RouteId, bindId: bind, smscIdCandidates: ['fff', '4095'], status: 'delivered', stat: 'DELIVRD', errorCode: '000',
+    doneAt: null, raw: 'id:fff stat:DELIVRD', receiptHoldMs: 60_000,
+  });
+  assert.equal(held.kind, 'held');
   const claimed = await store.claimCallbacks({ owner: 'sender', limit: 10, perClientLimit: 2, leaseMs: 30_000 });
   // perClientLimit 2 less the client's one live lease: one event, the oldest.
   assert.deepEqual(claimed.map((callback) => callback.id), ['e1']);
@@ -143,8 +200,35 @@ test('Oracle statements: every implemented Store method binds exactly the placeh
   await store.recordInboundProblem({ kind: 'pdu-malformed', routeId: null, bindId: null, rawHex: '00', detail: 'short PDU' });
   await store.listInboundProblems({ limit: 5 });
   assert.equal((await store.listInboundProblems({ limit: 5, kind: 'mo-malformed' }))[0]?.id, '7');
+  assert.equal((await store.queueDepth())[0]?.state, 'WAITING');
+  assert.equal((await store.lookupMessages({ id: 'm1' as MessageId }))[0]?.id, 'm1');
+  await store.lookupMessages({ clientId: acme, limit: 5 });
+  await store.lookupMessages({ clientId: acme, recipient: '7916', limit: 5 });
+  assert.equal((await store.lookupMessages({ clientId: acme, clientRef: 'ref', recipient: '7916', limit: 5 })).length, 1);
+  assert.deepEqual(await store.cancelMt('m1' as MessageId, 'by ops'), { kind: 'done', status: 'cancelled' });
+  aq.handlers.set('mt_admin.target', rows({ ...ledgerMessage, STATUS: 'failed', QUEUE_STATE: 'EXCEPTION', AQ_WAITING: 0, VALIDITY_ENDED: 0 }));
+  assert.deepEqual(await store.requeueMt('m1' as MessageId, 'by ops'), { kind: 'done', status: 'accepted' });
+  const hour = { since: new Date(Date.now() - 3_600_000), until: new Date() };
+  assert.equal((await store.statsSummary({ clientId: acme, ...hour })).deliveryLatencyMeanMs, 1500);
+  await store.statsSummary({ clientId: null, ...hour });
+  assert.equal((await store.statsSeries({ clientId: null, ...hour, bucketMs: 60_000 }))[0]?.start.getTime(), hour.since.getTime() + 180_000);
+  await store.statsSeries({ clientId: acme, ...hour, bucketMs: 60_000 });
+  for (const kind of ['day', 'sender', 'route', 'status', 'client'] as const) {
+    await store.statsReport(kind, { clientId: acme, ...hour });
+    await store.statsReport(kind, { clientId: null, ...hour });
+  }
+  assert.equal((await store.searchMessages({ clientId: acme, ...hour, recipient: '7916', sender: 'ACME', status: 'delivered', limit: 5 }))[0]?.status, 'delivered');
+  await store.searchMessages({ clientId: acme, ...hour, id: 'm1' as MessageId, clientRef: 'ref', limit: 5 });
+  assert.equal((await store.queueDepths()).callbacks[0]?.state, 'dead');
   const statements = new Set(aq.log.filter((entry) => entry.startsWith('execute')).map((entry) => entry.split(' ')[1]));
-  assert.ok(statements.size >= 90, `${statements.size} statements exercised`);
+  assert.ok(statements.size >= 110, `${statements.size} statements exercised`);
+  const unexercised = allStatementNames().filter((name) => !statements.has(name));
+  assert.deepEqual(unexercised, [], 'every named statement of sql/oracle/queries is run by some Store method');
+  assert.equal(store.queueSettings().maxRetries, 0);
+  await store.close();
+  const methods = Object.getOwnPropertyNames(OracleStore.prototype).filter((name) => name !== 'constructor');
+  assert.ok(methods.length >= 40, `${methods.length} methods`);
+  assert.deepEqual(methods.filter((name) => !called.has(name)), [], 'every Store method is walked');
 });
 
 test('Oracle statements: a bind set that misses a placeholder is refused by the fake, as by the server', async () => {

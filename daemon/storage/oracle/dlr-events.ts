@@ -1,3 +1,4 @@
+import { SMPP_CHANNEL_URL } from '../../domain/callback-channel.js';
 import { finalStatuses, kannelDlrBitOf, type MessageStatus } from '../../domain/status.js';
 import type { OracleSession } from './aq-session.js';
 import { addEvent } from './outbox.js';
@@ -7,7 +8,9 @@ import { oracleQueries } from './sql-files.js';
  * Decides whether a status change of a message tells its client, and adds the DLR event to the
  * outbox in the caller's transaction, with the SQLite store's rules (docs/storage.md, "DLR events"):
  * a Kannel sendsms message with a dlr-url gets an event for each status whose dlr-mask bit is set;
- * any other message one when it becomes final, if it asked for receipts and the client has a DLR URL.
+ * a message submitted over SMPP one when it becomes final, if it asked for receipts, sent to the
+ * client's SMPP binds (url `smpp:`, docs/smpp-server.md); any other message one when it becomes
+ * final, if it asked for receipts and the client has a DLR URL.
  */
 export interface DlrFacts {
   readonly status: MessageStatus;
@@ -22,7 +25,7 @@ export interface DlrFacts {
 interface ContextRow {
   ID: string; CLIENT_ID: string; CLIENT_REF: string | null; RECIPIENT: string; SENDER: string; SEGMENTS: number;
   SUBMITTED_AT: Date | null; DLR_REQUESTED: number; KANNEL_DLR_MASK: number | null; KANNEL_DLR_URL: string | null;
-  DLR_URL: string | null; SMSC_ID: string | null;
+  SOURCE: string; DLR_URL: string | null; SMSC_ID: string | null;
 }
 
 const sql = oracleQueries('dlr_events');
@@ -52,6 +55,7 @@ export async function raiseDlr(session: OracleSession, messageId: string, facts:
     const kannelFields = { dlrType: bit, receiptText: facts.receiptText, time: Math.floor((doneAt ?? now).getTime() / 1000) };
     return addEvent(session, { clientId: row.CLIENT_ID, kind: 'dlr', url: row.KANNEL_DLR_URL, kannel: true, payload: { ...payload, ...kannelFields } });
   }
-  if (!final || row.DLR_REQUESTED !== 1 || row.DLR_URL === null) return null;
-  return addEvent(session, { clientId: row.CLIENT_ID, kind: 'dlr', url: row.DLR_URL, kannel: false, payload });
+  const url = row.SOURCE === 'smpp' ? SMPP_CHANNEL_URL : row.DLR_URL;
+  if (!final || row.DLR_REQUESTED !== 1 || url === null) return null;
+  return addEvent(session, { clientId: row.CLIENT_ID, kind: 'dlr', url, kannel: false, payload });
 }

@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { SMPP_CHANNEL_URL } from '../../domain/callback-channel.js';
 import type { RouteId } from '../../domain/ids.js';
 import type { HeldMoPart, MoInput, MoOutcome, MoPartInput } from '../port.js';
 import type { OracleSession } from './aq-session.js';
@@ -8,8 +9,8 @@ import { oracleQueries } from './sql-files.js';
 
 /**
  * Inbound SMS, with the SQLite store's rules (daemon/storage/sqlite/mo.ts): parts held durably until
- * their MO is assembled; recorded MO with their dedup keys and, for a client with an MO URL, the
- * callback event in the same transaction.
+ * their MO is assembled; recorded MO with their dedup keys and, for a client with an MO URL (or,
+ * without one, SMPP access: url `smpp:`), the callback event in the same transaction.
  */
 
 interface PartRow {
@@ -58,7 +59,7 @@ export async function recordMo(session: OracleSession, mo: MoInput): Promise<MoO
   }
   const moId = uuidv7();
   const missing = mo.missingParts.join(',');
-  const moUrl = mo.clientId === null ? null : ((await session.execute<{ MO_URL: string | null }>(sql('moUrlOf'), { client_id: mo.clientId })).rows[0]?.MO_URL ?? null);
+  const moUrl = mo.clientId === null ? null : await moChannelOf(session, mo.clientId);
   const eventId = mo.clientId === null || moUrl === null ? null : await addEvent(session, {
     clientId: mo.clientId,
     kind: 'mo',
@@ -75,6 +76,13 @@ export async function recordMo(session: OracleSession, mo: MoInput): Promise<MoO
     received_at: mo.receivedAt, event_id: eventId,
   });
   return { kind: 'new', moId, eventId };
+}
+
+/** The client's MO URL; without one, its SMPP binds when it has SMPP access (docs/smpp-server.md); else null. */
+async function moChannelOf(session: OracleSession, clientId: string): Promise<string | null> {
+  const row = (await session.execute<{ MO_URL: string | null; HAS_SMPP: number }>(sql('moUrlOf'), { client_id: clientId })).rows[0];
+  if (row === undefined) return null;
+  return row.MO_URL ?? (row.HAS_SMPP === 1 ? SMPP_CHANNEL_URL : null);
 }
 
 /** Deletes MO past retention whose dedup key no longer counts; returns how many. */

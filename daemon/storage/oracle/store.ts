@@ -1,6 +1,7 @@
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
 import type {
+  AdminMtOutcome,
   CallbackClaim,
   CallbackEvent,
   CallbackOutcome,
@@ -14,6 +15,7 @@ import type {
   InboundProblem,
   InboundProblemInput,
   InboundProblemKind,
+  MessageLookup,
   MessageView,
   MoInput,
   MoOutcome,
@@ -21,6 +23,7 @@ import type {
   Nack,
   ProvisioningChange,
   QueueChangeResult,
+  QueueDepth,
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
@@ -28,10 +31,22 @@ import type {
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import type {
+  MessageSearch,
+  MessageSummary,
+  QueueDepths,
+  ReportKind,
+  ReportRow,
+  StatsBucket,
+  StatsSeriesRequest,
+  StatsSummary,
+  StatsWindow,
+} from '../stats-port.js';
 import type { OracleSessionPool } from './aq-session.js';
 import { createOracledbPool, type OracleConnectOptions } from './oracledb-session.js';
 import * as problems from './inbound-problems.js';
 import * as mo from './mo.js';
+import * as admin from './mt-admin.js';
 import { enqueueAll } from './mt-enqueue.js';
 import * as queue from './mt-queue.js';
 import { sweep } from './mt-sweep.js';
@@ -41,6 +56,7 @@ import * as outbox from './outbox.js';
 import * as provisioning from './provisioning.js';
 import * as receipts from './receipts.js';
 import { ORACLE_SCHEMA_VERSION, oracleQueries } from './sql-files.js';
+import * as stats from './stats.js';
 import { inTransaction } from './transaction.js';
 
 /**
@@ -194,6 +210,42 @@ export class OracleStore implements Store {
 
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return inTransaction(this.pool, (session) => problems.listProblems(session, filter));
+  }
+
+  queueDepth(): Promise<readonly QueueDepth[]> {
+    return inTransaction(this.pool, admin.queueDepth);
+  }
+
+  lookupMessages(query: MessageLookup): Promise<readonly MessageView[]> {
+    return inTransaction(this.pool, (session) => admin.lookupMessages(session, query));
+  }
+
+  cancelMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return inTransaction(this.pool, (session) => admin.cancelMt(session, id, detail, new Date()));
+  }
+
+  requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return inTransaction(this.pool, (session) => admin.requeueMt(session, id, detail, new Date()));
+  }
+
+  statsSummary(window: StatsWindow): Promise<StatsSummary> {
+    return inTransaction(this.pool, (session) => stats.statsSummary(session, window));
+  }
+
+  statsSeries(request: StatsSeriesRequest): Promise<readonly StatsBucket[]> {
+    return inTransaction(this.pool, (session) => stats.statsSeries(session, request));
+  }
+
+  statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]> {
+    return inTransaction(this.pool, (session) => stats.statsReport(session, kind, window));
+  }
+
+  searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]> {
+    return inTransaction(this.pool, (session) => stats.searchMessages(session, search));
+  }
+
+  queueDepths(): Promise<QueueDepths> {
+    return inTransaction(this.pool, stats.queueDepths);
   }
 }
 

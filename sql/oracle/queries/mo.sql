@@ -25,8 +25,8 @@ SELECT * FROM (
 ) WHERE ROWNUM = 1
 
 -- name: moUrlOf
--- Binds: client_id. Result: MO_URL, when the client exists.
-SELECT mo_url FROM clients WHERE id = :client_id
+-- Binds: client_id. Result: MO_URL and HAS_SMPP (1 when the client has SMPP access), when the client exists.
+SELECT mo_url, CASE WHEN smpp IS NULL THEN 0 ELSE 1 END AS has_smpp FROM clients WHERE id = :client_id
 
 -- name: insertMo
 -- Binds: id, route_id, source, short_code, text, client_id, keyword, args, partial, missing, dedup_key,

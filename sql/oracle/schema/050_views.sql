@@ -4,12 +4,16 @@
 -- truth: a message is either in SMSPROC_MT_Q (ledger queue_state QUEUED) or only in the ledger.
 -- No parameters; each view's comment says what one row is.
 
--- One row per (queue, route, AQ state): messages waiting in AQ and the oldest enqueue time.
+-- One row per (queue, route, AQ state): messages waiting in AQ and the oldest enqueue time. An
+-- operator's cancel leaves the message's copy in SMSPROC_MT_Q (AQ cannot dequeue a WAITING message)
+-- until a claim of its route dequeues and drops it; such copies are not counted here.
 CREATE OR REPLACE VIEW smsproc_mt_waiting AS
 SELECT q.queue, q.corr_id AS route_id, q.msg_state, COUNT(*) AS messages,
        MIN(q.enq_time) AS oldest_enqueued, MIN(q.delay) AS next_ready
 FROM aq$smsproc_mt_qt q
 WHERE q.msg_state IN ('READY', 'WAITING', 'EXPIRED')
+  AND (q.queue <> 'SMSPROC_MT_Q' OR EXISTS (
+    SELECT 1 FROM mt_messages m WHERE m.id = q.user_data.message_id AND m.queue_state = 'QUEUED'))
 GROUP BY q.queue, q.corr_id, q.msg_state
 /
 
@@ -44,7 +48,8 @@ WHERE m.queue_state = 'QUEUED' AND m.attempts > 0
 /
 
 -- One row per message in the exception queue: given up after max_retries (ledger) or expired
--- inside AQ before it was claimed (AQ only).
+-- inside AQ before it was claimed (AQ only). Nothing dequeues this queue: a message an operator
+-- resent (requeueMt) keeps its copy here, and queue_state shows where the ledger has it now.
 CREATE OR REPLACE VIEW smsproc_mt_exception AS
 SELECT q.user_data.message_id AS id, q.corr_id AS route_id, q.user_data.client_id AS client_id,
        q.msg_state, q.enq_time, m.queue_state, m.attempts, m.reason
@@ -57,7 +62,8 @@ WHERE q.queue = 'SMSPROC_MT_EQ'
 CREATE OR REPLACE VIEW smsproc_route_backlog AS
 SELECT r.id AS route_id,
        (SELECT COUNT(*) FROM aq$smsproc_mt_qt q WHERE q.queue = 'SMSPROC_MT_Q' AND q.corr_id = r.id
-          AND q.msg_state IN ('READY', 'WAITING')) AS waiting,
+          AND q.msg_state IN ('READY', 'WAITING') AND EXISTS (
+            SELECT 1 FROM mt_messages m WHERE m.id = q.user_data.message_id AND m.queue_state = 'QUEUED')) AS waiting,
        (SELECT COUNT(*) FROM mt_messages m WHERE m.route_id = r.id AND m.queue_state = 'IN_FLIGHT') AS in_flight,
        (SELECT LISTAGG(DISTINCT m.bind_id || '@' || m.owner, ', ') WITHIN GROUP (ORDER BY m.bind_id || '@' || m.owner)
           FROM mt_messages m WHERE m.route_id = r.id AND m.queue_state = 'IN_FLIGHT') AS holders

@@ -652,6 +652,8 @@ SELECT q.queue, q.corr_id AS route_id, q.msg_state, COUNT(*) AS messages,
        MIN(q.enq_time) AS oldest_enqueued, MIN(q.delay) AS next_ready
 FROM aq$smsproc_mt_qt q
 WHERE q.msg_state IN ('READY', 'WAITING', 'EXPIRED')
+  AND (q.queue <> 'SMSPROC_MT_Q' OR EXISTS (
+    SELECT 1 FROM mt_messages m WHERE m.id = q.user_data.message_id AND m.queue_state = 'QUEUED'))
 GROUP BY q.queue, q.corr_id, q.msg_state
 /
 
@@ -698,7 +700,8 @@ WHERE q.queue = 'SMSPROC_MT_EQ'
 CREATE OR REPLACE VIEW smsproc_route_backlog AS
 SELECT r.id AS route_id,
        (SELECT COUNT(*) FROM aq$smsproc_mt_qt q WHERE q.queue = 'SMSPROC_MT_Q' AND q.corr_id = r.id
-          AND q.msg_state IN ('READY', 'WAITING')) AS waiting,
+          AND q.msg_state IN ('READY', 'WAITING') AND EXISTS (
+            SELECT 1 FROM mt_messages m WHERE m.id = q.user_data.message_id AND m.queue_state = 'QUEUED')) AS waiting,
        (SELECT COUNT(*) FROM mt_messages m WHERE m.route_id = r.id AND m.queue_state = 'IN_FLIGHT') AS in_flight,
        (SELECT LISTAGG(DISTINCT m.bind_id || '@' || m.owner, ', ') WITHIN GROUP (ORDER BY m.bind_id || '@' || m.owner)
           FROM mt_messages m WHERE m.route_id = r.id AND m.queue_state = 'IN_FLIGHT') AS holders
@@ -764,5 +767,24 @@ BEGIN
               'SMSPROC_MT_Q', 'SMSPROC_MT_EQ', 'SMSPROC_DLR_Q', 'SMSPROC_DLR_EQ', 'SMSPROC_MO_Q', 'SMSPROC_MO_EQ'))) LOOP
     dbms_aqadm.grant_queue_privilege(privilege => 'ALL', queue_name => q.name, grantee => 'SMSPROC_APP', grant_option => FALSE);
   END LOOP;
+END;
+/
+
+-- schema/070_operator_indexes.sql #1
+DECLARE
+  PROCEDURE ddl(statement VARCHAR2) IS
+    already_exists EXCEPTION;
+    PRAGMA EXCEPTION_INIT(already_exists, -955);
+    already_indexed EXCEPTION;
+    PRAGMA EXCEPTION_INIT(already_indexed, -1408);
+  BEGIN
+    EXECUTE IMMEDIATE statement;
+  EXCEPTION
+    WHEN already_exists OR already_indexed THEN NULL;
+  END;
+BEGIN
+  ddl('CREATE INDEX mt_messages_client_accepted ON mt_messages (client_id, accepted_at)');
+  ddl('CREATE INDEX mt_messages_accepted ON mt_messages (accepted_at)');
+  ddl('CREATE INDEX mt_messages_client_recipient ON mt_messages (client_id, recipient, accepted_at)');
 END;
 /
