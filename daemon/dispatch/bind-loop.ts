@@ -4,7 +4,7 @@
  * holds are renewed; a message whose outcome is unknown (timeout, connection lost) is let go so its
  * lease lapses and the sweep makes it IN_DOUBT.
  */
-import type { BindId, MessageId } from '../domain/ids.js';
+import type { BindId, ClientId, MessageId } from '../domain/ids.js';
 import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import { EsmeDriver, type DeliverHandler } from '../smpp/esme-driver.js';
@@ -80,6 +80,9 @@ export class BindLoop {
   private pumpTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
   private claiming: Promise<void> | null = null;
+  private lastClaimAt = 0;
+  /** A client's share of one claim, less what of it waits here (ClaimRequest.perClientLimit). */
+  private readonly perClientLimit: number;
   private stopping = false;
   private reference = Math.floor(Math.random() * 65_536);
   private readonly log: Logger;
@@ -89,6 +92,8 @@ export class BindLoop {
     const { route, options, bindIndex } = deps;
     this.log = deps.logger.child({ routeId: route.id, bind: bindIndex });
     this.window = route.windowSize;
+    // Enough for one client to keep the whole bind busy until the next periodic claim.
+    this.perClientLimit = Math.max(2 * this.window, Math.ceil((2 * route.tps * options.claimIdleMs) / 1000));
     const driverFor = (kind: BindKind): EsmeDriver<PartTag> =>
       new EsmeDriver<PartTag>({
         host: route.host,
@@ -157,7 +162,12 @@ export class BindLoop {
         this.track(this.send(queued.message));
       }
     }
-    if (this.claiming === null && this.scheduler.waitingItems() < this.window) {
+    const waiting = this.scheduler.waitingItems();
+    // Claims also come every claimIdleMs while others' messages wait here, so that a client whose
+    // traffic is new is found even when a flooding client keeps this scheduler busy.
+    const claimDue = waiting < this.window || now - this.lastClaimAt >= this.deps.options.claimIdleMs;
+    if (this.claiming === null && claimDue && waiting < this.maxWaiting()) {
+      this.lastClaimAt = now;
       this.claiming = this.claim().finally(() => {
         this.claiming = null;
       });
@@ -166,7 +176,13 @@ export class BindLoop {
     // A full window wakes the loop when a message is settled; otherwise the scheduler says when.
     if (this.unsettledSegments >= this.window) return;
     const wakeAt = this.scheduler.nextWakeAt(now);
-    this.schedulePump(wakeAt === null ? this.deps.options.claimIdleMs : Math.max(1, wakeAt - now));
+    const claimAt = this.lastClaimAt + this.deps.options.claimIdleMs;
+    this.schedulePump(Math.max(1, (wakeAt === null ? claimAt : Math.min(wakeAt, claimAt)) - now));
+  }
+
+  /** Messages held waiting here at most: bounds memory and leases when many clients flood at once. */
+  private maxWaiting(): number {
+    return 8 * this.perClientLimit;
   }
 
   private schedulePump(delayMs: number): void {
@@ -180,7 +196,7 @@ export class BindLoop {
   }
 
   private async claim(): Promise<void> {
-    const limit = 2 * this.window - this.scheduler.waitingItems();
+    const limit = Math.min(2 * this.perClientLimit, this.maxWaiting() - this.scheduler.waitingItems());
     let claimed: readonly ClaimedMt[] = [];
     try {
       claimed = await this.deps.store.claimMt({
@@ -190,6 +206,8 @@ export class BindLoop {
         owner: this.deps.owner,
         limit,
         leaseMs: this.deps.options.leaseMs,
+        perClientLimit: this.perClientLimit,
+        heldByClient: new Map([...this.scheduler.waitingByClient()].map(([clientId, waiting]) => [clientId as ClientId, waiting])),
       });
     } catch (error) {
       this.log.error({ err: error }, 'claim failed');

@@ -100,6 +100,15 @@ export interface ClaimRequest {
   readonly owner: string;
   readonly limit: number;
   readonly leaseMs: number;
+  /**
+   * Fair claims: at most this many messages per client, less `heldByClient` of that client, and the
+   * claim interleaves the clients (each one's first message, then each one's second…), so one
+   * client's backlog cannot fill a claim while another client has messages waiting on the route.
+   * Absent: the route's messages in (priority, age) order whoever sent them.
+   */
+  readonly perClientLimit?: number;
+  /** Messages of each client the caller already holds unsent (its scheduler's backlog). */
+  readonly heldByClient?: ReadonlyMap<ClientId, number>;
 }
 
 /** What the SMSC said to one submitted message (one entry per message; smscIds one per segment). */
@@ -241,7 +250,8 @@ export interface Store {
 
   /**
    * Claims up to `limit` READY messages of the route, smallest priority first, then oldest first,
-   * skipping expired ones; sets them IN_FLIGHT with owner, bind, epoch and a lease ending leaseMs from
+   * skipping expired ones (with `perClientLimit`: that order within each client, the clients
+   * interleaved round by round, each client's share capped; see ClaimRequest); sets them IN_FLIGHT with owner, bind, epoch and a lease ending leaseMs from
    * the database's now. Claims nothing (returns []) if the epoch is not the bind's current one.
    */
   claimMt(request: ClaimRequest): Promise<readonly ClaimedMt[]>;
