@@ -186,6 +186,31 @@ export interface MessageView {
   readonly history: readonly MessageEvent[];
 }
 
+/** One segment (submit_sm) of a message as recorded: its SMSC id and what its receipts said. */
+export interface MessagePartView {
+  /** 0-based, in sending order. */
+  readonly index: number;
+  readonly smscId: string;
+  /** `submitted` until a receipt gives the part a final status. */
+  readonly status: MessageStatus;
+  /** The receipt's stat (DELIVRD, UNDELIV…) and err field, as the SMSC sent them. */
+  readonly stat: string | null;
+  readonly errorCode: string | null;
+  /** When the SMSC id was recorded (null for parts recorded before the store kept it). */
+  readonly submittedAt: Date | null;
+  /** The receipt's done date, or when the final receipt was applied. */
+  readonly doneAt: Date | null;
+}
+
+/** One segment's SMSC id learned on its own (a late submit_sm_resp of one part of a message). */
+export interface SegmentIdFact {
+  readonly id: MessageId;
+  readonly index: number;
+  readonly smscId: string;
+  /** The forms under which a receipt may name the id (receiptIdCandidates); absent: the id itself. */
+  readonly smscMatchKeys?: readonly string[];
+}
+
 export interface ClientBalance {
   readonly clientId: ClientId;
   /** Segments accepted so far (all time). */
@@ -265,6 +290,14 @@ export interface Store {
    */
   ackMt(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult>;
 
+  /**
+   * Records SMSC ids of single segments (facts, whatever the epoch; no queue or ledger change), so
+   * that their receipts match, and applies receipts already held for them. For a late
+   * submit_sm_resp of one part of a multi-part message: one part's id does not prove the others
+   * were sent, so the message is not acked; its receipts, once all final, settle it.
+   */
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void>;
+
   /** Applies each disposition where the epoch is current and the message is IN_FLIGHT under this bind. */
   nackMt(bindId: BindId, epoch: number, nacks: readonly Nack[]): Promise<QueueChangeResult>;
 
@@ -288,6 +321,8 @@ export interface Store {
 
   /** The ledger view of one message of the client, by our id or the client's id. */
   findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null>;
+  /** The recorded segments of one message of the client, in order; [] when none (or not the client's). */
+  findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]>;
   clientBalance(clientId: ClientId): Promise<ClientBalance>;
   /** Messages waiting (not final) per client, for the approximate max-queue check. */
   queuedByClient(): Promise<ReadonlyMap<ClientId, number>>;

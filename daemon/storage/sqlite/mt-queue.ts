@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
-import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
+import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SegmentIdFact, SubmitResult } from '../port.js';
 import { kannelDlrBitOf } from '../../domain/status.js';
 import type { DlrEventsSql } from './dlr-events.js';
 import type { ReceiptsSql } from './receipts.js';
@@ -133,7 +133,7 @@ export class MtQueueSql {
     for (const result of results) {
       const row = this.held.get(result.id);
       if (!row) continue;
-      this.receipts.recordSegments(row.seq, row.route_id, result);
+      this.receipts.recordSegments(row.seq, row.route_id, result, now);
       // A late ack of a message its own lease left IN_DOUBT still proves the submit: settle it rather than resend.
       const verdict = this.verdict(row, bindId, epoch, current, row.state === 'IN_FLIGHT' || row.state === 'IN_DOUBT');
       if (verdict === 'stale') refused.push(result.id);
@@ -150,6 +150,17 @@ export class MtQueueSql {
       this.receipts.applyHeld(row.seq, row.route_id, result, now);
     }
     return { applied, refusedStaleEpoch: refused };
+  }
+
+  /** Facts about single segments: recorded whatever the epoch, the queue row left as it is. */
+  recordSegmentIds(facts: readonly SegmentIdFact[], now: number): void {
+    for (const fact of facts) {
+      const row = this.held.get(fact.id);
+      if (!row) continue;
+      const keys = fact.smscMatchKeys ?? [fact.smscId];
+      this.receipts.recordSegmentId(row.seq, row.route_id, fact.index, fact.smscId, keys, now);
+      this.receipts.applyHeldOfSegment(row.seq, row.route_id, fact.index, keys, now);
+    }
   }
 
   nack(bindId: BindId, epoch: number, nacks: readonly Nack[], now: number): QueueChangeResult {

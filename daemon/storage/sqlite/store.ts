@@ -17,6 +17,7 @@ import type {
   InboundProblem,
   InboundProblemInput,
   InboundProblemKind,
+  MessagePartView,
   MessageView,
   MoInput,
   MoOutcome,
@@ -27,6 +28,7 @@ import type {
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
+  SegmentIdFact,
   Store,
   SubmitResult,
   SweepResult,
@@ -161,6 +163,11 @@ export class SqliteStore implements Store {
     return this.groupCommit.submit(() => queue.ack(bindId, epoch, results, Date.now()));
   }
 
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void> {
+    const queue = this.parts.queue;
+    return this.groupCommit.submit(() => queue.recordSegmentIds(facts, Date.now()));
+  }
+
   nackMt(bindId: BindId, epoch: number, nacks: readonly Nack[]): Promise<QueueChangeResult> {
     const queue = this.parts.queue;
     return this.groupCommit.submit(() => queue.nack(bindId, epoch, nacks, Date.now()));
@@ -191,6 +198,10 @@ export class SqliteStore implements Store {
 
   async findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null> {
     return this.parts.views.find(clientId, key);
+  }
+
+  async findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]> {
+    return this.parts.views.parts(clientId, id);
   }
 
   async clientBalance(clientId: ClientId): Promise<ClientBalance> {
