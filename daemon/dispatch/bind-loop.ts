@@ -12,7 +12,7 @@ import type { ReconnectPolicy } from '../smpp/esme-reconnect.js';
 import { receiptIdCandidates } from '../smpp/receipt-parser.js';
 import { sessionConfigForRoute, type SessionConfigInput } from '../smpp/session-config.js';
 import type { BindKind, SubmitOutcome } from '../smpp/session-types.js';
-import type { ClaimedMt, Nack, Store, SubmitResult } from '../storage/port.js';
+import type { ClaimedMt, Nack, SegmentIdFact, Store, SubmitResult } from '../storage/port.js';
 import { FairScheduler } from './fair-scheduler.js';
 import { submitPdusOf } from './mt-submit-pdus.js';
 import type { ReservationLedger } from './reservation-ledger.js';
@@ -60,7 +60,11 @@ interface Queued {
   readonly message: ClaimedMt;
 }
 
-type MessageEnd = { readonly kind: 'ack'; readonly smscIds: readonly string[] } | { readonly kind: 'nack'; readonly nack: Nack } | { readonly kind: 'unknown'; readonly why: string };
+type MessageEnd =
+  | { readonly kind: 'ack'; readonly smscIds: readonly string[] }
+  | { readonly kind: 'nack'; readonly nack: Nack }
+  /** `smscIds`: of the parts (from the first) that were accepted before the outcome became unknown. */
+  | { readonly kind: 'unknown'; readonly why: string; readonly smscIds: readonly string[] };
 
 export class BindLoop {
   private epoch = 0;
@@ -266,6 +270,8 @@ export class BindLoop {
     } else {
       this.settle(message.id);
       this.log.warn({ messageId: message.id, why: end.why }, 'submit outcome unknown: left to lapse into IN_DOUBT');
+      // The parts the SMSC did accept are facts: recorded, their receipts match.
+      if (end.smscIds.length > 0) this.recordFacts(end.smscIds.map((smscId, index) => this.segmentFact(message.id, index, smscId)));
     }
   }
 
@@ -296,19 +302,37 @@ export class BindLoop {
             },
           };
         }
-        return { kind: 'unknown', why: outcome.kind };
+        return { kind: 'unknown', why: outcome.kind, smscIds };
       }
     }
     return { kind: 'ack', smscIds };
   }
 
-  /** A response after its timeout proves a single-part message was sent: record it (acks it even IN_DOUBT). */
+  /**
+   * A response after its timeout proves its part was sent. A single-part message is acked with it
+   * (settled even IN_DOUBT); for a part of a multi-part message the SMSC id is recorded as a fact
+   * (the other parts are not proven), so that its receipt matches.
+   */
   private lateResponse(tag: PartTag, smscId: string): void {
-    if (tag.total !== 1 || smscId === '') {
-      this.log.warn({ messageId: tag.id, part: tag.part + 1, of: tag.total }, 'late response for a part of a multi-part message: not recorded');
-      return;
+    if (smscId === '') return;
+    if (tag.total === 1) {
+      this.queueAck({ id: tag.id, smscIds: [smscId], smscMatchKeys: [receiptIdCandidates(smscId, this.deps.route.receiptIdFormat)] });
+    } else {
+      this.recordFacts([this.segmentFact(tag.id, tag.part, smscId)]);
     }
-    this.queueAck({ id: tag.id, smscIds: [smscId], smscMatchKeys: [receiptIdCandidates(smscId, this.deps.route.receiptIdFormat)] });
+  }
+
+  private segmentFact(id: MessageId, index: number, smscId: string): SegmentIdFact {
+    return { id, index, smscId, smscMatchKeys: receiptIdCandidates(smscId, this.deps.route.receiptIdFormat) };
+  }
+
+  private recordFacts(facts: readonly SegmentIdFact[]): void {
+    this.track(
+      this.deps.store.recordSegmentIds(facts).catch((error: unknown) => {
+        this.log.error({ err: error, segments: facts.length }, 'recording SMSC ids of single parts failed');
+      }),
+      false,
+    );
   }
 
   private queueAck(result: SubmitResult): void {
