@@ -52,7 +52,14 @@ export class DeliveryService {
   private stopped = false;
 
   constructor(private readonly deps: DeliveryDeps) {
-    this.options = { provisioningCheckMs: 1_000, ...deps.options };
+    // The node config gives the settings; a caller's options (tests) override them.
+    const { provisioningCheckMs, ...dispatch } = deps.config.dispatch;
+    this.options = {
+      provisioningCheckMs: deps.options?.provisioningCheckMs ?? provisioningCheckMs,
+      dispatch: { ...dispatch, ...deps.options?.dispatch },
+      inbound: { ...deps.config.inbound, ...deps.options?.inbound },
+      callbacks: { ...deps.config.callbacks, ...deps.options?.callbacks },
+    };
     const { config, store, provisioning, logger } = deps;
     this.inbound = new InboundHandler({ store, moRouter: () => this.moRouter, logger, options: this.options.inbound ?? {} });
     this.callbacks = new CallbackSender({
