@@ -91,6 +91,8 @@ export const configSchema = z.strictObject({
     dedupWindowMs: z.int().min(0).default(120_000),
     /** Deduplicate MO that carry no SMSC identity on their content (docs/mo.md). */
     dedupWithoutIdentity: z.boolean().default(true),
+    /** The client that gets MO no short code or keyword routes; null records them unrouted. */
+    defaultMoClientId: z.string().min(1).nullable().default(null),
   }).prefault({}),
   /** Client callbacks (docs/callbacks.md). */
   callbacks: z.strictObject({

@@ -38,6 +38,12 @@ export interface DeliveryDeps {
   readonly options?: Partial<DeliveryOptions>;
 }
 
+/** The inbound handler's settings of the config (the default MO client is the router's). */
+function inboundOptionsOf(config: Config): InboundOptions {
+  const { receiptHoldMs, reassemblyTimeoutMs, reassemblyMaxOpenSets, reassemblyTickMs, dedupWindowMs, dedupWithoutIdentity } = config.inbound;
+  return { receiptHoldMs, reassemblyTimeoutMs, reassemblyMaxOpenSets, reassemblyTickMs, dedupWindowMs, dedupWithoutIdentity };
+}
+
 export class DeliveryService {
   private readonly options: DeliveryOptions;
   private readonly ledger = new ReservationLedger();
@@ -57,7 +63,7 @@ export class DeliveryService {
     this.options = {
       provisioningCheckMs: deps.options?.provisioningCheckMs ?? provisioningCheckMs,
       dispatch: { ...dispatch, ...deps.options?.dispatch },
-      inbound: { ...deps.config.inbound, ...deps.options?.inbound },
+      inbound: { ...inboundOptionsOf(deps.config), ...deps.options?.inbound },
       callbacks: { ...deps.config.callbacks, ...deps.options?.callbacks },
     };
     const { config, store, provisioning, logger } = deps;
@@ -111,7 +117,7 @@ export class DeliveryService {
     // The cache's snapshot: the API and delivery serve the same version, loaded once.
     const snapshot = provisioning.snapshot;
     this.version = snapshot.version;
-    this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: null });
+    this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: this.deps.config.inbound.defaultMoClientId as ClientId | null });
     const wanted = new Map<string, RouteRecord>(snapshot.routes.filter((route) => !route.disabled && route.binds > 0).map((route) => [route.id, route]));
     const stopping: Promise<void>[] = [];
     for (const [id, dispatcher] of this.dispatchers) {

@@ -32,6 +32,8 @@ export interface NodeOptions {
   readonly callbackUrl: string;
   readonly route?: Partial<RouteRecord>;
   readonly inbound?: Partial<InboundOptions>;
+  /** inbound.defaultMoClientId of the node config. */
+  readonly defaultMoClientId?: string;
 }
 
 export interface Node {
@@ -91,6 +93,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     queue: { sweepIntervalMs: 200, retryDelayMs: 200 },
     provisioning: { pollIntervalMs: 200 },
     log: { level: 'silent' },
+    inbound: { defaultMoClientId: options.defaultMoClientId ?? null },
   });
   const logger = createLogger(process.env['SMSPROC_TEST_LOG'] ?? 'silent');
   const store = await openStore(config);
