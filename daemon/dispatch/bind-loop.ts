@@ -60,6 +60,13 @@ interface Queued {
   readonly message: ClaimedMt;
 }
 
+/**
+ * A busy bind claims at least this often (or every claimIdleMs if shorter): with a share of
+ * 2 × window per client per claim, a client's traffic new to the bind can reach 40 × window
+ * messages a second while another client floods it.
+ */
+const busyClaimCapMs = 50;
+
 type MessageEnd =
   | { readonly kind: 'ack'; readonly smscIds: readonly string[] }
   | { readonly kind: 'nack'; readonly nack: Nack }
@@ -87,6 +94,8 @@ export class BindLoop {
   private lastClaimAt = 0;
   /** A client's share of one claim, less what of it waits here (ClaimRequest.perClientLimit). */
   private readonly perClientLimit: number;
+  /** How often a bind with messages waiting claims anyway, to find clients whose traffic is new. */
+  private readonly busyClaimMs: number;
   private stopping = false;
   private reference = Math.floor(Math.random() * 65_536);
   private readonly log: Logger;
@@ -96,8 +105,8 @@ export class BindLoop {
     const { route, options, bindIndex } = deps;
     this.log = deps.logger.child({ routeId: route.id, bind: bindIndex });
     this.window = route.windowSize;
-    // Enough for one client to keep the whole bind busy until the next periodic claim.
-    this.perClientLimit = Math.max(2 * this.window, Math.ceil((2 * route.tps * options.claimIdleMs) / 1000));
+    this.perClientLimit = 2 * this.window;
+    this.busyClaimMs = Math.min(busyClaimCapMs, options.claimIdleMs);
     const driverFor = (kind: BindKind): EsmeDriver<PartTag> =>
       new EsmeDriver<PartTag>({
         host: route.host,
@@ -167,9 +176,9 @@ export class BindLoop {
       }
     }
     const waiting = this.scheduler.waitingItems();
-    // Claims also come every claimIdleMs while others' messages wait here, so that a client whose
-    // traffic is new is found even when a flooding client keeps this scheduler busy.
-    const claimDue = waiting < this.window || now - this.lastClaimAt >= this.deps.options.claimIdleMs;
+    // Claims also come every busyClaimMs while messages wait here, so that a client whose traffic is
+    // new is found even when a flooding client keeps this scheduler busy.
+    const claimDue = waiting < this.window || now - this.lastClaimAt >= this.busyClaimMs;
     if (this.claiming === null && claimDue && waiting < this.maxWaiting()) {
       this.lastClaimAt = now;
       this.claiming = this.claim().finally(() => {
@@ -180,7 +189,7 @@ export class BindLoop {
     // A full window wakes the loop when a message is settled; otherwise the scheduler says when.
     if (this.unsettledSegments >= this.window) return;
     const wakeAt = this.scheduler.nextWakeAt(now);
-    const claimAt = this.lastClaimAt + this.deps.options.claimIdleMs;
+    const claimAt = this.lastClaimAt + (waiting > 0 ? this.busyClaimMs : this.deps.options.claimIdleMs);
     this.schedulePump(Math.max(1, (wakeAt === null ? claimAt : Math.min(wakeAt, claimAt)) - now));
   }
 

@@ -13,6 +13,7 @@ import type { Logger } from '../log.js';
 import type { CallbackEvent, CallbackOutcome, Store } from '../storage/port.js';
 import { defaultBackoff, type BackoffSchedule } from './callback-backoff.js';
 import { buildCallbackRequest } from './callback-format.js';
+import { CallbackHttp, type CallbackHttpResponse } from './callback-http.js';
 import { attemptOutcome, parseRetryAfter, type AttemptResult } from './callback-outcome.js';
 import { callbackHeaders } from './callback-signature.js';
 
@@ -64,7 +65,6 @@ export interface CallbackSenderDeps {
    */
   readonly onMoReply?: (event: CallbackEvent, text: string) => Promise<void>;
   readonly options?: Partial<CallbackSenderOptions>;
-  readonly fetch?: typeof fetch;
   /** Milliseconds since the epoch. */
   readonly clock?: () => number;
   /** In [0, 1), for the backoff jitter. */
@@ -79,7 +79,7 @@ interface ClientState {
 
 export class CallbackSender {
   private readonly options: CallbackSenderOptions;
-  private readonly fetch: typeof fetch;
+  private readonly http = new CallbackHttp();
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly clients = new Map<ClientId, ClientState>();
@@ -99,7 +99,6 @@ export class CallbackSender {
     }
     // A lease shorter than a request would let another sender take the event while it is being sent.
     if (!(leaseMs > requestTimeoutMs)) throw new Error('callback sender: leaseMs must exceed requestTimeoutMs');
-    this.fetch = deps.fetch ?? globalThis.fetch;
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
   }
@@ -135,6 +134,7 @@ export class CallbackSender {
       clearTimeout(grace);
       this.deps.logger.warn({ abandoned: this.pending.size }, 'callback sender stopped with attempts in flight');
     }
+    this.http.close();
   }
 
   /** Requests in flight now (for metrics and tests). */
@@ -249,23 +249,16 @@ export class CallbackSender {
     let result: AttemptResult;
     let reply: string | null = null;
     try {
-      const response = await this.fetch(request.url, {
+      const response = await this.http.send({
         method: request.method,
+        url: request.url,
         headers,
         body: request.body,
         signal: controller.signal,
-        redirect: 'manual',
+        maxBodyBytes: this.options.maxReplyBytes,
       });
-      result = { kind: 'response', status: response.status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock()) };
-      if (this.wantsReply(event, client, response)) {
-        try {
-          reply = await readText(response, this.options.maxReplyBytes);
-        } catch (error) {
-          log.warn({ err: error }, 'could not read the MO reply body');
-        }
-      } else {
-        await response.body?.cancel().catch(() => undefined);
-      }
+      result = { kind: 'response', status: response.status, retryAfterMs: parseRetryAfter(response.header('retry-after') ?? null, this.clock()) };
+      if (this.wantsReply(event, client, response)) reply = response.text;
     } catch (error) {
       result = controller.signal.aborted
         ? { kind: 'timeout', timeoutMs: this.options.requestTimeoutMs }
@@ -293,10 +286,10 @@ export class CallbackSender {
     await this.complete(event, outcome);
   }
 
-  private wantsReply(event: CallbackEvent, client: ClientRecord, response: Response): boolean {
+  private wantsReply(event: CallbackEvent, client: ClientRecord, response: CallbackHttpResponse): boolean {
     if (event.kind !== 'mo' || !client.moReplyAllowed || this.deps.onMoReply === undefined) return false;
     if (response.status < 200 || response.status >= 300) return false;
-    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    const mediaType = (response.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     return mediaType === 'text/plain';
   }
 
@@ -311,26 +304,6 @@ export class CallbackSender {
 }
 
 /** The body as UTF-8, at most maxBytes of it (cut at a character boundary by the decoder). */
-async function readText(response: Response, maxBytes: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder('utf-8');
-  let text = '';
-  let bytes = 0;
-  try {
-    while (bytes < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = value.subarray(0, maxBytes - bytes);
-      bytes += chunk.length;
-      text += decoder.decode(chunk, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return text + decoder.decode();
-}
-
 function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause;

@@ -40,6 +40,8 @@ const { values: args } = parseArgs({
     'receipt-delay-ms': { type: 'string', default: '100' },
     'drain-seconds': { type: 'string', default: '60' },
     minutes: { type: 'string' },
+    /** Writes a V8 CPU profile of the daemon (node --cpu-prof) into this folder. */
+    'daemon-cpu-prof-dir': { type: 'string' },
   },
 });
 const longMinutes = args.minutes === undefined ? null : Number(args.minutes);
@@ -114,7 +116,8 @@ async function main(): Promise<void> {
   const smsc = spawn(process.execPath, [join(distRoot, 'ops/smsc-sim/main.js'), '--port', String(smscPort), '--control-port', String(controlPort),
     '--account', `smsproc:smsproc:${Number(args.binds) + 2}:0`, '--receipt-delay-ms', String(args['receipt-delay-ms']), '--log-level', 'warn'],
   { stdio: ['ignore', 'ignore', 'inherit'] });
-  const daemon = spawn(process.execPath, [join(distRoot, 'daemon/main.js')], {
+  const profileArgs = args['daemon-cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args['daemon-cpu-prof-dir']}`];
+  const daemon = spawn(process.execPath, [...profileArgs, join(distRoot, 'daemon/main.js')], {
     env: { ...process.env, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
