@@ -35,7 +35,9 @@ function messageJson(view: MessageView): Record<string, unknown> {
  */
 function partsJson(view: MessageView, parts: readonly MessagePartView[]): Record<string, unknown>[] {
   const byIndex = new Map(parts.map((part) => [part.index, part]));
-  return Array.from({ length: view.segments }, (_, index) => {
+  // A message_payload route sends a long message as one submit_sm: the submission says how many.
+  const count = parts.find((part) => part.of !== null)?.of ?? view.segments;
+  return Array.from({ length: count }, (_, index) => {
     const part = byIndex.get(index);
     return {
       part: index + 1,

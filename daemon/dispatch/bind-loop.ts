@@ -71,7 +71,7 @@ type MessageEnd =
   | { readonly kind: 'ack'; readonly smscIds: readonly string[] }
   | { readonly kind: 'nack'; readonly nack: Nack }
   /** `smscIds`: of the parts (from the first) that were accepted before the outcome became unknown. */
-  | { readonly kind: 'unknown'; readonly why: string; readonly smscIds: readonly string[] };
+  | { readonly kind: 'unknown'; readonly why: string; readonly smscIds: readonly string[]; readonly parts: number };
 
 export class BindLoop {
   private epoch = 0;
@@ -280,7 +280,7 @@ export class BindLoop {
       this.settle(message.id);
       this.log.warn({ messageId: message.id, why: end.why }, 'submit outcome unknown: left to lapse into IN_DOUBT');
       // The parts the SMSC did accept are facts: recorded, their receipts match.
-      if (end.smscIds.length > 0) this.recordFacts(end.smscIds.map((smscId, index) => this.segmentFact(message.id, index, smscId)));
+      if (end.smscIds.length > 0) this.recordFacts(end.smscIds.map((smscId, index) => this.segmentFact(message.id, index, end.parts, smscId)));
     }
   }
 
@@ -311,7 +311,7 @@ export class BindLoop {
             },
           };
         }
-        return { kind: 'unknown', why: outcome.kind, smscIds };
+        return { kind: 'unknown', why: outcome.kind, smscIds, parts: pdus.length };
       }
     }
     return { kind: 'ack', smscIds };
@@ -327,12 +327,12 @@ export class BindLoop {
     if (tag.total === 1) {
       this.queueAck({ id: tag.id, smscIds: [smscId], smscMatchKeys: [receiptIdCandidates(smscId, this.deps.route.receiptIdFormat)] });
     } else {
-      this.recordFacts([this.segmentFact(tag.id, tag.part, smscId)]);
+      this.recordFacts([this.segmentFact(tag.id, tag.part, tag.total, smscId)]);
     }
   }
 
-  private segmentFact(id: MessageId, index: number, smscId: string): SegmentIdFact {
-    return { id, index, smscId, smscMatchKeys: receiptIdCandidates(smscId, this.deps.route.receiptIdFormat) };
+  private segmentFact(id: MessageId, index: number, parts: number, smscId: string): SegmentIdFact {
+    return { id, index, parts, smscId, smscMatchKeys: receiptIdCandidates(smscId, this.deps.route.receiptIdFormat) };
   }
 
   private recordFacts(facts: readonly SegmentIdFact[]): void {

@@ -190,6 +190,8 @@ export interface MessageView {
 export interface MessagePartView {
   /** 0-based, in sending order. */
   readonly index: number;
+  /** How many submit_sm the submission took (null for parts recorded before the store kept it). */
+  readonly of: number | null;
   readonly smscId: string;
   /** `submitted` until a receipt gives the part a final status. */
   readonly status: MessageStatus;
@@ -206,6 +208,8 @@ export interface MessagePartView {
 export interface SegmentIdFact {
   readonly id: MessageId;
   readonly index: number;
+  /** How many submit_sm the message's submission takes (its parts; 1 for a message_payload route). */
+  readonly parts: number;
   readonly smscId: string;
   /** The forms under which a receipt may name the id (receiptIdCandidates); absent: the id itself. */
   readonly smscMatchKeys?: readonly string[];
@@ -294,7 +298,8 @@ export interface Store {
    * Records SMSC ids of single segments (facts, whatever the epoch; no queue or ledger change), so
    * that their receipts match, and applies receipts already held for them. For a late
    * submit_sm_resp of one part of a multi-part message: one part's id does not prove the others
-   * were sent, so the message is not acked; its receipts, once all final, settle it.
+   * were sent, so the message is not acked; its receipts, once every part has one and all are
+   * final, settle it.
    */
   recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void>;
 

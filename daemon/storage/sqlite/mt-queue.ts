@@ -158,7 +158,7 @@ export class MtQueueSql {
       const row = this.held.get(fact.id);
       if (!row) continue;
       const keys = fact.smscMatchKeys ?? [fact.smscId];
-      this.receipts.recordSegmentId(row.seq, row.route_id, fact.index, fact.smscId, keys, now);
+      this.receipts.recordSegmentId(row.seq, row.route_id, fact.index, fact.parts, fact.smscId, keys, now);
       this.receipts.applyHeldOfSegment(row.seq, row.route_id, fact.index, keys, now);
     }
   }

@@ -14,7 +14,7 @@ interface MessageRow {
 }
 
 interface PartRow {
-  segment_index: number; smsc_id: string; status: string; stat: string | null; error_code: string | null;
+  segment_index: number; parts: number | null; smsc_id: string; status: string; stat: string | null; error_code: string | null;
   submitted_at: number | null; done_at: number | null;
 }
 
@@ -83,6 +83,7 @@ export class MtViewsSql {
   parts(clientId: ClientId, id: MessageId): MessagePartView[] {
     return this.partRows.all(id, clientId).map((row): MessagePartView => ({
       index: row.segment_index,
+      of: row.parts,
       smscId: row.smsc_id,
       status: row.status as MessageStatus,
       stat: row.stat,

@@ -25,8 +25,8 @@ SELECT smsc_id FROM smsc_ids WHERE message_seq = ? ORDER BY segment_index;
 
 -- name: parts
 -- Per-part detail of a client's message. Parameters: message id, client id.
--- Result: segment_index, smsc_id, status, stat, error_code, submitted_at, done_at, in segment order.
-SELECT s.segment_index, s.smsc_id, s.status, s.stat, s.error_code, s.submitted_at, s.done_at
+-- Result: segment_index, parts, smsc_id, status, stat, error_code, submitted_at, done_at, in segment order.
+SELECT s.segment_index, s.parts, s.smsc_id, s.status, s.stat, s.error_code, s.submitted_at, s.done_at
 FROM messages m JOIN smsc_ids s ON s.message_seq = m.seq
 WHERE m.id = ? AND m.client_id = ? ORDER BY s.segment_index;
 
