@@ -303,7 +303,6 @@ export class CallbackSender {
   }
 }
 
-/** The body as UTF-8, at most maxBytes of it (cut at a character boundary by the decoder). */
 function messageOf(error: unknown): string {
   if (error instanceof Error) {
     const cause = error.cause;
