@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Errors, SmsprocError } from '../domain/errors.js';
 import type { MessageId } from '../domain/ids.js';
-import type { ClientBalance, MessageView } from '../storage/port.js';
+import type { ClientBalance, MessagePartView, MessageView } from '../storage/port.js';
 import { authenticateRequest, paramsOf, type ApiContext } from './api-context.js';
 import { errorBody, setErrorStatus } from './error-reply.js';
 import { storeCall } from './store-call.js';
-import { textParam } from './submit-params.js';
+import { textParam, type RawParams } from './submit-params.js';
 import { checkClientRef } from './submission.js';
 
 function messageJson(view: MessageView): Record<string, unknown> {
@@ -29,14 +29,52 @@ function messageJson(view: MessageView): Record<string, unknown> {
   };
 }
 
+/**
+ * One entry per segment, recorded or not: a part with no SMSC id yet (not submitted, or its
+ * submit_sm_resp never came) has status null.
+ */
+function partsJson(view: MessageView, parts: readonly MessagePartView[]): Record<string, unknown>[] {
+  const byIndex = new Map(parts.map((part) => [part.index, part]));
+  // A message_payload route sends a long message as one submit_sm: the submission says how many.
+  const count = parts.find((part) => part.of !== null)?.of ?? view.segments;
+  return Array.from({ length: count }, (_, index) => {
+    const part = byIndex.get(index);
+    return {
+      part: index + 1,
+      smscId: part?.smscId ?? null,
+      status: part?.status ?? null,
+      smscStatus: part?.stat ?? null,
+      errorCode: part?.errorCode ?? null,
+      submittedAt: part?.submittedAt?.toISOString() ?? null,
+      doneAt: part?.doneAt?.toISOString() ?? null,
+    };
+  });
+}
+
+function wantsParts(params: RawParams): boolean {
+  const value = textParam(params, 'parts');
+  if (value === undefined || value === '0' || value === 'false') return false;
+  if (value === '1' || value === 'true') return true;
+  throw new SmsprocError(Errors.PARAMETER_INVALID, { parameter: 'parts', detail: 'use parts=1 for per-part detail' });
+}
+
 /** Status by id or client reference, balance, and the health probe. */
 export function registerStatusRoutes(app: FastifyInstance, context: ApiContext): void {
+  /** The message's JSON, with `parts` when asked for (`?parts=1`). */
+  async function answer(clientId: MessageView['clientId'], view: MessageView, withParts: boolean): Promise<Record<string, unknown>> {
+    if (!withParts) return messageJson(view);
+    const parts = await storeCall(() => context.store.findMessageParts(clientId, view.id));
+    return { ...messageJson(view), parts: partsJson(view, parts) };
+  }
+
   async function byId(request: FastifyRequest<{ Params: { id: string } }>): Promise<Record<string, unknown>> {
-    const client = await authenticateRequest(context, request, paramsOf(request));
+    const params = paramsOf(request);
+    const client = await authenticateRequest(context, request, params);
+    const withParts = wantsParts(params);
     const { id } = request.params;
     const view = await storeCall(() => context.store.findMessage(client.id, { id: id as MessageId }));
     if (view === null) throw new SmsprocError(Errors.MESSAGE_NOT_FOUND, { id });
-    return messageJson(view);
+    return answer(client.id, view, withParts);
   }
 
   async function byClientRef(request: FastifyRequest): Promise<Record<string, unknown>> {
@@ -44,9 +82,10 @@ export function registerStatusRoutes(app: FastifyInstance, context: ApiContext):
     const client = await authenticateRequest(context, request, params);
     const ref = textParam(params, 'clientRef');
     if (ref === undefined) throw new SmsprocError(Errors.PARAMETER_INVALID, { parameter: 'clientRef', detail: 'give your message id, or use /messages/<id>' });
+    const withParts = wantsParts(params);
     const view = await storeCall(() => context.store.findMessage(client.id, { clientRef: checkClientRef(ref) }));
     if (view === null) throw new SmsprocError(Errors.MESSAGE_NOT_FOUND, { id: ref });
-    return messageJson(view);
+    return answer(client.id, view, withParts);
   }
 
   async function balance(request: FastifyRequest): Promise<ClientBalance> {

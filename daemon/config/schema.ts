@@ -92,6 +92,48 @@ export const configSchema = z.strictObject({
     /** How often the node checks the provisioning version (changes apply within this plus a reload). */
     pollIntervalMs: z.int().min(100).max(60_000).default(1000),
   }).prefault({}),
+  /** Delivery to the SMSCs (docs/dispatch.md); the SMPP binds themselves are per route, in provisioning. */
+  dispatch: z.strictObject({
+    /** Lease of claimed messages, renewed every third; after a crash its messages are in doubt this long after the last renewal. */
+    leaseMs: z.int().min(1_000).default(30_000),
+    /** Poll interval of an empty route, and how often a busy bind claims to find clients whose traffic is new. */
+    claimIdleMs: z.int().min(10).max(10_000).default(200),
+    /** How long submit results wait to share one store call. */
+    ackBatchMs: z.int().min(0).max(1_000).default(2),
+    /** How often each route's IN_DOUBT messages go through its in-doubt policy. */
+    inDoubtIntervalMs: z.int().min(100).default(5_000),
+    /** How often delivery looks for route and client changes. */
+    provisioningCheckMs: z.int().min(100).max(60_000).default(1_000),
+  }).prefault({}),
+  /** Receipts and MO from the SMSCs (docs/dispatch.md, docs/mo.md). */
+  inbound: z.strictObject({
+    /** How long a receipt that matches no submit yet waits for its submit_sm_resp. */
+    receiptHoldMs: z.int().min(1_000).default(600_000),
+    /** How long a concatenated MO waits for its parts before it is forwarded partial. */
+    reassemblyTimeoutMs: z.int().min(1_000).default(600_000),
+    reassemblyMaxOpenSets: z.int().min(1).default(10_000),
+    reassemblyTickMs: z.int().min(10).default(1_000),
+    /** Redelivery of the same MO by the SMSC within this window is recognised and not forwarded twice. */
+    dedupWindowMs: z.int().min(0).default(120_000),
+    /** Deduplicate MO that carry no SMSC identity on their content (docs/mo.md). */
+    dedupWithoutIdentity: z.boolean().default(true),
+    /** The client that gets MO no short code or keyword routes; null records them unrouted. */
+    defaultMoClientId: z.string().min(1).nullable().default(null),
+  }).prefault({}),
+  /** Client callbacks (docs/callbacks.md). */
+  callbacks: z.strictObject({
+    perClientConcurrency: z.int().min(1).default(32),
+    globalConcurrency: z.int().min(1).default(256),
+    requestTimeoutMs: z.int().min(100).default(10_000),
+    /** Lease of a claimed event; must exceed requestTimeoutMs. */
+    leaseMs: z.int().min(1_000).default(60_000),
+    pollIntervalMs: z.int().min(10).default(500),
+    /** How long a stop waits for callbacks in flight. */
+    stopTimeoutMs: z.int().min(0).default(11_000),
+  })
+    .refine((c) => c.globalConcurrency >= c.perClientConcurrency, { message: 'callbacks.globalConcurrency must be at least callbacks.perClientConcurrency' })
+    .refine((c) => c.leaseMs > c.requestTimeoutMs, { message: 'callbacks.leaseMs must exceed callbacks.requestTimeoutMs' })
+    .prefault({}),
   demo: z.strictObject({
     freeSegments: z.int().min(0).default(100),
     senderName: z.string().min(1).max(11).default('smsproc'),

@@ -4,7 +4,7 @@
  * holds are renewed; a message whose outcome is unknown (timeout, connection lost) is let go so its
  * lease lapses and the sweep makes it IN_DOUBT.
  */
-import type { BindId, MessageId } from '../domain/ids.js';
+import type { BindId, ClientId, MessageId } from '../domain/ids.js';
 import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import { EsmeDriver, type DeliverHandler } from '../smpp/esme-driver.js';
@@ -13,7 +13,7 @@ import { receiptIdCandidates } from '../smpp/receipt-parser.js';
 import { sessionConfigForRoute, type SessionConfigInput } from '../smpp/session-config.js';
 import type { BindKind, SessionCounters, SessionPhase, SubmitOutcome } from '../smpp/session-types.js';
 import { noBindEvents, type BindEvents, type SubmitErrorKind } from '../stats/metric-events.js';
-import type { ClaimedMt, Nack, Store, SubmitResult } from '../storage/port.js';
+import type { ClaimedMt, Nack, SegmentIdFact, Store, SubmitResult } from '../storage/port.js';
 import { FairScheduler } from './fair-scheduler.js';
 import { submitPdusOf } from './mt-submit-pdus.js';
 import type { ReservationLedger } from './reservation-ledger.js';
@@ -83,7 +83,18 @@ export interface BindStatus {
   readonly counters: Readonly<SessionCounters>;
 }
 
-type MessageEnd = { readonly kind: 'ack'; readonly smscIds: readonly string[] } | { readonly kind: 'nack'; readonly nack: Nack } | { readonly kind: 'unknown'; readonly why: string };
+/**
+ * A busy bind claims at least this often (or every claimIdleMs if shorter): with a share of
+ * 2 × window per client per claim, a client's traffic new to the bind can reach 40 × window
+ * messages a second while another client floods it.
+ */
+const busyClaimCapMs = 50;
+
+type MessageEnd =
+  | { readonly kind: 'ack'; readonly smscIds: readonly string[] }
+  | { readonly kind: 'nack'; readonly nack: Nack }
+  /** `smscIds`: of the parts (from the first) that were accepted before the outcome became unknown. */
+  | { readonly kind: 'unknown'; readonly why: string; readonly smscIds: readonly string[]; readonly parts: number };
 
 export class BindLoop {
   private epoch = 0;
@@ -103,6 +114,11 @@ export class BindLoop {
   private pumpTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
   private claiming: Promise<void> | null = null;
+  private lastClaimAt = 0;
+  /** A client's share of one claim, less what of it waits here (ClaimRequest.perClientLimit). */
+  private readonly perClientLimit: number;
+  /** How often a bind with messages waiting claims anyway, to find clients whose traffic is new. */
+  private readonly busyClaimMs: number;
   private stopping = false;
   private reference = Math.floor(Math.random() * 65_536);
   private readonly log: Logger;
@@ -114,6 +130,8 @@ export class BindLoop {
     this.log = deps.logger.child({ routeId: route.id, bind: bindIndex });
     this.window = route.windowSize;
     this.events = deps.events ?? noBindEvents;
+    this.perClientLimit = 2 * this.window;
+    this.busyClaimMs = Math.min(busyClaimCapMs, options.claimIdleMs);
     const driverFor = (kind: BindKind): EsmeDriver<PartTag> =>
       new EsmeDriver<PartTag>({
         host: route.host,
@@ -207,7 +225,12 @@ export class BindLoop {
         this.track(this.send(queued.message));
       }
     }
-    if (this.claiming === null && this.scheduler.waitingItems() < this.window) {
+    const waiting = this.scheduler.waitingItems();
+    // Claims also come every busyClaimMs while messages wait here, so that a client whose traffic is
+    // new is found even when a flooding client keeps this scheduler busy.
+    const claimDue = waiting < this.window || now - this.lastClaimAt >= this.busyClaimMs;
+    if (this.claiming === null && claimDue && waiting < this.maxWaiting()) {
+      this.lastClaimAt = now;
       this.claiming = this.claim().finally(() => {
         this.claiming = null;
       });
@@ -216,7 +239,13 @@ export class BindLoop {
     // A full window wakes the loop when a message is settled; otherwise the scheduler says when.
     if (this.unsettledSegments >= this.window) return;
     const wakeAt = this.scheduler.nextWakeAt(now);
-    this.schedulePump(wakeAt === null ? this.deps.options.claimIdleMs : Math.max(1, wakeAt - now));
+    const claimAt = this.lastClaimAt + (waiting > 0 ? this.busyClaimMs : this.deps.options.claimIdleMs);
+    this.schedulePump(Math.max(1, (wakeAt === null ? claimAt : Math.min(wakeAt, claimAt)) - now));
+  }
+
+  /** Messages held waiting here at most: bounds memory and leases when many clients flood at once. */
+  private maxWaiting(): number {
+    return 8 * this.perClientLimit;
   }
 
   private schedulePump(delayMs: number): void {
@@ -230,7 +259,7 @@ export class BindLoop {
   }
 
   private async claim(): Promise<void> {
-    const limit = 2 * this.window - this.scheduler.waitingItems();
+    const limit = Math.min(2 * this.perClientLimit, this.maxWaiting() - this.scheduler.waitingItems());
     let claimed: readonly ClaimedMt[] = [];
     try {
       claimed = await this.deps.store.claimMt({
@@ -240,6 +269,8 @@ export class BindLoop {
         owner: this.deps.owner,
         limit,
         leaseMs: this.deps.options.leaseMs,
+        perClientLimit: this.perClientLimit,
+        heldByClient: new Map([...this.scheduler.waitingByClient()].map(([clientId, waiting]) => [clientId as ClientId, waiting])),
       });
     } catch (error) {
       this.log.error({ err: error }, 'claim failed');
@@ -298,6 +329,8 @@ export class BindLoop {
     } else {
       this.settle(message.id);
       this.log.warn({ messageId: message.id, why: end.why }, 'submit outcome unknown: left to lapse into IN_DOUBT');
+      // The parts the SMSC did accept are facts: recorded, their receipts match.
+      if (end.smscIds.length > 0) this.recordFacts(end.smscIds.map((smscId, index) => this.segmentFact(message.id, index, end.parts, smscId)));
     }
   }
 
@@ -330,7 +363,7 @@ export class BindLoop {
             },
           };
         }
-        return { kind: 'unknown', why: outcome.kind };
+        return { kind: 'unknown', why: outcome.kind, smscIds, parts: pdus.length };
       }
     }
     return { kind: 'ack', smscIds };
@@ -352,13 +385,31 @@ export class BindLoop {
     if (kind !== null) this.events.submitError(route.id, bindIndex, kind);
   }
 
-  /** A response after its timeout proves a single-part message was sent: record it (acks it even IN_DOUBT). */
+  /**
+   * A response after its timeout proves its part was sent. A single-part message is acked with it
+   * (settled even IN_DOUBT); for a part of a multi-part message the SMSC id is recorded as a fact
+   * (the other parts are not proven), so that its receipt matches.
+   */
   private lateResponse(tag: PartTag, smscId: string): void {
-    if (tag.total !== 1 || smscId === '') {
-      this.log.warn({ messageId: tag.id, part: tag.part + 1, of: tag.total }, 'late response for a part of a multi-part message: not recorded');
-      return;
+    if (smscId === '') return;
+    if (tag.total === 1) {
+      this.queueAck({ id: tag.id, smscIds: [smscId], smscMatchKeys: [receiptIdCandidates(smscId, this.deps.route.receiptIdFormat)] });
+    } else {
+      this.recordFacts([this.segmentFact(tag.id, tag.part, tag.total, smscId)]);
     }
-    this.queueAck({ id: tag.id, smscIds: [smscId], smscMatchKeys: [receiptIdCandidates(smscId, this.deps.route.receiptIdFormat)] });
+  }
+
+  private segmentFact(id: MessageId, index: number, parts: number, smscId: string): SegmentIdFact {
+    return { id, index, parts, smscId, smscMatchKeys: receiptIdCandidates(smscId, this.deps.route.receiptIdFormat) };
+  }
+
+  private recordFacts(facts: readonly SegmentIdFact[]): void {
+    this.track(
+      this.deps.store.recordSegmentIds(facts).catch((error: unknown) => {
+        this.log.error({ err: error, segments: facts.length }, 'recording SMSC ids of single parts failed');
+      }),
+      false,
+    );
   }
 
   private queueAck(result: SubmitResult): void {

@@ -16,6 +16,7 @@ import type { CallbackEvent, CallbackOutcome, Store } from '../storage/port.js';
 import { defaultBackoff, type BackoffSchedule } from './callback-backoff.js';
 import type { EventChannel } from './callback-channel.js';
 import { buildCallbackRequest } from './callback-format.js';
+import { CallbackHttp, type CallbackHttpResponse } from './callback-http.js';
 import { attemptOutcome, parseRetryAfter, type AttemptResult } from './callback-outcome.js';
 import { callbackHeaders } from './callback-signature.js';
 
@@ -69,7 +70,6 @@ export interface CallbackSenderDeps {
   /** Where `smpp:` events go: the node's SMPP server (absent: such events wait, with backoff, for a node that has it). */
   readonly smppChannel?: EventChannel;
   readonly options?: Partial<CallbackSenderOptions>;
-  readonly fetch?: typeof fetch;
   /** Milliseconds since the epoch. */
   readonly clock?: () => number;
   /** In [0, 1), for the backoff jitter. */
@@ -86,7 +86,7 @@ interface ClientState {
 
 export class CallbackSender {
   private readonly options: CallbackSenderOptions;
-  private readonly fetch: typeof fetch;
+  private readonly http = new CallbackHttp();
   private readonly clock: () => number;
   private readonly random: () => number;
   private readonly events: CallbackEvents;
@@ -107,7 +107,6 @@ export class CallbackSender {
     }
     // A lease shorter than a request would let another sender take the event while it is being sent.
     if (!(leaseMs > requestTimeoutMs)) throw new Error('callback sender: leaseMs must exceed requestTimeoutMs');
-    this.fetch = deps.fetch ?? globalThis.fetch;
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.events = deps.events ?? noCallbackEvents;
@@ -144,6 +143,7 @@ export class CallbackSender {
       clearTimeout(grace);
       this.deps.logger.warn({ abandoned: this.pending.size }, 'callback sender stopped with attempts in flight');
     }
+    this.http.close();
   }
 
   /** Requests in flight now (for metrics and tests). */
@@ -263,23 +263,16 @@ export class CallbackSender {
     let result: AttemptResult;
     let reply: string | null = null;
     try {
-      const response = await this.fetch(request.url, {
+      const response = await this.http.send({
         method: request.method,
+        url: request.url,
         headers,
         body: request.body,
         signal: controller.signal,
-        redirect: 'manual',
+        maxBodyBytes: this.options.maxReplyBytes,
       });
-      result = { kind: 'response', status: response.status, retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), this.clock()) };
-      if (this.wantsReply(event, client, response)) {
-        try {
-          reply = await readText(response, this.options.maxReplyBytes);
-        } catch (error) {
-          log.warn({ err: error }, 'could not read the MO reply body');
-        }
-      } else {
-        await response.body?.cancel().catch(() => undefined);
-      }
+      result = { kind: 'response', status: response.status, retryAfterMs: parseRetryAfter(response.header('retry-after') ?? null, this.clock()) };
+      if (this.wantsReply(event, client, response)) reply = response.text;
     } catch (error) {
       result = controller.signal.aborted
         ? { kind: 'timeout', timeoutMs: this.options.requestTimeoutMs }
@@ -317,10 +310,10 @@ export class CallbackSender {
     await this.complete(event, outcome);
   }
 
-  private wantsReply(event: CallbackEvent, client: ClientRecord, response: Response): boolean {
+  private wantsReply(event: CallbackEvent, client: ClientRecord, response: CallbackHttpResponse): boolean {
     if (event.kind !== 'mo' || !client.moReplyAllowed || this.deps.onMoReply === undefined) return false;
     if (response.status < 200 || response.status >= 300) return false;
-    const mediaType = (response.headers.get('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
+    const mediaType = (response.header('content-type') ?? '').split(';')[0]?.trim().toLowerCase();
     return mediaType === 'text/plain';
   }
 
@@ -332,27 +325,6 @@ export class CallbackSender {
       this.deps.logger.error({ err: error, eventId: event.id }, 'recording a callback outcome failed');
     }
   }
-}
-
-/** The body as UTF-8, at most maxBytes of it (cut at a character boundary by the decoder). */
-async function readText(response: Response, maxBytes: number): Promise<string> {
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const decoder = new TextDecoder('utf-8');
-  let text = '';
-  let bytes = 0;
-  try {
-    while (bytes < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      const chunk = value.subarray(0, maxBytes - bytes);
-      bytes += chunk.length;
-      text += decoder.decode(chunk, { stream: true });
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return text + decoder.decode();
 }
 
 function messageOf(error: unknown): string {

@@ -48,6 +48,12 @@ export interface DeliveryDeps {
   readonly events?: DeliveryEvents;
 }
 
+/** The inbound handler's settings of the config (the default MO client is the router's). */
+function inboundOptionsOf(config: Config): InboundOptions {
+  const { receiptHoldMs, reassemblyTimeoutMs, reassemblyMaxOpenSets, reassemblyTickMs, dedupWindowMs, dedupWithoutIdentity } = config.inbound;
+  return { receiptHoldMs, reassemblyTimeoutMs, reassemblyMaxOpenSets, reassemblyTickMs, dedupWindowMs, dedupWithoutIdentity };
+}
+
 export class DeliveryService {
   private readonly options: DeliveryOptions;
   private readonly ledger = new ReservationLedger();
@@ -63,7 +69,14 @@ export class DeliveryService {
   private stopped = false;
 
   constructor(private readonly deps: DeliveryDeps) {
-    this.options = { provisioningCheckMs: 1_000, ...deps.options };
+    // The node config gives the settings; a caller's options (tests) override them.
+    const { provisioningCheckMs, ...dispatch } = deps.config.dispatch;
+    this.options = {
+      provisioningCheckMs: deps.options?.provisioningCheckMs ?? provisioningCheckMs,
+      dispatch: { ...dispatch, ...deps.options?.dispatch },
+      inbound: { ...inboundOptionsOf(deps.config), ...deps.options?.inbound },
+      callbacks: { ...deps.config.callbacks, ...deps.options?.callbacks },
+    };
     const { config, store, provisioning, logger } = deps;
     const runner = new ScenarioRunner({
       store,
@@ -150,7 +163,7 @@ export class DeliveryService {
     // The cache's snapshot: the API and delivery serve the same version, loaded once.
     const snapshot = provisioning.snapshot;
     this.version = snapshot.version;
-    this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: null });
+    this.moRouter = buildMoRouter(snapshot.clients, { defaultClientId: this.deps.config.inbound.defaultMoClientId as ClientId | null });
     try {
       this.scenarioDirectory = buildScenarioDirectory(await this.deps.store.loadScenarios());
       for (const problem of this.scenarioDirectory.problems) logger.error({ scenarioId: problem.id, problems: problem.problems }, 'scenario not loaded: its definition does not compile');

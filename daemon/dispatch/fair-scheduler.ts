@@ -151,6 +151,11 @@ export class FairScheduler<T extends SchedulableItem = ScheduledItem> {
     return clientId === undefined ? this.waitingSegmentCount : (this.clients.get(clientId)?.backlog.segments ?? 0);
   }
 
+  /** Messages waiting per client with any: what a fair claim subtracts from each client's share. */
+  waitingByClient(): Map<string, number> {
+    return new Map(this.active.map((lane) => [lane.account.clientId, lane.backlog.size]));
+  }
+
   /** Removes and returns everything waiting (bind lost, drain), each client's in sending order. */
   drain(): T[] {
     const all: T[] = [];

@@ -104,6 +104,15 @@ export interface ClaimRequest {
   readonly owner: string;
   readonly limit: number;
   readonly leaseMs: number;
+  /**
+   * Fair claims: at most this many messages per client, less `heldByClient` of that client, and the
+   * claim interleaves the clients (each one's first message, then each one's second…), so one
+   * client's backlog cannot fill a claim while another client has messages waiting on the route.
+   * Absent: the route's messages in (priority, age) order whoever sent them.
+   */
+  readonly perClientLimit?: number;
+  /** Messages of each client the caller already holds unsent (its scheduler's backlog). */
+  readonly heldByClient?: ReadonlyMap<ClientId, number>;
 }
 
 /** What the SMSC said to one submitted message (one entry per message; smscIds one per segment). */
@@ -181,6 +190,35 @@ export interface MessageView {
   readonly history: readonly MessageEvent[];
 }
 
+/** One segment (submit_sm) of a message as recorded: its SMSC id and what its receipts said. */
+export interface MessagePartView {
+  /** 0-based, in sending order. */
+  readonly index: number;
+  /** How many submit_sm the submission took (null for parts recorded before the store kept it). */
+  readonly of: number | null;
+  readonly smscId: string;
+  /** `submitted` until a receipt gives the part a final status. */
+  readonly status: MessageStatus;
+  /** The receipt's stat (DELIVRD, UNDELIV…) and err field, as the SMSC sent them. */
+  readonly stat: string | null;
+  readonly errorCode: string | null;
+  /** When the SMSC id was recorded (null for parts recorded before the store kept it). */
+  readonly submittedAt: Date | null;
+  /** The receipt's done date, or when the final receipt was applied. */
+  readonly doneAt: Date | null;
+}
+
+/** One segment's SMSC id learned on its own (a late submit_sm_resp of one part of a message). */
+export interface SegmentIdFact {
+  readonly id: MessageId;
+  readonly index: number;
+  /** How many submit_sm the message's submission takes (its parts; 1 for a message_payload route). */
+  readonly parts: number;
+  readonly smscId: string;
+  /** The forms under which a receipt may name the id (receiptIdCandidates); absent: the id itself. */
+  readonly smscMatchKeys?: readonly string[];
+}
+
 export interface ClientBalance {
   readonly clientId: ClientId;
   /** Segments accepted so far (all time). */
@@ -252,7 +290,8 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore {
 
   /**
    * Claims up to `limit` READY messages of the route, smallest priority first, then oldest first,
-   * skipping expired ones; sets them IN_FLIGHT with owner, bind, epoch and a lease ending leaseMs from
+   * skipping expired ones (with `perClientLimit`: that order within each client, the clients
+   * interleaved round by round, each client's share capped; see ClaimRequest); sets them IN_FLIGHT with owner, bind, epoch and a lease ending leaseMs from
    * the database's now. Claims nothing (returns []) if the epoch is not the bind's current one.
    */
   claimMt(request: ClaimRequest): Promise<readonly ClaimedMt[]>;
@@ -265,6 +304,15 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore {
    * the SMSC id proves the submit, so it must not be resent.
    */
   ackMt(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult>;
+
+  /**
+   * Records SMSC ids of single segments (facts, whatever the epoch; no queue or ledger change), so
+   * that their receipts match, and applies receipts already held for them. For a late
+   * submit_sm_resp of one part of a multi-part message: one part's id does not prove the others
+   * were sent, so the message is not acked; its receipts, once every part has one and all are
+   * final, settle it.
+   */
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void>;
 
   /** Applies each disposition where the epoch is current and the message is IN_FLIGHT under this bind. */
   nackMt(bindId: BindId, epoch: number, nacks: readonly Nack[]): Promise<QueueChangeResult>;
@@ -289,6 +337,8 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore {
 
   /** The ledger view of one message of the client, by our id or the client's id. */
   findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null>;
+  /** The recorded segments of one message of the client, in order; [] when none (or not the client's). */
+  findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]>;
   clientBalance(clientId: ClientId): Promise<ClientBalance>;
   /** Messages waiting (not final) per client, for the approximate max-queue check. */
   queuedByClient(): Promise<ReadonlyMap<ClientId, number>>;

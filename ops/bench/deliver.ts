@@ -8,6 +8,11 @@
  *
  *   npm run bench:deliver
  *   node dist/ops/bench/deliver.js --seconds 20 --rate 5000 --per-request 10
+ *   node dist/ops/bench/deliver.js --minutes 10 --rate 1000     # long mode: memory over time
+ *
+ * Long mode (--minutes) samples the RSS of every process (daemon, simulator, this process: load
+ * generator and receiver) every 10 s and prints each one's peak and growth per minute after a
+ * 1-minute warm-up.
  *
  * Progress goes to stderr, and only on a terminal; the figures go to stdout.
  */
@@ -20,6 +25,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { newApiToken } from '../../daemon/domain/credentials.js';
 import { percentile, post } from './load.js';
+import { summarise, type RssSample } from './memory-samples.js';
 import { cpuSeconds, freePort, progress, rssMiB, stopChild, waitHealthy, waitUntil } from './processes.js';
 import { provisionBench } from './provisioning.js';
 
@@ -33,9 +39,15 @@ const { values: args } = parseArgs({
     window: { type: 'string', default: '100' },
     'receipt-delay-ms': { type: 'string', default: '100' },
     'drain-seconds': { type: 'string', default: '60' },
+    minutes: { type: 'string' },
+    /** Writes a V8 CPU profile of the daemon (node --cpu-prof) into this folder. */
+    'daemon-cpu-prof-dir': { type: 'string' },
   },
 });
-const seconds = Number(args.seconds);
+const longMinutes = args.minutes === undefined ? null : Number(args.minutes);
+const seconds = longMinutes === null ? Number(args.seconds) : longMinutes * 60;
+const memorySampleMs = 10_000;
+const warmupSeconds = 60;
 const offeredRate = Number(args.rate);
 const perRequest = Number(args['per-request']);
 const connections = Number(args.connections);
@@ -104,7 +116,8 @@ async function main(): Promise<void> {
   const smsc = spawn(process.execPath, [join(distRoot, 'ops/smsc-sim/main.js'), '--port', String(smscPort), '--control-port', String(controlPort),
     '--account', `smsproc:smsproc:${Number(args.binds) + 2}:0`, '--receipt-delay-ms', String(args['receipt-delay-ms']), '--log-level', 'warn'],
   { stdio: ['ignore', 'ignore', 'inherit'] });
-  const daemon = spawn(process.execPath, [join(distRoot, 'daemon/main.js')], {
+  const profileArgs = args['daemon-cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args['daemon-cpu-prof-dir']}`];
+  const daemon = spawn(process.execPath, [...profileArgs, join(distRoot, 'daemon/main.js')], {
     env: { ...process.env, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -116,6 +129,15 @@ async function main(): Promise<void> {
   const rssTimer = setInterval(() => {
     if (daemon.pid !== undefined && daemon.exitCode === null) peakDaemonRss = Math.max(peakDaemonRss, rssMiB(daemon.pid));
   }, 500);
+  const memorySamples: RssSample[] = [];
+  let loadStartedAt = 0;
+  let memoryTimer: NodeJS.Timeout | null = null;
+  const sampleMemory = (): void => {
+    if (daemon.pid === undefined || smsc.pid === undefined || daemon.exitCode !== null || smsc.exitCode !== null) return;
+    const sample = { atSeconds: (Date.now() - loadStartedAt) / 1000, rssMiB: { daemon: rssMiB(daemon.pid), simulator: rssMiB(smsc.pid), 'load+receiver': process.memoryUsage().rss / 2 ** 20 } };
+    memorySamples.push(sample);
+    progress(`${sample.atSeconds.toFixed(0)} s: RSS daemon ${sample.rssMiB.daemon.toFixed(0)} MiB, simulator ${sample.rssMiB.simulator.toFixed(0)} MiB, load+receiver ${sample.rssMiB['load+receiver'].toFixed(0)} MiB; ${tally.receivedAt.size} callbacks`);
+  };
   try {
     await waitUntil('simulator', smsc, async () => (await fetch(`http://127.0.0.1:${controlPort}/stats`)).ok);
     await waitHealthy(apiPort, daemon);
@@ -128,6 +150,11 @@ async function main(): Promise<void> {
     const requestIntervalMs = (1000 * perRequest) / offeredRate;
     const totalRequests = Math.floor((seconds * offeredRate) / perRequest);
     const started = performance.now();
+    if (longMinutes !== null) {
+      loadStartedAt = Date.now();
+      sampleMemory();
+      memoryTimer = setInterval(sampleMemory, memorySampleMs);
+    }
     let next = 0;
     progress(`offering ${offeredRate} msg/s for ${seconds} s (${perRequest} per request, ${connections} connections)…`);
     async function loop(): Promise<void> {
@@ -158,6 +185,9 @@ async function main(): Promise<void> {
       }
     }
     await Promise.all(Array.from({ length: connections }, loop));
+    // Long mode measures memory under the steady load, not during the drain.
+    if (memoryTimer !== null) clearInterval(memoryTimer);
+    if (longMinutes !== null) sampleMemory();
     const loadSeconds = (performance.now() - started) / 1000;
     const atLoadEnd = { sim: await simStats(controlPort), callbacks: tally.receivedAt.size };
     agent.destroy();
@@ -189,8 +219,22 @@ async function main(): Promise<void> {
     console.log(`end to end: ${endToEnd.toFixed(0)} msg/s (${tally.receivedAt.size} receipt callbacks in ${endSeconds.toFixed(1)} s from the first request)`);
     console.log(`goal: at least 5,000 msg/s end to end (aim 10,000), zero lost: ${endToEnd >= 5000 && lost === 0 ? 'met' : 'not met'}`);
     for (const sample of errorSamples) console.log(`error sample: ${sample}`);
+    if (longMinutes !== null) {
+      console.log(`memory (RSS every ${memorySampleMs / 1000} s, ${memorySamples.length} samples; growth = least-squares slope after a ${warmupSeconds} s warm-up):`);
+      for (const name of ['daemon', 'simulator', 'load+receiver']) {
+        const m = summarise(memorySamples, name, warmupSeconds);
+        const growth = m.growthMiBPerMinute === null ? 'n/a' : `${m.growthMiBPerMinute >= 0 ? '+' : ''}${m.growthMiBPerMinute.toFixed(2)} MiB/min`;
+        console.log(`  ${name.padEnd(14)} peak ${m.peakMiB.toFixed(0)} MiB, after warm-up ${m.firstAfterWarmupMiB?.toFixed(0) ?? '-'} → ${m.lastMiB?.toFixed(0) ?? '-'} MiB, growth ${growth}`);
+      }
+      const daemonMemory = summarise(memorySamples, 'daemon', warmupSeconds);
+      const verdict = daemonMemory.growthMiBPerMinute === null
+        ? 'not measured (run longer than the warm-up)'
+        : daemonMemory.peakMiB * 1.048576 < 512 && daemonMemory.growthMiBPerMinute * 1.048576 < 1 ? 'met' : 'not met';
+      console.log(`goal: the node (the daemon process) under 512 MB and growing < 1 MB/min after warm-up: ${verdict}`);
+    }
   } finally {
     clearInterval(rssTimer);
+    if (memoryTimer !== null) clearInterval(memoryTimer);
     await stopChild(daemon);
     await stopChild(smsc);
     await receiver.close();

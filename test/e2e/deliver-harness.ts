@@ -40,6 +40,8 @@ export interface NodeOptions {
   readonly callbacks?: Partial<CallbackSenderOptions>;
   /** Serve the web pages (daemon/web) with these settings; absent: the API only. */
   readonly web?: Partial<Config['web']>;
+  /** inbound.defaultMoClientId of the node config. */
+  readonly defaultMoClientId?: string;
 }
 
 export interface Node {
@@ -102,6 +104,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     log: { level: 'silent' },
     smppServer: { port: 0, ...options.smppServer },
     ...(options.web === undefined ? {} : { web: options.web }),
+    inbound: { defaultMoClientId: options.defaultMoClientId ?? null },
   });
   const logger = createLogger(process.env['SMSPROC_TEST_LOG'] ?? 'silent');
   const store = await openStore(config);

@@ -89,3 +89,23 @@ test('a short code provisioned while running routes its MO to the new client', a
     temp.remove();
   }
 });
+
+test('an MO no short code or keyword routes goes to the configured default client (inbound.defaultMoClientId)', async () => {
+  const temp = tempDir();
+  const smsc = await simulator();
+  const receiver = await startReceiver(() => ({ status: 200 }));
+  const node = await startNode({ dbPath: `${temp.dir}/smsproc.db`, smscPort: smsc.address().port, callbackUrl: receiver.url, defaultMoClientId: 'acme' });
+  try {
+    await waitFor('the bind', () => smsc.stats().binds.open === 1);
+    smsc.injectMo({ from: '79005550004', to: '7777', text: 'nobody has this short code' });
+    await waitFor('the MO at the default client', () => receiver.received.some((e) => e.url === '/mo'));
+    const body = JSON.parse(receiver.received.find((e) => e.url === '/mo')?.body ?? '{}') as MoBody;
+    assert.equal(body.shortCode, '7777');
+    assert.equal(body.text, 'nobody has this short code');
+  } finally {
+    await node.close();
+    await smsc.close();
+    await receiver.close();
+    temp.remove();
+  }
+});

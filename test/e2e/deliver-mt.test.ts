@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
 import type { SmscSimulator } from '../../ops/smsc-sim/simulator.js';
 import { signatureIsValid, startReceiver, waitFor, type Receiver } from './callback-harness.js';
-import { CALLBACK_SECRET, simulator, startNode, statusOf, submit, tempDir, type Node } from './deliver-harness.js';
+import { CALLBACK_SECRET, TOKEN, simulator, startNode, statusOf, submit, tempDir, type Node } from './deliver-harness.js';
 
 let smsc: SmscSimulator;
 let receiver: Receiver;
@@ -60,6 +60,15 @@ test('a 3-part message goes as 3 parts with a concatenation UDH and brings one f
   // Give stray duplicate callbacks a moment to show up.
   await new Promise((resolve) => setTimeout(resolve, 300));
   assert.deepEqual(dlrsOf(sent.id), [{ status: 'delivered', segments: 3, valid: true }]);
+
+  // Per-part detail on request: each part's SMSC id as the simulator gave it, its receipt's status and times.
+  const lookup = (query: string): Promise<Response> => fetch(`${node.baseUrl}/api/v1/messages/${sent.id}${query}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  const detail = (await (await lookup('?parts=1')).json()) as { parts: { part: number; smscId: string; status: string; smscStatus: string; submittedAt: string | null; doneAt: string | null }[] };
+  const bySequence = [...parts].sort((a, b) => (a.part?.sequence ?? 0) - (b.part?.sequence ?? 0));
+  assert.deepEqual(detail.parts.map((p) => [p.part, p.smscId, p.status, p.smscStatus]), bySequence.map((m, i) => [i + 1, m.messageId, 'delivered', 'DELIVRD']));
+  assert.ok(detail.parts.every((p) => p.submittedAt !== null && p.doneAt !== null));
+  assert.equal(((await (await lookup('')).json()) as { parts?: unknown }).parts, undefined, 'no parts unless asked for');
+  assert.equal((await lookup('?parts=yes')).status, 400);
 });
 
 test('Russian text goes as UCS-2 (data_coding 8) and arrives decoded as sent', async () => {

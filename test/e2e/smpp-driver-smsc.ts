@@ -13,6 +13,8 @@ export interface TestSmscOptions {
   readonly password?: string;
   /** command_status for the n-th submit_sm received (0-based, over all sessions). Default: always 0. */
   readonly submitStatus?: (index: number) => number;
+  /** How long the n-th submit_sm received (0-based, over all sessions) waits for its response. Default: 0. */
+  readonly submitDelayMs?: (index: number) => number;
   /** PEM key and certificate: SMPP over TLS. */
   readonly tls?: { readonly key: string; readonly cert: string };
 }
@@ -56,9 +58,12 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
     session.on('bind_receiver', onBind);
     session.on('submit_sm', (pdu: PDU) => {
       const status = submitStatus(counts.submits);
+      const delayMs = options.submitDelayMs?.(counts.submits) ?? 0;
       counts.submits += 1;
       if (status === 0) accepted.push(String(pdu.destination_addr));
-      session.send(status === 0 ? pdu.response({ message_id: (++messageId).toString(16) }) : pdu.response({ command_status: status }));
+      const response = status === 0 ? pdu.response({ message_id: (++messageId).toString(16) }) : pdu.response({ command_status: status });
+      if (delayMs > 0) setTimeout(() => session.send(response), delayMs);
+      else session.send(response);
     });
     session.on('enquire_link', (pdu: PDU) => {
       counts.enquireLinks += 1;

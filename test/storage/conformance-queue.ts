@@ -87,6 +87,47 @@ export function defineQueueTests(factory: StoreFactory): void {
       assert.deepEqual([...claimed].sort(), [...ids].sort());
     }));
 
+  test('queue: a fair claim interleaves the clients, caps each one\'s share less what the caller holds, and keeps each one\'s order', () =>
+    withStore(factory, {}, async (store) => {
+      await store.applyProvisioning([
+        { op: 'route.put', route: route('mts-1') },
+        { op: 'route.put', route: route('beeline') },
+        ...['flood', 'steady', 'rare'].map((id) => ({ op: 'client.put' as const, client: clientPut(id) })),
+      ]);
+      const enqueueOf = async (clientId: string, count: number, overrides: Parameters<typeof submission>[2] = {}): Promise<MessageId[]> => {
+        const messages = Array.from({ length: count }, () => submission(clientId, 'mts-1', overrides));
+        for (const message of messages) await store.enqueueMt([request(clientId, [message])]);
+        return messages.map((message) => message.id);
+      };
+      // The flood is older than everyone else's traffic: an oldest-first claim would take only it.
+      const flood = await enqueueOf('flood', 30);
+      const steady = await enqueueOf('steady', 3);
+      const [rareUrgent] = await enqueueOf('rare', 1, { priority: 0 });
+      const [rare] = await enqueueOf('rare', 1);
+      const elsewhere = submission('rare', 'beeline');
+      await store.enqueueMt([request('rare', [elsewhere])]);
+      const epoch = await store.acquireBindEpoch(bind0);
+      const fair = (limit: number, heldByClient?: ReadonlyMap<ClientId, number>): ClaimRequest =>
+        ({ ...claimOf(bind0, epoch, limit), perClientLimit: 4, ...(heldByClient ? { heldByClient } : {}) });
+
+      const first = await store.claimMt(fair(7));
+      // Round 1: each client's first (priority first, then age); round 2 likewise; cut at the limit.
+      assert.deepEqual(first.map((m) => m.id), [rareUrgent, flood[0], steady[0], flood[1], steady[1], rare, flood[2]]);
+      assert.deepEqual(first.map((m) => m.clientId), ['rare', 'flood', 'steady', 'flood', 'steady', 'rare', 'flood']);
+
+      // The caller still holds 3 of the flood's: its share is 4 - 3 = 1; steady's last one comes too.
+      const second = await store.claimMt(fair(10, new Map([['flood' as ClientId, 3]])));
+      assert.deepEqual(second.map((m) => m.id), [flood[3], steady[2]]);
+      // A client whose share is used up is skipped; the others go on.
+      assert.deepEqual(await store.claimMt(fair(10, new Map([['flood' as ClientId, 4]]))), []);
+      const third = await store.claimMt(fair(10));
+      assert.deepEqual(third.map((m) => m.id), flood.slice(4, 8), 'the flood, alone, gets its share of 4');
+      assert.equal((await store.findMessage('rare' as ClientId, { id: elsewhere.id }))?.queueState, 'READY', 'another route is not claimed');
+      for (const message of [...first, ...second, ...third]) {
+        assert.equal((await store.findMessage(message.clientId, { id: message.id }))?.queueState, 'IN_FLIGHT');
+      }
+    }));
+
   test('queue: ack records SMSC ids, marks the message submitted and the row PROCESSED, once', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);

@@ -274,4 +274,65 @@ export function defineReceiptTests(factory: StoreFactory): void {
       assert.equal(await statusOf(store, id), 'submitted', 'a receipt given up is no longer applied');
       assert.equal((await store.sweepMt()).receiptsUnmatched, 0);
     }));
+
+  test('receipts: per-part detail lists each recorded segment with its SMSC id, status, stat, error and times; only the client\'s', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const before = Date.now();
+      const id = await submitted(store, ['p-1', 'p-2', 'p-3']);
+      await store.applyReceipt(receipt(['p-2'], 'undeliverable', { errorCode: '0fe', doneAt: new Date(1_800_000_000_000) }));
+      const parts = await store.findMessageParts(acme, id);
+      assert.deepEqual(parts.map((p) => [p.index, p.of, p.smscId, p.status, p.stat, p.errorCode]), [
+        [0, 3, 'p-1', 'submitted', null, null],
+        [1, 3, 'p-2', 'undeliverable', 'UNDELIV', '0fe'],
+        [2, 3, 'p-3', 'submitted', null, null],
+      ]);
+      for (const part of parts) assert.ok(part.submittedAt !== null && part.submittedAt.getTime() >= before - 1_000, 'submittedAt recorded');
+      assert.equal(parts[1]?.doneAt?.getTime(), 1_800_000_000_000);
+      assert.equal(parts[0]?.doneAt, null);
+      assert.deepEqual(await store.findMessageParts('other' as ClientId, id), [], 'another client sees nothing');
+      assert.deepEqual(await store.findMessageParts(acme, 'no-such-id' as MessageId), []);
+    }));
+
+  test('receipts: a segment id recorded on its own (late response of one part) matches its receipt; the message stays open until every part is final', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const { id } = await inFlight(store, { segments: 2 });
+      // Part 2's receipt comes first and is held; then part 2's late response names it (hex and decimal keys).
+      assert.equal((await store.applyReceipt(receipt(['2587'], 'delivered'))).kind, 'held');
+      await store.recordSegmentIds([{ id, index: 1, parts: 2, smscId: '0a1b', smscMatchKeys: ['0a1b', '2587'] }]);
+      let parts = await store.findMessageParts(acme, id);
+      assert.deepEqual(parts.map((p) => [p.index, p.smscId, p.status]), [[1, '0a1b', 'delivered']], 'the held receipt applied to part 2');
+      assert.equal(await statusOf(store, id), 'accepted', 'one part proves nothing about the other: not acked, not final');
+      assert.equal((await store.findMessage(acme, { id }))?.queueState, 'IN_FLIGHT');
+      await store.recordSegmentIds([{ id, index: 0, parts: 2, smscId: '0a1a' }]);
+      const outcome = await store.applyReceipt(receipt(['0a1a'], 'delivered'));
+      assert.ok(outcome.kind === 'matched' && outcome.final && outcome.messageStatus === 'delivered');
+      parts = await store.findMessageParts(acme, id);
+      assert.deepEqual(parts.map((p) => p.status), ['delivered', 'delivered']);
+      assert.equal(await statusOf(store, id), 'delivered');
+      assert.equal((await store.findMessage(acme, { id }))?.queueState, 'PROCESSED', 'the final receipts settled the queue row');
+      await store.recordSegmentIds([{ id: 'no-such-id' as MessageId, index: 0, parts: 1, smscId: 'x' }]);
+    }));
+
+  test('receipts: a long message sent as one submit_sm (message_payload) ends with that one receipt', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const { id, epoch } = await inFlight(store, { segments: 3 });
+      await store.ackMt(bind0, epoch, [{ id, smscIds: ['pl-1'] }]);
+      const outcome = await store.applyReceipt(receipt(['pl-1'], 'delivered'));
+      assert.ok(outcome.kind === 'matched' && outcome.final && outcome.messageStatus === 'delivered');
+      assert.deepEqual((await store.findMessageParts(acme, id)).map((p) => [p.index, p.of]), [[0, 1]]);
+    }));
+
+  test('receipts: a multi-part message whose recorded parts are all delivered stays open while a part has no SMSC id', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const { id } = await inFlight(store, { segments: 3 });
+      await store.recordSegmentIds([{ id, index: 0, parts: 3, smscId: 'q-1' }, { id, index: 1, parts: 3, smscId: 'q-2' }]);
+      await store.applyReceipt(receipt(['q-1'], 'delivered'));
+      const outcome = await store.applyReceipt(receipt(['q-2'], 'delivered'));
+      assert.ok(outcome.kind === 'matched' && !outcome.final);
+      assert.equal(await statusOf(store, id), 'accepted');
+    }));
 }

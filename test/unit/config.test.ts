@@ -46,6 +46,16 @@ test('cross-field rules: TLS needs both files', () => {
   assert.throws(() => loadConfig({ env: { SMSPROC_API_TLS_CERT_FILE: '/x.pem' } }), /tlsCertFile and api.tlsKeyFile/);
 });
 
+test('cross-field rules: callback concurrency and lease against the request timeout', () => {
+  assert.throws(() => loadConfig({ env: { SMSPROC_CALLBACKS_LEASE_MS: '5000', SMSPROC_CALLBACKS_REQUEST_TIMEOUT_MS: '5000' } }), /callbacks.leaseMs must exceed/);
+  assert.throws(() => loadConfig({ env: { SMSPROC_CALLBACKS_GLOBAL_CONCURRENCY: '4' } }), /globalConcurrency must be at least/);
+  const config = loadConfig({ env: { SMSPROC_DISPATCH_CLAIM_IDLE_MS: '50', SMSPROC_INBOUND_DEDUP_WITHOUT_IDENTITY: 'false' } });
+  assert.equal(config.dispatch.claimIdleMs, 50);
+  assert.equal(config.dispatch.leaseMs, 30_000, 'today\'s values are the defaults');
+  assert.equal(config.inbound.dedupWithoutIdentity, false);
+  assert.equal(config.callbacks.perClientConcurrency, 32);
+});
+
 test('env names are derived from the path', () => {
   assert.equal(envNameOf(['api', 'tlsCertFile']), 'SMSPROC_API_TLS_CERT_FILE');
   assert.equal(envNameOf(['store', 'sqlitePath']), 'SMSPROC_STORE_SQLITE_PATH');

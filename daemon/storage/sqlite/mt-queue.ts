@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
-import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
+import type { TextEncoding, ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SegmentIdFact, SubmitResult } from '../port.js';
 import { kannelDlrBitOf } from '../../domain/status.js';
 import type { DlrEventsSql } from './dlr-events.js';
 import type { ReceiptsSql } from './receipts.js';
@@ -29,6 +29,8 @@ export class MtQueueSql {
   private readonly epochOf: Database.Statement<[string], { epoch: number }>;
   private readonly raiseEpoch: Database.Statement<[string], { epoch: number }>;
   private readonly readyRows: Database.Statement<[string, number, number], ClaimRow>;
+  private readonly readyClients: Database.Statement<[string], { client_id: string }>;
+  private readonly readyRowsOfClient: Database.Statement<[string, string, number, number], ClaimRow>;
   private readonly lease: Database.Statement<[string, string, number, number, number]>;
   private readonly held: Database.Statement<[string], HeldRow>;
   private readonly markProcessed: Database.Statement<[number, number]>;
@@ -53,6 +55,8 @@ export class MtQueueSql {
     this.epochOf = db.prepare(sql('epochOf'));
     this.raiseEpoch = db.prepare(sql('raiseEpoch'));
     this.readyRows = db.prepare(sql('readyRows'));
+    this.readyClients = db.prepare(sql('readyClients'));
+    this.readyRowsOfClient = db.prepare(sql('readyRowsOfClient'));
     this.lease = db.prepare(sql('lease'));
     this.held = db.prepare(sql('held'));
     this.markProcessed = db.prepare(sql('markProcessed'));
@@ -81,7 +85,7 @@ export class MtQueueSql {
   claim(request: ClaimRequest, now: number): ClaimedMt[] {
     if (request.limit <= 0 || this.currentEpoch(request.bindId) !== request.epoch) return [];
     const leaseUntil = now + request.leaseMs;
-    const rows = this.readyRows.all(request.routeId, now, request.limit);
+    const rows = request.perClientLimit === undefined ? this.readyRows.all(request.routeId, now, request.limit) : this.fairRows(request, now);
     return rows.map((row): ClaimedMt => {
       this.lease.run(request.owner, request.bindId, request.epoch, leaseUntil, row.seq);
       return {
@@ -102,6 +106,26 @@ export class MtQueueSql {
     });
   }
 
+  /**
+   * Each client's first rows (its share: perClientLimit less what the caller holds of it), taken
+   * round by round across the clients (in each round by priority, then age) up to the limit.
+   */
+  private fairRows(request: ClaimRequest, now: number): ClaimRow[] {
+    const perClient: ClaimRow[][] = [];
+    for (const { client_id: clientId } of this.readyClients.all(request.routeId)) {
+      const share = Math.min(request.limit, (request.perClientLimit ?? request.limit) - (request.heldByClient?.get(clientId as ClientId) ?? 0));
+      if (share > 0) perClient.push(this.readyRowsOfClient.all(request.routeId, clientId, now, share));
+    }
+    const rows: ClaimRow[] = [];
+    for (let round = 0; rows.length < request.limit; round++) {
+      const roundRows = perClient.flatMap((list) => list.slice(round, round + 1));
+      if (roundRows.length === 0) break;
+      roundRows.sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+      rows.push(...roundRows.slice(0, request.limit - rows.length));
+    }
+    return rows;
+  }
+
   ack(bindId: BindId, epoch: number, results: readonly SubmitResult[], now: number): QueueChangeResult {
     const current = this.currentEpoch(bindId);
     const applied: MessageId[] = [];
@@ -109,7 +133,7 @@ export class MtQueueSql {
     for (const result of results) {
       const row = this.held.get(result.id);
       if (!row) continue;
-      this.receipts.recordSegments(row.seq, row.route_id, result);
+      this.receipts.recordSegments(row.seq, row.route_id, result, now);
       // A late ack of a message its own lease left IN_DOUBT still proves the submit: settle it rather than resend.
       const verdict = this.verdict(row, bindId, epoch, current, row.state === 'IN_FLIGHT' || row.state === 'IN_DOUBT');
       if (verdict === 'stale') refused.push(result.id);
@@ -126,6 +150,17 @@ export class MtQueueSql {
       this.receipts.applyHeld(row.seq, row.route_id, result, now);
     }
     return { applied, refusedStaleEpoch: refused };
+  }
+
+  /** Facts about single segments: recorded whatever the epoch, the queue row left as it is. */
+  recordSegmentIds(facts: readonly SegmentIdFact[], now: number): void {
+    for (const fact of facts) {
+      const row = this.held.get(fact.id);
+      if (!row) continue;
+      const keys = fact.smscMatchKeys ?? [fact.smscId];
+      this.receipts.recordSegmentId(row.seq, row.route_id, fact.index, fact.parts, fact.smscId, keys, now);
+      this.receipts.applyHeldOfSegment(row.seq, row.route_id, fact.index, keys, now);
+    }
   }
 
   nack(bindId: BindId, epoch: number, nacks: readonly Nack[], now: number): QueueChangeResult {

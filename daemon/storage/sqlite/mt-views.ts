@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus, QueueState } from '../../domain/status.js';
-import type { ClientBalance, MessageEvent, MessageView, TextEncoding } from '../port.js';
+import type { ClientBalance, MessageEvent, MessagePartView, MessageView, TextEncoding } from '../port.js';
 import { loadQueries } from './sql-files.js';
 
 /** Read-only views of the ledger: status lookups, balances and queue depth per client. */
@@ -13,10 +13,16 @@ interface MessageRow {
   reason: string | null;
 }
 
+interface PartRow {
+  segment_index: number; parts: number | null; smsc_id: string; status: string; stat: string | null; error_code: string | null;
+  submitted_at: number | null; done_at: number | null;
+}
+
 export class MtViewsSql {
   private readonly byId: Database.Statement<[string, string], MessageRow>;
   private readonly byRef: Database.Statement<[string, string], MessageRow>;
   private readonly smscIds: Database.Statement<[number], { smsc_id: string }>;
+  private readonly partRows: Database.Statement<[string, string], PartRow>;
   private readonly events: Database.Statement<[number], { at: number; status: string; detail: string | null }>;
   private readonly counters: Database.Statement<[string], { segments_used: number }>;
   private readonly isDemo: Database.Statement<[string], { demo: number }>;
@@ -28,6 +34,7 @@ export class MtViewsSql {
     this.byId = db.prepare(sql('byId'));
     this.byRef = db.prepare(sql('byRef'));
     this.smscIds = db.prepare(sql('smscIds'));
+    this.partRows = db.prepare(sql('parts'));
     this.events = db.prepare(sql('events'));
     this.counters = db.prepare(sql('counters'));
     this.isDemo = db.prepare(sql('isDemo'));
@@ -71,6 +78,19 @@ export class MtViewsSql {
       smscIds: this.smscIds.all(row.seq).map((smsc) => smsc.smsc_id),
       history,
     };
+  }
+
+  parts(clientId: ClientId, id: MessageId): MessagePartView[] {
+    return this.partRows.all(id, clientId).map((row): MessagePartView => ({
+      index: row.segment_index,
+      of: row.parts,
+      smscId: row.smsc_id,
+      status: row.status as MessageStatus,
+      stat: row.stat,
+      errorCode: row.error_code,
+      submittedAt: row.submitted_at === null ? null : new Date(row.submitted_at),
+      doneAt: row.done_at === null ? null : new Date(row.done_at),
+    }));
   }
 
   balance(clientId: ClientId): ClientBalance {

@@ -24,12 +24,12 @@ interface ReceiptFacts {
   readonly raw: string;
 }
 
-interface SegmentRow { status: string; smsc_id: string; id: string; client_id: string; message_status: string }
+interface SegmentRow { status: string; smsc_id: string; parts: number | null; id: string; client_id: string; message_status: string }
 interface HeldRow { id: number; candidates: string; status: string; stat: string | null; error_code: string | null; done_at: number | null; raw: string }
 interface ExpiredRow { id: number; route_id: string; bind_id: string; candidates: string; stat: string | null; raw: string; received_at: number }
 
 export class ReceiptsSql {
-  private readonly recordSegment: Database.Statement<[number, number, string, string]>;
+  private readonly recordSegment: Database.Statement<[number, number, string, string, number, number]>;
   private readonly recordKey: Database.Statement<[string, string, number, number]>;
   private readonly findSegment: Database.Statement<[string, string], { message_seq: number; segment_index: number }>;
   private readonly segmentState: Database.Statement<[number, number], SegmentRow>;
@@ -65,24 +65,31 @@ export class ReceiptsSql {
   }
 
   /** Records each segment's SMSC id and match keys (a fact: whatever the epoch). */
-  recordSegments(seq: number, routeId: string, result: SubmitResult): void {
-    result.smscIds.forEach((smscId, index) => {
-      this.recordSegment.run(seq, index, routeId, smscId);
-      for (const key of keysOf(result, index, smscId)) this.recordKey.run(routeId, key, seq, index);
-    });
+  recordSegments(seq: number, routeId: string, result: SubmitResult, now: number): void {
+    const parts = result.smscIds.length;
+    result.smscIds.forEach((smscId, index) => this.recordSegmentId(seq, routeId, index, parts, smscId, keysOf(result, index, smscId), now));
+  }
+
+  /** One segment's SMSC id (of `parts` submit_sm) and the keys a receipt may name it by. */
+  recordSegmentId(seq: number, routeId: string, index: number, parts: number, smscId: string, keys: readonly string[], now: number): void {
+    this.recordSegment.run(seq, index, routeId, smscId, now, parts);
+    for (const key of keys) this.recordKey.run(routeId, key, seq, index);
   }
 
   /** Applies the receipts held for the segments just recorded (after the ack's own state change). */
   applyHeld(seq: number, routeId: string, result: SubmitResult, now: number): void {
-    result.smscIds.forEach((smscId, index) => {
-      for (const key of keysOf(result, index, smscId)) {
-        for (const held of this.heldFor.all(routeId, key)) {
-          this.applyToSegment(seq, index, factsOf(held), now);
-          this.dropHeldKeys.run({ routeId, id: held.id, candidates: held.candidates });
-          this.dropHeld.run(held.id);
-        }
+    result.smscIds.forEach((smscId, index) => this.applyHeldOfSegment(seq, routeId, index, keysOf(result, index, smscId), now));
+  }
+
+  /** Applies the receipts held under any of one segment's keys. */
+  applyHeldOfSegment(seq: number, routeId: string, index: number, keys: readonly string[], now: number): void {
+    for (const key of keys) {
+      for (const held of this.heldFor.all(routeId, key)) {
+        this.applyToSegment(seq, index, factsOf(held), now);
+        this.dropHeldKeys.run({ routeId, id: held.id, candidates: held.candidates });
+        this.dropHeld.run(held.id);
       }
-    });
+    }
   }
 
   apply(receipt: ReceiptInput, now: number): ReceiptOutcome {
@@ -140,7 +147,8 @@ export class ReceiptsSql {
     if (!finalStatuses.has(facts.status)) return unchanged;
     this.setSegment.run(facts.status, facts.stat, facts.errorCode, facts.doneAt ?? now, seq, index);
     const statuses = this.segmentStatuses.all(seq).map((row) => row.status as MessageStatus);
-    const aggregate = finalStatuses.has(messageStatus) ? null : aggregateStatus(statuses);
+    // A part whose SMSC id is not recorded (its submit_sm_resp never came) keeps the message open.
+    const aggregate = finalStatuses.has(messageStatus) || statuses.length < (segment.parts ?? 0) ? null : aggregateStatus(statuses);
     const detail = statuses.length > 1 ? `segment ${index + 1} of ${statuses.length} ${facts.status}: ${receiptDetail(facts)}` : receiptDetail(facts);
     // History carries message statuses: a segment's receipt before the last one is noted under the current status.
     this.addEvent.run(seq, now, aggregate ?? messageStatus, detail);

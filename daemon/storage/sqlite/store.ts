@@ -19,6 +19,7 @@ import type {
   InboundProblemKind,
   AdminMtOutcome,
   MessageLookup,
+  MessagePartView,
   MessageView,
   QueueDepth,
   MoInput,
@@ -30,6 +31,7 @@ import type {
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
+  SegmentIdFact,
   Store,
   SubmitResult,
   SweepResult,
@@ -190,6 +192,11 @@ export class SqliteStore implements Store {
     return this.groupCommit.submit(() => queue.ack(bindId, epoch, results, Date.now()));
   }
 
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void> {
+    const queue = this.parts.queue;
+    return this.groupCommit.submit(() => queue.recordSegmentIds(facts, Date.now()));
+  }
+
   nackMt(bindId: BindId, epoch: number, nacks: readonly Nack[]): Promise<QueueChangeResult> {
     const queue = this.parts.queue;
     return this.groupCommit.submit(() => queue.nack(bindId, epoch, nacks, Date.now()));
@@ -220,6 +227,10 @@ export class SqliteStore implements Store {
 
   async findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null> {
     return this.parts.views.find(clientId, key);
+  }
+
+  async findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]> {
+    return this.parts.views.parts(clientId, id);
   }
 
   async clientBalance(clientId: ClientId): Promise<ClientBalance> {

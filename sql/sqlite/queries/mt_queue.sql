@@ -20,6 +20,27 @@ FROM mt_queue q INDEXED BY mt_queue_ready JOIN messages m ON m.seq = q.seq
 WHERE q.route_id = ? AND q.state = 'READY' AND q.expires_at > ?
 ORDER BY q.priority, q.seq LIMIT ?;
 
+-- name: readyClients
+-- Clients with READY messages on a route, by a loose index scan: one index probe per client, not one
+-- row per message. Parameters: route id. Result: client_id.
+WITH RECURSIVE clients(route_id, client_id) AS (
+  SELECT route_id, MIN(client_id) FROM mt_queue INDEXED BY mt_queue_ready_client WHERE route_id = ? AND state = 'READY'
+  UNION ALL
+  SELECT clients.route_id, (SELECT MIN(q.client_id) FROM mt_queue q INDEXED BY mt_queue_ready_client
+          WHERE q.route_id = clients.route_id AND q.state = 'READY' AND q.client_id > clients.client_id)
+  FROM clients WHERE clients.client_id IS NOT NULL
+)
+SELECT client_id FROM clients WHERE client_id IS NOT NULL;
+
+-- name: readyRowsOfClient
+-- One client's claim candidates on a route: smallest priority first, then oldest, not expired.
+-- Parameters: route id, client id, now, limit. Result: as readyRows.
+SELECT q.seq, q.attempts, m.id, m.client_id, m.route_id, m.sender, m.recipient, m.text, m.encoding,
+  m.segments, m.priority, m.expires_at, m.dlr_requested, m.accepted_at
+FROM mt_queue q INDEXED BY mt_queue_ready_client JOIN messages m ON m.seq = q.seq
+WHERE q.route_id = ? AND q.client_id = ? AND q.state = 'READY' AND q.expires_at > ?
+ORDER BY q.priority, q.seq LIMIT ?;
+
 -- name: lease
 -- Claims one row. Parameters: owner, bind id, epoch, lease_until, seq.
 UPDATE mt_queue SET state = 'IN_FLIGHT', owner = ?, bind_id = ?, epoch = ?, lease_until = ?, attempts = attempts + 1

@@ -23,6 +23,13 @@ WHERE m.client_id = ? AND m.client_ref = ? ORDER BY m.seq DESC LIMIT 1;
 -- Parameters: seq. Result: smsc_id per segment, in segment order.
 SELECT smsc_id FROM smsc_ids WHERE message_seq = ? ORDER BY segment_index;
 
+-- name: parts
+-- Per-part detail of a client's message. Parameters: message id, client id.
+-- Result: segment_index, parts, smsc_id, status, stat, error_code, submitted_at, done_at, in segment order.
+SELECT s.segment_index, s.parts, s.smsc_id, s.status, s.stat, s.error_code, s.submitted_at, s.done_at
+FROM messages m JOIN smsc_ids s ON s.message_seq = m.seq
+WHERE m.id = ? AND m.client_id = ? ORDER BY s.segment_index;
+
 -- name: events
 -- Parameters: seq. Result: at, status, detail, oldest first.
 SELECT at, status, detail FROM message_events WHERE message_seq = ? ORDER BY rowid;

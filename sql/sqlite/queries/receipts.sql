@@ -4,9 +4,10 @@
 
 -- name: recordSegment
 -- Records (or, after a resend, replaces) a segment's SMSC id, keeping its receipt status.
--- Parameters: seq, segment index, route id, smsc id.
-INSERT INTO smsc_ids (message_seq, segment_index, route_id, smsc_id) VALUES (?, ?, ?, ?)
-ON CONFLICT (message_seq, segment_index) DO UPDATE SET route_id = excluded.route_id, smsc_id = excluded.smsc_id;
+-- Parameters: seq, segment index, route id, smsc id, submitted_at, parts (submit_sm of the submission).
+INSERT INTO smsc_ids (message_seq, segment_index, route_id, smsc_id, submitted_at, parts) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (message_seq, segment_index) DO UPDATE
+SET route_id = excluded.route_id, smsc_id = excluded.smsc_id, submitted_at = excluded.submitted_at, parts = excluded.parts;
 
 -- name: recordKey
 -- Parameters: route id, match key, seq, segment index.
@@ -19,8 +20,9 @@ SELECT message_seq, segment_index FROM receipt_keys WHERE route_id = ? AND match
 ORDER BY message_seq DESC LIMIT 1;
 
 -- name: segmentState
--- Parameters: seq, segment index. Result: the segment's status and SMSC id, the message's id, client and status.
-SELECT s.status, s.smsc_id, m.id, m.client_id, m.status AS message_status
+-- Parameters: seq, segment index. Result: the segment's status, SMSC id and parts (submit_sm of its
+-- submission, null on old rows), the message's id, client and status.
+SELECT s.status, s.smsc_id, s.parts, m.id, m.client_id, m.status AS message_status
 FROM smsc_ids s JOIN messages m ON m.seq = s.message_seq WHERE s.message_seq = ? AND s.segment_index = ?;
 
 -- name: setSegment
