@@ -1,0 +1,64 @@
+-- Receipt correlation: segments with their SMSC ids and match keys, receipts applied to them, and
+-- receipts held until the submit_sm_resp naming their id is recorded. Used by
+-- daemon/storage/postgres/receipts.ts. Times are ms.
+
+-- name: findSegment
+-- The most recent segment any of the keys names on a route. Parameters: route id, match keys (text[]).
+-- Result: day, message_seq, segment_index.
+SELECT day, message_seq, segment_index FROM receipt_keys WHERE route_id = $1 AND match_key = ANY($2::text[])
+ORDER BY message_seq DESC LIMIT 1;
+
+-- name: segmentState
+-- The segment and its message, locked until commit (receipts for one message apply one at a time).
+-- Parameters: day, seq, segment index. Result: the segment's status and SMSC id, the message's id, client and status.
+SELECT s.status, s.smsc_id, m.id, m.client_id, m.status AS message_status
+FROM smsc_ids s JOIN messages m ON m.day = s.day AND m.seq = s.message_seq
+WHERE s.day = $1 AND s.message_seq = $2 AND s.segment_index = $3
+FOR UPDATE OF m;
+
+-- name: setSegment
+-- Parameters: status, stat, error code, done_at, day, seq, segment index.
+UPDATE smsc_ids SET status = $1, stat = $2, error_code = $3, done_at = $4 WHERE day = $5 AND message_seq = $6 AND segment_index = $7;
+
+-- name: segmentStatuses
+-- Parameters: day, seq. Result: status of every recorded segment of the message.
+SELECT status FROM smsc_ids WHERE day = $1 AND message_seq = $2;
+
+-- name: finishMessage
+-- Ends a message in the ledger from its receipts. Parameters: status, reason, done_at, day, seq.
+UPDATE messages SET status = $1, reason = $2, done_at = $3 WHERE day = $4 AND seq = $5;
+
+-- name: settleQueueRow
+-- A final receipt proves the submit: a queue row still IN_FLIGHT (a stale-epoch ack recorded the id)
+-- or IN_DOUBT leaves the queue as PROCESSED rather than lapse or be resent. Parameters: seq, done_at, day.
+WITH gone AS (DELETE FROM mt_queue WHERE seq = $1 AND state IN ('IN_FLIGHT', 'IN_DOUBT') RETURNING seq, attempts)
+UPDATE messages m SET queue_state = 'PROCESSED', queue_done_at = $2, attempts = gone.attempts
+FROM gone WHERE m.day = $3 AND m.seq = gone.seq;
+
+-- name: holdReceipt
+-- Parameters: route id, bind id, candidates (jsonb), status, stat, error code, done_at, raw, received_at,
+-- hold_until. Result: id.
+INSERT INTO held_receipts (route_id, bind_id, candidates, status, stat, error_code, done_at, raw, received_at, hold_until)
+VALUES ($1, $2, $3::jsonb, $4, $5, $6, $7, $8, $9, $10) RETURNING id;
+
+-- name: holdKeys
+-- Parameters: route id, match keys (text[]), held id.
+INSERT INTO held_receipt_keys (route_id, match_key, held_id) SELECT $1, k, $3 FROM unnest($2::text[]) AS k ON CONFLICT DO NOTHING;
+
+-- name: heldFor
+-- Held receipts naming any of the given (route, key) pairs, oldest first, locked so that two acks do
+-- not apply one twice. Parameters: route ids, match keys (text[]), pairwise.
+-- Result: route_id, match_key and the receipt.
+SELECT k.route_id, k.match_key, h.id, h.status, h.stat, h.error_code, h.done_at, h.raw
+FROM held_receipt_keys k JOIN held_receipts h ON h.id = k.held_id
+WHERE (k.route_id, k.match_key) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+ORDER BY h.id FOR UPDATE OF h SKIP LOCKED;
+
+-- name: expiredHeld
+-- Held receipts past their hold time, removed and returned. Parameters: now.
+DELETE FROM held_receipts WHERE id IN (SELECT id FROM held_receipts WHERE hold_until <= $1 ORDER BY hold_until FOR UPDATE SKIP LOCKED)
+RETURNING id, route_id, bind_id, candidates, stat, raw, received_at;
+
+-- name: dropHeld
+-- Parameters: held id. Changes: 1, or 0 when another transaction applied it first.
+DELETE FROM held_receipts WHERE id = $1;
