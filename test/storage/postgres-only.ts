@@ -1,6 +1,170 @@
+import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import { SmsprocError } from '../../daemon/domain/errors.js';
+import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
+import { Database } from '../../daemon/storage/postgres/database.js';
+import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
+import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
+import { createTestSchema, dropTestSchema, testPgUrl, withAdmin } from '../support/postgres.js';
+import { clientPut, request, route, sleep, submission } from './fixtures.js';
+import { defaultStoreTestOptions } from './store-factory.js';
 
-/** PostgreSQL-only tests: migrations under the advisory lock, schema refusal, SKIP LOCKED claims, reconnects. */
+const acme = 'acme' as ClientId;
+const mts = 'mts-1' as RouteId;
+
+function storeIn(schema: string, applicationName = 'smsproc-test', poolSize = 4): PostgresStore {
+  return openPostgresStore({
+    url: testPgUrl,
+    schema,
+    poolSize,
+    applicationName,
+    queue: defaultStoreTestOptions.queue,
+    idempotencyRetentionMs: defaultStoreTestOptions.idempotencyRetentionMs,
+    demoFreeSegments: 0,
+  });
+}
+
+/** Runs `body` with `count` stores (separate pools, as separate nodes would have) on one fresh schema. */
+async function withNodes(count: number, body: (stores: PostgresStore[], schema: string) => Promise<void>, migrated = true): Promise<void> {
+  const schema = await createTestSchema();
+  const stores = Array.from({ length: count }, (_, index) => storeIn(schema, `smsproc-test-${schema}-${index}`));
+  try {
+    if (migrated) await stores[0]?.migrate();
+    await body(stores, schema);
+  } finally {
+    for (const store of stores) await store.close();
+    await dropTestSchema(schema);
+  }
+}
+
+async function provisionAndEnqueue(store: PostgresStore, count: number): Promise<MessageId[]> {
+  await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme') }]);
+  const messages = Array.from({ length: count }, () => submission('acme', 'mts-1'));
+  await store.enqueueMt([request('acme', messages)]);
+  return messages.map((message) => message.id);
+}
+
+const isUnavailable = (error: unknown): boolean => error instanceof SmsprocError && error.definition.name === 'STORE_UNAVAILABLE';
+
 export function definePostgresOnlyTests(): void {
-  test('placeholder', () => undefined);
+  test('PostgreSQL only: migrations started by four nodes at once apply each version exactly once (advisory lock)', () =>
+    withNodes(4, async (stores) => {
+      await Promise.all(stores.map((store) => store.migrate()));
+      const [first] = stores;
+      assert.ok(first);
+      const rows = await first.db.rows<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      assert.deepEqual(rows.map((row) => row.version), knownMigrations().map((migration) => migration.version));
+      const status = await migrationStatus(first.db);
+      assert.deepEqual(status.pending, []);
+      assert.equal(await first.provisioningVersion(), 0);
+    }, false));
+
+  test('PostgreSQL only: a schema from a newer major version is refused; a newer migration of the same major is run alongside', () =>
+    withNodes(1, async ([store], schema) => {
+      assert.ok(store);
+      await withAdmin((client) => client.query(`INSERT INTO ${schema}.schema_migrations (version, name, major) VALUES (900, 'later_additive', 1)`));
+      await store.migrate();
+      assert.equal(await store.provisioningVersion(), 0, 'an old node keeps working on an additive newer schema');
+      await withAdmin((client) => client.query(`INSERT INTO ${schema}.schema_migrations (version, name, major) VALUES (901, 'breaking', 2)`));
+      await assert.rejects(store.migrate(), (error: unknown) => error instanceof SchemaTooNewError && error.databaseMajor === 2);
+      const db = new Database({ url: testPgUrl, schema, poolSize: 1 });
+      try {
+        await assert.rejects(migrate(db), SchemaTooNewError);
+      } finally {
+        await db.close();
+      }
+    }));
+
+  test('PostgreSQL only: two nodes claiming one route at once never get the same message, and a locked row is skipped, not waited for', () =>
+    withNodes(2, async ([a, b], schema) => {
+      assert.ok(a && b);
+      const ids = await provisionAndEnqueue(a, 300);
+      const bindA = bindIdOf(mts, 0);
+      const bindB = bindIdOf(mts, 1);
+      const [epochA, epochB] = [await a.acquireBindEpoch(bindA), await b.acquireBindEpoch(bindB)];
+      const claimer = (store: PostgresStore, bindId: typeof bindA, epoch: number) => async (): Promise<MessageId[]> => {
+        const got: MessageId[] = [];
+        for (;;) {
+          const batch = await store.claimMt({ routeId: mts, bindId, epoch, owner: bindId, limit: 7, leaseMs: 60_000 });
+          if (batch.length === 0) return got;
+          got.push(...batch.map((m) => m.id));
+        }
+      };
+      const claimed = (await Promise.all([
+        claimer(a, bindA, epochA)(), claimer(b, bindB, epochB)(), claimer(a, bindA, epochA)(), claimer(b, bindB, epochB)(),
+      ])).flat();
+      assert.equal(new Set(claimed).size, claimed.length, 'no message claimed twice');
+      assert.deepEqual([...claimed].sort(), [...ids].sort());
+
+      // A row locked by another transaction (an operator's session, say) is skipped by the claim.
+      const more = await provisionAndEnqueue(a, 2);
+      await withAdmin(async (client) => {
+        await client.query('BEGIN');
+        await client.query(`SELECT seq FROM ${schema}.mt_queue WHERE state = 'READY' ORDER BY seq LIMIT 1 FOR UPDATE`);
+        const started = Date.now();
+        const batch = await a.claimMt({ routeId: mts, bindId: bindA, epoch: epochA, owner: 'a', limit: 10, leaseMs: 60_000 });
+        assert.deepEqual(batch.map((m) => m.id), [more[1]]);
+        assert.ok(Date.now() - started < 2000, 'the claim did not wait for the lock');
+        await client.query('ROLLBACK');
+      });
+    }));
+
+  test('PostgreSQL only: sweeps on three nodes at once turn each lapsed lease IN_DOUBT once', () =>
+    withNodes(3, async (stores) => {
+      const [a] = stores;
+      assert.ok(a);
+      const ids = await provisionAndEnqueue(a, 50);
+      const bindId = bindIdOf(mts, 0);
+      const epoch = await a.acquireBindEpoch(bindId);
+      await a.claimMt({ routeId: mts, bindId, epoch, owner: 'dead-node', limit: 50, leaseMs: 30 });
+      await sleep(80);
+      const results = await Promise.all(stores.map((store) => store.sweepMt()));
+      assert.equal(results.reduce((sum, result) => sum + result.inDoubt, 0), 50);
+      const view = await a.findMessage(acme, { id: ids[0] ?? ('' as MessageId) });
+      assert.equal(view?.queueState, 'IN_DOUBT');
+      assert.equal(view?.history.filter((event) => event.status === 'in_doubt').length, 1);
+    }));
+
+  test('PostgreSQL only: when the server drops our connections, calls fail with STORE_UNAVAILABLE at worst and work again after', () =>
+    withNodes(1, async ([store], schema) => {
+      assert.ok(store);
+      await provisionAndEnqueue(store, 1);
+      const appName = `smsproc-test-${schema}-0`;
+      const terminate = (): Promise<unknown> =>
+        withAdmin((client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName]));
+      const accepted: MessageId[] = [];
+      let unavailable = 0;
+      const writer = async (): Promise<void> => {
+        for (let i = 0; i < 200; i += 1) {
+          const message = submission('acme', 'mts-1');
+          try {
+            await store.enqueueMt([request('acme', [message])]);
+            accepted.push(message.id);
+          } catch (error) {
+            assert.ok(isUnavailable(error), `unexpected ${String(error)}`);
+            unavailable += 1;
+          }
+        }
+      };
+      const killer = async (): Promise<void> => {
+        for (let i = 0; i < 5; i += 1) {
+          await sleep(20);
+          await terminate();
+        }
+      };
+      await Promise.all([writer(), writer(), killer()]);
+      await terminate();
+      // The pool replaces the dropped connections: the next calls work.
+      let recovered = false;
+      for (let attempt = 0; attempt < 5 && !recovered; attempt += 1) {
+        recovered = await store.provisioningVersion().then(() => true, (error: unknown) => {
+          assert.ok(isUnavailable(error));
+          return false;
+        });
+      }
+      assert.ok(recovered, 'the store works again after the connections were dropped');
+      for (const id of accepted) assert.ok(await store.findMessage(acme, { id }), `accepted ${id} is stored`);
+      assert.ok(accepted.length + unavailable === 400);
+      assert.ok(accepted.length > 0);
+    }));
 }

@@ -25,6 +25,8 @@ export interface DatabaseOptions {
   /** Sets search_path on every connection (one schema per test, or per deployment). */
   readonly schema?: string;
   readonly connectTimeoutMs?: number;
+  /** Shown in pg_stat_activity, so that DBAs (and tests) can tell our sessions apart. */
+  readonly applicationName?: string;
 }
 
 /** int8 (counts, sequences, millisecond times) as a JS number: every value we store is below 2^53. */
@@ -86,6 +88,7 @@ export class Database {
       max: options.poolSize,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       types,
+      application_name: options.applicationName ?? 'smsproc',
       ...(options.schema === undefined ? {} : { options: `-c search_path=${options.schema}` }),
     });
     // An idle connection the server dropped (restart, pg_terminate_backend) must not crash the
@@ -112,6 +115,11 @@ export class Database {
     return this.retrying(async () => {
       const client = await this.pool.connect();
       let broken = false;
+      // A connection lost while checked out emits 'error' on the client; the failing query rejects too.
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
       try {
         const results = (await client.query(`${begin}; SELECT ms_now() AS now`)) as unknown as pg.QueryResult[];
         const now = Number((results[1]?.rows[0] as { now: number } | undefined)?.now);
@@ -129,6 +137,28 @@ export class Database {
         if (isDatabaseUnavailable(error)) broken = true;
         throw error;
       } finally {
+        client.off('error', onError);
+        client.release(broken);
+      }
+    });
+  }
+
+  /** A pooled connection for a caller that needs one session (migrations under a session lock). */
+  async session<T>(body: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.retrying(async () => {
+      const client = await this.pool.connect();
+      let broken = false;
+      const onError = (): void => {
+        broken = true;
+      };
+      client.on('error', onError);
+      try {
+        return await body(client);
+      } catch (error) {
+        if (isDatabaseUnavailable(error)) broken = true;
+        throw error;
+      } finally {
+        client.off('error', onError);
         client.release(broken);
       }
     });

@@ -60,9 +60,7 @@ interface AppliedRow { version: number; name: string; major: number; applied_at:
 
 /** Applies the missing migrations under the advisory lock; returns the versions applied. */
 export async function migrate(db: Database, migrations: readonly Migration[] = knownMigrations(), major: number = schemaMajor): Promise<number[]> {
-  const client = await db.pool.connect();
-  let broken = false;
-  try {
+  return db.session(async (client) => {
     await client.query(`SELECT pg_advisory_lock(${lockKey})`);
     try {
       await client.query(createTable);
@@ -86,14 +84,10 @@ export async function migrate(db: Database, migrations: readonly Migration[] = k
       }
       return applied;
     } finally {
-      await client.query(`SELECT pg_advisory_unlock(${lockKey})`);
+      // A lost connection releases the session lock by itself.
+      await client.query(`SELECT pg_advisory_unlock(${lockKey})`).catch(() => undefined);
     }
-  } catch (error) {
-    broken = !(error instanceof SchemaTooNewError) && !((error as { code?: unknown }).code);
-    throw error;
-  } finally {
-    client.release(broken);
-  }
+  });
 }
 
 /** What is applied and what is pending, without changing anything. */
