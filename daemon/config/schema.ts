@@ -16,10 +16,18 @@ export const configSchema = z.strictObject({
     site: z.string().min(1).default('default'),
   }).prefault({}),
   store: z.strictObject({
-    kind: z.enum(['sqlite']).default('sqlite'),
+    kind: z.enum(['sqlite', 'postgres']).default('sqlite'),
     sqlitePath: z.string().min(1).default('./var/smsproc.db'),
     /** Most enqueue requests that share one commit. */
     groupCommitMaxBatch: z.int().min(1).max(100_000).default(2000),
+    /** postgres://user:password@host:port/database; required when kind is postgres. */
+    postgresUrl: z.string().min(1).nullable().default(null),
+    /** Connections per process to PostgreSQL. */
+    postgresPoolSize: z.int().min(1).max(1000).default(10),
+    /** Schema holding smsproc's tables; null: the server's search_path (usually public). */
+    postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).nullable().default(null),
+  }).refine((store) => store.kind !== 'postgres' || store.postgresUrl !== null, {
+    message: 'store.kind postgres needs store.postgresUrl', path: ['postgresUrl'],
   }).prefault({}),
   api: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),

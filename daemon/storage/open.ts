@@ -1,29 +1,37 @@
 import type { Config } from '../config/schema.js';
 import type { Store } from './port.js';
+import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore } from './sqlite/store.js';
 
 /** Opens the store the node config names and brings its schema up to date; the caller closes it. */
 export async function openStore(config: Config): Promise<Store> {
+  return migrated(await openUnmigrated(config));
+}
+
+/** Opens the store the config names, its schema untouched. */
+async function openUnmigrated(config: Config): Promise<Store> {
+  const queue = { maxRetries: config.queue.maxRetries, retryDelayMs: config.queue.retryDelayMs, retentionMs: config.queue.retentionMs };
+  const common = { queue, idempotencyRetentionMs: config.messages.idempotencyRetentionMs, demoFreeSegments: config.demo.freeSegments };
   switch (config.store.kind) {
-    case 'sqlite': {
-      const store = await openSqliteStore({
-        path: config.store.sqlitePath,
-        groupCommitMaxBatch: config.store.groupCommitMaxBatch,
-        queue: {
-          maxRetries: config.queue.maxRetries,
-          retryDelayMs: config.queue.retryDelayMs,
-          retentionMs: config.queue.retentionMs,
-        },
-        idempotencyRetentionMs: config.messages.idempotencyRetentionMs,
-        demoFreeSegments: config.demo.freeSegments,
+    case 'postgres':
+      return openPostgresStore({
+        ...common,
+        url: config.store.postgresUrl ?? '',
+        poolSize: config.store.postgresPoolSize,
+        ...(config.store.postgresSchema === null ? {} : { schema: config.store.postgresSchema }),
+        applicationName: `smsproc ${config.node.id}`,
       });
-      try {
-        await store.migrate();
-      } catch (error) {
-        await store.close();
-        throw error;
-      }
-      return store;
-    }
+    case 'sqlite':
+      return openSqliteStore({ ...common, path: config.store.sqlitePath, groupCommitMaxBatch: config.store.groupCommitMaxBatch });
   }
+}
+
+async function migrated(store: Store): Promise<Store> {
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
 }
