@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { Errors, SmsprocError } from '../../domain/errors.js';
 
@@ -62,16 +63,34 @@ function mapped(error: unknown): unknown {
   return isDatabaseUnavailable(error) ? storeUnavailable(error) : error;
 }
 
+/**
+ * Statements with parameters run as named prepared statements (named by a hash of their text), so
+ * that each connection parses and plans a hot statement once rather than on every call.
+ */
+const statementNames = new Map<string, string>();
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `smsproc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+function queryOf(text: string, values: readonly unknown[]): pg.QueryConfig {
+  return values.length === 0 ? { text } : { name: statementName(text), text, values: values as unknown[] };
+}
+
 class ClientSql implements Sql {
   constructor(private readonly client: pg.PoolClient | pg.Pool) {}
 
   async rows<R>(text: string, values: readonly unknown[] = []): Promise<R[]> {
-    const result = await this.client.query(text, values as unknown[]);
+    const result = await this.client.query(queryOf(text, values));
     return result.rows as R[];
   }
 
   async count(text: string, values: readonly unknown[] = []): Promise<number> {
-    const result = await this.client.query(text, values as unknown[]);
+    const result = await this.client.query(queryOf(text, values));
     return result.rowCount ?? 0;
   }
 }

@@ -32,7 +32,18 @@ export class MtSweepSql {
       return rows.length;
     });
     const purged = await this.purge();
+    await this.freshenQueueStats();
     return { promoted, expired, inDoubt, purged };
+  }
+
+  /** Keeps the hot table's statistics fresh between autovacuum's rounds (a minute apart by default). */
+  private async freshenQueueStats(): Promise<void> {
+    const [row] = await this.db.rows<{ stale: boolean }>(this.sql('queueStatsStale'));
+    if (row?.stale !== true) return;
+    await this.db.transaction(async (sql) => {
+      const [lock] = await sql.rows<{ mine: boolean }>(this.sql('claimAnalyze'));
+      if (lock?.mine === true) await sql.rows('ANALYZE mt_queue');
+    });
   }
 
   private async purge(): Promise<number> {

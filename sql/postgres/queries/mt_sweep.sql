@@ -69,3 +69,14 @@ SELECT COUNT(*) AS purged FROM gone;
 -- name: purgeKeys
 -- Idempotency keys past their retention. Parameters: now. Changes: keys deleted.
 DELETE FROM idempotency_keys WHERE expires_at <= $1;
+
+-- name: queueStatsStale
+-- Whether mt_queue changed much since its last ANALYZE: a burst of enqueues with stale statistics
+-- would have claims sort the whole backlog instead of reading the ready index in order.
+-- Result: stale (true when more than max(1000, 10%) of its rows changed).
+SELECT COALESCE(n_mod_since_analyze > GREATEST(1000, n_live_tup / 10), false) AS stale
+FROM pg_stat_user_tables WHERE relid = 'mt_queue'::regclass;
+
+-- name: claimAnalyze
+-- One node analyzes at a time: the others skip. Result: mine (true when this transaction holds the lock).
+SELECT pg_try_advisory_xact_lock(hashtextextended('smsproc.analyze.' || current_schema(), 0)) AS mine;
