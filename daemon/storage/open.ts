@@ -18,6 +18,7 @@ async function openUnmigrated(config: Config): Promise<Store> {
         ...common,
         url: config.store.postgresUrl ?? '',
         poolSize: config.store.postgresPoolSize,
+        groupCommitMaxBatch: config.store.groupCommitMaxBatch,
         ...(config.store.postgresSchema === null ? {} : { schema: config.store.postgresSchema }),
         applicationName: `smsproc ${config.node.id}`,
       });

@@ -64,7 +64,7 @@ async function run(store: PostgresStore): Promise<Figure[]> {
     },
   ]);
   const figures: Figure[] = [];
-  figures.push(await measure('enqueue, 1 message per call, 32 calls in flight', 30_000, 32, async () => {
+  figures.push(await measure('enqueue, 1 message per call, 256 calls in flight', 60_000, 256, async () => {
     await store.enqueueMt([requestOf([message()])]);
     return 1;
   }));

@@ -109,6 +109,24 @@ export function definePostgresOnlyTests(): void {
       });
     }));
 
+  test('PostgreSQL only: concurrent enqueues share transactions; a call that fails in a shared group rejects alone', () =>
+    withNodes(1, async ([store]) => {
+      assert.ok(store);
+      const [existing] = await provisionAndEnqueue(store, 1);
+      assert.ok(existing);
+      const good = Array.from({ length: 300 }, () => submission('acme', 'mts-1'));
+      const bad = [submission('acme', 'mts-1'), submission('acme', 'mts-1', { id: existing })];
+      const calls = good.map((message) => store.enqueueMt([request('acme', [message])]));
+      calls.splice(150, 0, store.enqueueMt([request('acme', bad)]));
+      const results = await Promise.allSettled(calls);
+      assert.deepEqual(results.map((r) => r.status).filter((s) => s === 'rejected'), ['rejected']);
+      assert.equal(results[150]?.status, 'rejected');
+      assert.equal(await store.findMessage(acme, { id: bad[0]?.id ?? ('' as MessageId) }), null);
+      assert.equal((await store.clientBalance(acme)).queued, 301);
+      const [transactions] = await store.db.rows<{ n: number }>('SELECT COUNT(DISTINCT xmin::text) AS n FROM mt_queue');
+      assert.ok((transactions?.n ?? 0) < 300, `${transactions?.n} transactions for 301 messages`);
+    }));
+
   test('PostgreSQL only: sweeps on three nodes at once turn each lapsed lease IN_DOUBT once', () =>
     withNodes(3, async (stores) => {
       const [a] = stores;

@@ -30,6 +30,7 @@ import type {
 } from '../port.js';
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
+import { EnqueueBatcher } from './enqueue-batcher.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
@@ -50,6 +51,8 @@ import { ReceiptsSql } from './receipts.js';
  */
 export interface PostgresStoreOptions extends DatabaseOptions {
   readonly queue: QueueSettings;
+  /** Most enqueue requests that share one transaction (default 2000). */
+  readonly groupCommitMaxBatch?: number;
   readonly idempotencyRetentionMs: number;
   readonly demoFreeSegments: number;
 }
@@ -65,6 +68,7 @@ export class PostgresStore implements Store {
   private readonly outbox: OutboxSql;
   private readonly mo: MoSql;
   private readonly problems: InboundProblemsSql;
+  private readonly batcher: EnqueueBatcher;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
@@ -78,6 +82,12 @@ export class PostgresStore implements Store {
     this.sweep = new MtSweepSql(this.db, options.queue, dlr);
     this.views = new MtViewsSql(options.demoFreeSegments);
     this.mo = new MoSql(this.outbox);
+    // Half the pool for enqueue groups leaves connections for claims, acks and receipts.
+    this.batcher = new EnqueueBatcher(
+      (requests) => this.db.transaction((sql, now) => this.enqueue.enqueueAll(sql, requests, now)),
+      options.groupCommitMaxBatch ?? 2000,
+      Math.max(1, Math.floor(options.poolSize / 2)),
+    );
   }
 
   async migrate(): Promise<void> {
@@ -110,7 +120,7 @@ export class PostgresStore implements Store {
   }
 
   enqueueMt(requests: readonly EnqueueRequest[]): Promise<readonly EnqueueOutcome[]> {
-    return this.db.transaction((sql, now) => this.enqueue.enqueueAll(sql, requests, now));
+    return this.batcher.submit(requests);
   }
 
   acquireBindEpoch(bindId: BindId): Promise<number> {
