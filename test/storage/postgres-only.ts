@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { SmsprocError } from '../../daemon/domain/errors.js';
 import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
 import { Database } from '../../daemon/storage/postgres/database.js';
+import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
 import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
 import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
 import { createTestSchema, dropTestSchema, testPgUrl, withAdmin } from '../support/postgres.js';
@@ -125,6 +126,40 @@ export function definePostgresOnlyTests(): void {
       assert.equal((await store.clientBalance(acme)).queued, 301);
       const [transactions] = await store.db.rows<{ n: number }>('SELECT COUNT(DISTINCT xmin::text) AS n FROM mt_queue');
       assert.ok((transactions?.n ?? 0) < 300, `${transactions?.n} transactions for 301 messages`);
+    }));
+
+  test('PostgreSQL only: retention drops a past day whose messages are all final as whole partitions, and keeps a day with a queued message', () =>
+    withNodes(1, async ([store], schema) => {
+      assert.ok(store);
+      await provisionAndEnqueue(store, 1);
+      const today = dayOf(Date.now());
+      const [done, queued] = [today - 10, today - 9];
+      await withAdmin(async (client) => {
+        await client.query(`SET search_path = ${schema}`);
+        for (const day of [done, queued]) {
+          for (const table of ['messages', 'message_events', 'smsc_ids', 'receipt_keys']) {
+            await client.query(`CREATE TABLE ${table}_d${day} PARTITION OF ${table} FOR VALUES FROM (${day}) TO (${day + 1})`);
+          }
+        }
+        const old = (day: number): number => day * dayMs + 3_600_000;
+        const insert = `INSERT INTO messages (day, id, client_id, route_id, sender, recipient, text, encoding, segments, priority, expires_at,
+          dlr_requested, source, status, accepted_at, queue_state, queue_done_at)
+          VALUES ($1, $2, 'acme', 'mts-1', 'ACME', '7916', 'x', 'gsm7', 1, 1, $3, true, 'http', $4, $3, $5, $6) RETURNING seq`;
+        const finished = await client.query(insert, [done, 'old-done', old(done), 'submitted', 'PROCESSED', old(done)]);
+        await client.query(`INSERT INTO message_events (day, message_seq, at, status) VALUES ($1, $2, $3, 'submitted')`, [done, finished.rows[0].seq, old(done)]);
+        const waiting = await client.query(insert, [queued, 'old-queued', old(queued), 'in_doubt', null, null]);
+        await client.query(`INSERT INTO mt_queue (seq, day, route_id, client_id, state, priority, expires_at) VALUES ($1, $2, 'mts-1', 'acme', 'IN_DOUBT', 1, $3)`,
+          [waiting.rows[0].seq, queued, old(queued)]);
+      });
+      const swept = await store.sweepMt();
+      assert.equal(swept.purged, 1, 'the one message of the finished day');
+      const tables = await store.db.rows<{ relname: string }>(
+        `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname LIKE '%\_d' || $2`,
+        [schema, String(done)],
+      );
+      assert.deepEqual(tables, [], 'the four partitions of the finished day are gone');
+      assert.equal((await store.findMessage(acme, { id: 'old-queued' as MessageId }))?.queueState, 'IN_DOUBT', 'a day with a queued message is kept');
+      assert.equal(await store.findMessage(acme, { id: 'old-done' as MessageId }), null);
     }));
 
   test('PostgreSQL only: sweeps on three nodes at once turn each lapsed lease IN_DOUBT once', () =>
