@@ -154,7 +154,7 @@ export function definePostgresOnlyTests(): void {
       const swept = await store.sweepMt();
       assert.equal(swept.purged, 1, 'the one message of the finished day');
       const tables = await store.db.rows<{ relname: string }>(
-        `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname LIKE '%\_d' || $2`,
+        `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname LIKE '%\\_d' || $2`,
         [schema, String(done)],
       );
       assert.deepEqual(tables, [], 'the four partitions of the finished day are gone');
