@@ -7,7 +7,7 @@ import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
 import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
 import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
 import { createTestSchema, dropTestSchema, testPgUrl, withAdmin } from '../support/postgres.js';
-import { clientPut, request, route, sleep, submission } from './fixtures.js';
+import { clientPut, receipt, request, route, sleep, submission } from './fixtures.js';
 import { defaultStoreTestOptions } from './store-factory.js';
 
 const acme = 'acme' as ClientId;
@@ -160,6 +160,25 @@ export function definePostgresOnlyTests(): void {
       assert.deepEqual(tables, [], 'the four partitions of the finished day are gone');
       assert.equal((await store.findMessage(acme, { id: 'old-queued' as MessageId }))?.queueState, 'IN_DOUBT', 'a day with a queued message is kept');
       assert.equal(await store.findMessage(acme, { id: 'old-done' as MessageId }), null);
+    }));
+
+  test('regression (PostgreSQL): a receipt racing the ack of its message on another node is applied, never left held', () =>
+    withNodes(2, async ([a, b], schema) => {
+      assert.ok(a && b);
+      const [id] = await provisionAndEnqueue(a, 1);
+      assert.ok(id);
+      const bindId = bindIdOf(mts, 0);
+      const epoch = await a.acquireBindEpoch(bindId);
+      await a.claimMt({ routeId: mts, bindId, epoch, owner: 'a', limit: 1, leaseMs: 60_000 });
+      // Widen the race: the receipt's transaction dawdles after finding no segment, before it commits its hold.
+      await withAdmin((client) => client.query(`
+        CREATE FUNCTION ${schema}.dawdle() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$;
+        CREATE TRIGGER dawdle BEFORE INSERT ON ${schema}.held_receipts FOR EACH ROW EXECUTE FUNCTION ${schema}.dawdle();`));
+      const receiptDone = b.applyReceipt(receipt(['smsc-1'], 'delivered'));
+      await sleep(100);
+      await a.ackMt(bindId, epoch, [{ id, smscIds: ['smsc-1'] }]);
+      assert.deepEqual(await receiptDone, { kind: 'held' });
+      assert.equal((await a.findMessage(acme, { id }))?.status, 'delivered', 'the ack applied the receipt held meanwhile');
     }));
 
   test('PostgreSQL only: sweeps on three nodes at once turn each lapsed lease IN_DOUBT once', () =>

@@ -76,7 +76,16 @@ export class MtQueueSql {
   async ack(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult> {
     return this.db.transaction(async (sql, now) => {
       const current = await this.fence(sql, bindId);
-      const held = await this.lockHeld(sql, results.map((result) => result.id));
+      // The receipt keys' locks before recording them (and before the queue rows', the order receipts take
+      // them in): a concurrent receipt is then either held before we look for it, or sees our segment.
+      const held = await this.lockHeld(sql, results.map((result) => result.id), async (messages) => {
+        const routeOf = new Map(messages.map((message) => [message.id, message.route_id]));
+        const keyed = results.flatMap((result) => {
+          const routeId = routeOf.get(result.id);
+          return routeId === undefined ? [] : result.smscIds.flatMap((smscId, index) => (result.smscMatchKeys?.[index] ?? [smscId]).map((key) => ({ routeId, key })));
+        });
+        await this.receipts.lockKeysOf(sql, keyed.map((k) => k.routeId), keyed.map((k) => k.key));
+      });
       const segments: RecordedSegment[] = [];
       const applied: Held[] = [];
       const appliedResults: SubmitResult[] = [];
@@ -187,10 +196,12 @@ export class MtQueueSql {
     return (await sql.rows<{ epoch: number }>(this.sql('fence'), [bindId]))[0]?.epoch ?? 0;
   }
 
-  private async lockHeld(sql: Sql, ids: readonly MessageId[]): Promise<Map<string, Held>> {
+  /** `beforeLock` runs between reading the messages and locking their queue rows. */
+  private async lockHeld(sql: Sql, ids: readonly MessageId[], beforeLock?: (messages: readonly MessageRow[]) => Promise<void>): Promise<Map<string, Held>> {
     const held = new Map<string, Held>();
     if (ids.length === 0) return held;
     const messages = await sql.rows<MessageRow>(this.sql('messagesById'), [[...new Set(ids)]]);
+    await beforeLock?.(messages);
     const queue = new Map((await sql.rows<QueueRow>(this.sql('lockQueueRows'), [messages.map((m) => m.seq)])).map((row) => [row.seq, row]));
     for (const message of messages) held.set(message.id, { message, queue: queue.get(message.seq) });
     return held;

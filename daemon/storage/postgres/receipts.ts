@@ -49,6 +49,11 @@ export class ReceiptsSql {
     return result.smscIds.map((smscId, index) => ({ day, seq, routeId, index, smscId, keys: result.smscMatchKeys?.[index] ?? [smscId] }));
   }
 
+  /** Takes the locks of the keys an ack will record (before it records them; see lockKeys in receipts.sql). */
+  async lockKeysOf(db: Sql, routeIds: readonly string[], keys: readonly string[]): Promise<void> {
+    if (keys.length > 0) await db.rows(this.sql('lockKeys'), [routeIds, keys]);
+  }
+
   /** Applies the receipts held for the segments an ack just recorded. */
   async applyHeld(db: Sql, segments: readonly RecordedSegment[], now: number): Promise<void> {
     const pairs = segments.flatMap((segment) => segment.keys.map((key) => ({ segment, key })));
@@ -67,6 +72,7 @@ export class ReceiptsSql {
 
   async apply(db: Sql, receipt: ReceiptInput, now: number): Promise<ReceiptOutcome> {
     const candidates = [...new Set(receipt.smscIdCandidates)];
+    await this.lockKeysOf(db, candidates.map(() => receipt.routeId), candidates);
     const [found] = await db.rows<{ day: number; message_seq: number; segment_index: number }>(this.sql('findSegment'), [receipt.routeId, candidates]);
     const facts: ReceiptFacts = {
       status: receipt.status,

@@ -62,3 +62,11 @@ RETURNING id, route_id, bind_id, candidates, stat, raw, received_at;
 -- name: dropHeld
 -- Parameters: held id. Changes: 1, or 0 when another transaction applied it first.
 DELETE FROM held_receipts WHERE id = $1;
+
+-- name: lockKeys
+-- Locks (route, key) pairs until commit, in one order: a receipt looking a key up and an ack recording
+-- it take the same lock, so a receipt that finds no segment is held before the ack looks for held
+-- receipts, or the receipt sees the ack's segment. Parameters: route ids, match keys (text[]), pairwise.
+SELECT pg_advisory_xact_lock(h) FROM (
+  SELECT DISTINCT hashtextextended('smsproc.receipt.' || r || '/' || k, 0) AS h FROM unnest($1::text[], $2::text[]) AS w(r, k) ORDER BY 1
+) AS keys;
