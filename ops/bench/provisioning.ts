@@ -12,11 +12,13 @@ export interface BenchProvisioning {
   readonly windowSize: number;
   /** Where the bench client's receipt callbacks go; null for none. */
   readonly dlrUrl: string | null;
+  /** SMSPROC_STORE_* settings naming another store than the SQLite file at dbPath (PostgreSQL). */
+  readonly storeEnv?: Readonly<Record<string, string>>;
 }
 
 /** One route `bench` serving numbers starting with 7 and one client `bench` (sender BENCH), with an API token. */
 export async function provisionBench(options: BenchProvisioning): Promise<void> {
-  const store = await openStore(loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: options.dbPath } }));
+  const store = await openStore(loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: options.dbPath, ...options.storeEnv } }));
   try {
     await store.applyProvisioning([
       {

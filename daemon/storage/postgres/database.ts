@@ -97,7 +97,7 @@ class ClientSql implements Sql {
 
 const maxAttempts = 3;
 
-export class Database {
+export class Database implements Sql {
   readonly pool: pg.Pool;
   private closed = false;
 

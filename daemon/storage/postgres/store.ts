@@ -45,7 +45,8 @@ import { ReceiptsSql } from './receipts.js';
 
 /**
  * The Store on a shared PostgreSQL database (13 or later), for a cluster of nodes: every node opens
- * its own pool to the same database. Each port call is one short transaction (or one statement);
+ * its own pool to the same database. Each port call is one short transaction, or one statement on
+ * its own (reads and single-statement writes, which skip BEGIN and COMMIT);
  * none stays open while the caller does network I/O. Leases, deadlines and every `now` come from the
  * database's clock (ms_now()). Layout, retention and migrations: docs/storage.md, "PostgreSQL".
  */
@@ -167,11 +168,11 @@ export class PostgresStore implements Store {
   }
 
   clientBalance(clientId: ClientId): Promise<ClientBalance> {
-    return this.db.transaction((sql) => this.views.balance(sql, clientId));
+    return this.views.balance(this.db, clientId);
   }
 
   queuedByClient(): Promise<ReadonlyMap<ClientId, number>> {
-    return this.db.transaction((sql) => this.views.queuedByClient(sql));
+    return this.views.queuedByClient(this.db);
   }
 
   queueSettings(): QueueSettings {
@@ -191,23 +192,23 @@ export class PostgresStore implements Store {
   }
 
   listDeadCallbacks(filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<readonly DeadCallback[]> {
-    return this.db.transaction((sql) => this.outbox.listDead(sql, filter));
+    return this.outbox.listDead(this.db, filter);
   }
 
   replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
-    return this.db.transaction((sql) => this.outbox.replay(sql, selector));
+    return this.outbox.replay(this.db, selector);
   }
 
   callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {
-    return this.db.transaction((sql) => this.outbox.backlog(sql));
+    return this.outbox.backlog(this.db);
   }
 
   holdMoPart(part: MoPartInput): Promise<{ readonly kind: 'held'; readonly partId: string } | { readonly kind: 'duplicate' }> {
-    return this.db.transaction((sql) => this.mo.hold(sql, part));
+    return this.mo.hold(this.db, part);
   }
 
   loadHeldMoParts(): Promise<readonly HeldMoPart[]> {
-    return this.db.transaction((sql) => this.mo.loadParts(sql));
+    return this.mo.loadParts(this.db);
   }
 
   recordMo(input: MoInput): Promise<MoOutcome> {
@@ -219,7 +220,7 @@ export class PostgresStore implements Store {
   }
 
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
-    return this.db.transaction((sql) => this.problems.list(sql, filter));
+    return this.problems.list(this.db, filter);
   }
 }
 
