@@ -119,14 +119,17 @@ export class ReceiptsSql {
     }
     // Intermediate receipts (ENROUTE, ACCEPTD) change nothing a client sees.
     if (!finalStatuses.has(facts.status)) return unchanged;
-    await db.count(this.sql('setSegment'), [facts.status, facts.stat, facts.errorCode, facts.doneAt ?? now, day, seq, index]);
-    const statuses = (await db.rows<{ status: string }>(this.sql('segmentStatuses'), [day, seq])).map((row) => row.status as MessageStatus);
+    const statuses = (await db.rows<{ status: string }>(this.sql('setSegmentStatuses'), [
+      facts.status, facts.stat, facts.errorCode, facts.doneAt ?? now, day, seq, index,
+    ])).map((row) => row.status as MessageStatus);
     const aggregate = finalStatuses.has(messageStatus) ? null : aggregateStatus(statuses);
     const detail = statuses.length > 1 ? `segment ${index + 1} of ${statuses.length} ${facts.status}: ${receiptDetail(facts)}` : receiptDetail(facts);
-    await db.count(this.addEvent, [day, seq, now, aggregate ?? messageStatus, detail]);
-    if (aggregate === null) return unchanged;
-    await db.count(this.sql('finishMessage'), [aggregate, aggregate === 'delivered' ? null : receiptDetail(facts), now, day, seq]);
-    await db.count(this.sql('settleQueueRow'), [seq, now, day]);
+    if (aggregate === null) {
+      // History carries message statuses: a segment's receipt before the last one is noted under the current status.
+      await db.count(this.addEvent, [day, seq, now, messageStatus, detail]);
+      return unchanged;
+    }
+    await db.count(this.sql('finishFromReceipt'), [aggregate, aggregate === 'delivered' ? null : receiptDetail(facts), now, day, seq, detail]);
     const eventId = await this.dlr.raise(db, seq, {
       status: aggregate, stat: facts.stat, errorCode: facts.errorCode, doneAt: facts.doneAt, receiptText: facts.raw, smscId: segment.smsc_id,
     }, now);

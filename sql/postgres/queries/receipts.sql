@@ -16,25 +16,6 @@ FROM smsc_ids s JOIN messages m ON m.day = s.day AND m.seq = s.message_seq
 WHERE s.day = $1 AND s.message_seq = $2 AND s.segment_index = $3
 FOR UPDATE OF m;
 
--- name: setSegment
--- Parameters: status, stat, error code, done_at, day, seq, segment index.
-UPDATE smsc_ids SET status = $1, stat = $2, error_code = $3, done_at = $4 WHERE day = $5 AND message_seq = $6 AND segment_index = $7;
-
--- name: segmentStatuses
--- Parameters: day, seq. Result: status of every recorded segment of the message.
-SELECT status FROM smsc_ids WHERE day = $1 AND message_seq = $2;
-
--- name: finishMessage
--- Ends a message in the ledger from its receipts. Parameters: status, reason, done_at, day, seq.
-UPDATE messages SET status = $1, reason = $2, done_at = $3 WHERE day = $4 AND seq = $5;
-
--- name: settleQueueRow
--- A final receipt proves the submit: a queue row still IN_FLIGHT (a stale-epoch ack recorded the id)
--- or IN_DOUBT leaves the queue as PROCESSED rather than lapse or be resent. Parameters: seq, done_at, day.
-WITH gone AS (DELETE FROM mt_queue WHERE seq = $1 AND state IN ('IN_FLIGHT', 'IN_DOUBT') RETURNING seq, attempts)
-UPDATE messages m SET queue_state = 'PROCESSED', queue_done_at = $2, attempts = gone.attempts
-FROM gone WHERE m.day = $3 AND m.seq = gone.seq;
-
 -- name: holdReceipt
 -- Parameters: route id, bind id, candidates (jsonb), status, stat, error code, done_at, raw, received_at,
 -- hold_until. Result: id.
@@ -70,3 +51,31 @@ DELETE FROM held_receipts WHERE id = $1;
 SELECT pg_advisory_xact_lock(h) FROM (
   SELECT DISTINCT hashtextextended('smsproc.receipt.' || r || '/' || k, 0) AS h FROM unnest($1::text[], $2::text[]) AS w(r, k) ORDER BY 1
 ) AS keys;
+
+-- name: setSegmentStatuses
+-- Sets a segment's receipt status and returns the status of every segment of its message (the message
+-- row is locked, so no other receipt of it changes a segment meanwhile). Parameters: status, stat,
+-- error code, done_at, day, seq, segment index. Result: status per segment.
+WITH changed AS (
+  UPDATE smsc_ids SET status = $1, stat = $2, error_code = $3, done_at = $4
+  WHERE day = $5 AND message_seq = $6 AND segment_index = $7 RETURNING status
+)
+SELECT status FROM changed
+UNION ALL SELECT status FROM smsc_ids WHERE day = $5 AND message_seq = $6 AND segment_index <> $7;
+
+-- name: finishFromReceipt
+-- The message's final status from its receipts, its history row, and its queue row settled (a final
+-- receipt proves the submit: a row still IN_FLIGHT or IN_DOUBT leaves the queue as PROCESSED rather
+-- than lapse or be resent); one UPDATE of the ledger row, since a statement changes a row once.
+-- Parameters: status, reason, now, day, seq, history detail.
+WITH gone AS (
+  DELETE FROM mt_queue WHERE seq = $5 AND state IN ('IN_FLIGHT', 'IN_DOUBT') RETURNING seq, attempts
+), history AS (
+  INSERT INTO message_events (day, message_seq, at, status, detail) VALUES ($4, $5, $3, $1, $6)
+)
+UPDATE messages m SET status = $1, reason = $2, done_at = $3,
+  queue_state = CASE WHEN g.seq IS NULL THEN m.queue_state ELSE 'PROCESSED' END,
+  queue_done_at = CASE WHEN g.seq IS NULL THEN m.queue_done_at ELSE $3 END,
+  attempts = COALESCE(g.attempts, m.attempts)
+FROM (SELECT $5::bigint AS seq) AS k LEFT JOIN gone g ON g.seq = k.seq
+WHERE m.day = $4 AND m.seq = k.seq;
