@@ -69,19 +69,24 @@ test('Oracle scenarios: a moved revision takes the step back out (the MO id stay
   aq.handlers.set('scenarios.updateSubscriber', affected(0));
   assert.deepEqual(await storeOn(aq).applyScenarioStep(step({ expectedRevision: 3 })), { kind: 'conflict' });
   assert.deepEqual(trail(aq), ['scenarios.insertStep', 'scenarios.updateSubscriber', 'scenarios.dropStep', 'commit']);
-  // A first step racing another node's first step for the same subscriber: ORA-00001 on the MERGE.
+  // A first step for a subscriber another step created meanwhile (here or on another node): ORA-00001.
   const racing = new FakeAq();
   racing.failNext.set('scenarios.insertSubscriber', unique());
   assert.deepEqual(await storeOn(racing).applyScenarioStep(step()), { kind: 'conflict' });
   assert.deepEqual(trail(racing), ['scenarios.insertStep', 'scenarios.insertSubscriber', 'scenarios.dropStep', 'commit']);
 });
 
-test('Oracle scenarios: a tally MERGE that loses the race for a new key runs again and the step applies', async () => {
+test('Oracle scenarios: tallies are added in key order; a MERGE that loses the race for a new key runs again', async () => {
   const aq = new FakeAq();
   aq.handlers.set('scenarios.insertSubscriber', affected(1));
+  const keys: unknown[] = [];
+  aq.handlers.set('scenarios.addTally', (binds) => (keys.push(binds.tally_key), { rows: [], rowsAffected: 1 }));
   aq.failNext.set('scenarios.addTally', unique());
-  assert.deepEqual(await storeOn(aq).applyScenarioStep(step({ entries: [] })), { kind: 'applied' });
-  assert.deepEqual(trail(aq).filter((entry) => entry.includes('addTally')), ['scenarios.addTally', 'scenarios.addTally']);
+  const tallies = [{ key: 'b', by: 1 }, { key: 'B', by: 1 }, { key: 'a', by: 2 }];
+  assert.deepEqual(await storeOn(aq).applyScenarioStep(step({ entries: [], tallies })), { kind: 'applied' });
+  // The first run of 'B' failed before its handler; the second run added it.
+  assert.deepEqual(keys, ['B', 'a', 'b']);
+  assert.equal(trail(aq).filter((entry) => entry.includes('addTally')).length, 4);
 });
 
 test('Oracle scenarios: a step that leaves the state alone writes no subscriber; other failures roll the step back', async () => {

@@ -125,7 +125,8 @@ export async function loadSubscriber(session: OracleSession, scenarioId: string,
  * The step row goes in first: its primary key is the exactly-once key, and a second node applying
  * the same MO waits on it until the first commits, then gets ORA-00001 (a duplicate) before it
  * has written anything. A revision that moved takes the step row back out (a conflict changes
- * nothing).
+ * nothing). Rows are locked in one order — step, subscriber, tallies by key, the client's budget —
+ * so concurrent steps wait for each other instead of deadlocking.
  */
 export async function applyStep(session: OracleSession, step: ScenarioStepInput): Promise<ScenarioStepOutcome> {
   const key = { scenario_id: step.scenarioId, mo_id: step.moId };
@@ -144,7 +145,8 @@ export async function applyStep(session: OracleSession, step: ScenarioStepInput)
     await session.execute(sql('dropStep'), key);
     return { kind: 'conflict' };
   }
-  for (const tally of step.tallies) {
+  // In key order, so that two steps adding to the same tallies lock their rows in the same order.
+  for (const tally of [...step.tallies].sort((a, b) => byCodeUnits(a.key, b.key))) {
     await mergeRacing(() => session.execute(sql('addTally'), { scenario_id: step.scenarioId, tally_key: tally.key, amount: tally.by }));
   }
   await session.executeMany(sql('insertEntry'), step.entries.map((label, index) => ({
@@ -171,9 +173,10 @@ async function writeSubscriber(session: OracleSession, step: ScenarioStepInput, 
     return (await session.execute(sql('updateSubscriber'), { ...columns, expected_revision: step.expectedRevision })).rowsAffected === 1;
   }
   try {
-    return (await session.execute(sql('insertSubscriber'), columns)).rowsAffected === 1;
+    await session.execute(sql('insertSubscriber'), columns);
+    return true;
   } catch (error) {
-    // Another node's first step for this subscriber committed between the MERGE's match and its insert.
+    // The subscriber exists: another step (here or on another node) came first.
     if (isUniqueViolation(error)) return false;
     throw error;
   }

@@ -63,13 +63,9 @@ DELETE FROM scenario_steps WHERE scenario_id = :scenario_id AND mo_id = :mo_id
 
 -- name: insertSubscriber
 -- A subscriber's first step. Binds: scenario_id, subscriber, state, state_id, score, updated_at.
--- Rows affected: 0 when the subscriber exists (a conflict); ORA-00001 when another session
--- inserted it meanwhile (a conflict too).
-MERGE INTO scenario_subscribers s
-USING (SELECT :scenario_id AS scenario_id, :subscriber AS subscriber FROM dual) n
-ON (s.scenario_id = n.scenario_id AND s.subscriber = n.subscriber)
-WHEN NOT MATCHED THEN INSERT (scenario_id, subscriber, state, state_id, score, revision, updated_at)
-VALUES (n.scenario_id, n.subscriber, :state, :state_id, :score, 1, :updated_at)
+-- ORA-00001 when the subscriber exists or another session inserted it meanwhile (a conflict).
+INSERT INTO scenario_subscribers (scenario_id, subscriber, state, state_id, score, revision, updated_at)
+VALUES (:scenario_id, :subscriber, :state, :state_id, :score, 1, :updated_at)
 
 -- name: updateSubscriber
 -- Binds: state, state_id, score, updated_at, scenario_id, subscriber, expected_revision.
