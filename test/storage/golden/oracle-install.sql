@@ -788,3 +788,25 @@ BEGIN
   ddl('CREATE INDEX mt_messages_client_recipient ON mt_messages (client_id, recipient, accepted_at)');
 END;
 /
+
+-- schema/075_segment_detail.sql #1
+DECLARE
+  column_exists EXCEPTION;
+  PRAGMA EXCEPTION_INIT(column_exists, -1430);
+BEGIN
+  EXECUTE IMMEDIATE 'ALTER TABLE smsc_ids ADD (submitted_at TIMESTAMP WITH TIME ZONE)';
+EXCEPTION
+  WHEN column_exists THEN NULL;
+END;
+/
+
+-- schema/075_segment_detail.sql #2
+DECLARE
+  column_exists EXCEPTION;
+  PRAGMA EXCEPTION_INIT(column_exists, -1430);
+BEGIN
+  EXECUTE IMMEDIATE 'ALTER TABLE smsc_ids ADD (parts NUMBER(3))';
+EXCEPTION
+  WHEN column_exists THEN NULL;
+END;
+/
