@@ -810,3 +810,17 @@ EXCEPTION
   WHEN column_exists THEN NULL;
 END;
 /
+
+-- schema/076_mt_claim_per_client.sql #1
+DECLARE
+  already_exists EXCEPTION;
+  PRAGMA EXCEPTION_INIT(already_exists, -955);
+  already_indexed EXCEPTION;
+  PRAGMA EXCEPTION_INIT(already_indexed, -1408);
+BEGIN
+  EXECUTE IMMEDIATE 'CREATE INDEX mt_messages_route_client ON mt_messages '
+    || '(route_id, queue_state, client_id, priority, accepted_at, ready_at, expires_at)';
+EXCEPTION
+  WHEN already_exists OR already_indexed THEN NULL;
+END;
+/
