@@ -13,7 +13,7 @@ import type { AqIncoming } from './aq-session.js';
 export interface WaitingClient {
   readonly clientId: ClientId;
   readonly ready: number;
-  /** Its first message's priority and acceptance time: who goes first within a round. */
+  /** Its smallest priority and oldest acceptance time: who goes first within a round. */
   readonly firstPriority: number;
   readonly firstAcceptedAt: Date;
 }
@@ -27,7 +27,7 @@ export interface FairLimits {
 /**
  * How many messages to dequeue per client: its share is perClientLimit less what the caller holds
  * of it, at most what it has waiting; the limit is handed out one message per client per round, in
- * each round by the client's first message (priority, then age), as the SQLite claim takes rows.
+ * each round by the client's most urgent, then oldest, waiting message, as the SQLite claim takes rows.
  */
 export function fairQuotas(waiting: readonly WaitingClient[], limits: FairLimits): Map<ClientId, number> {
   const ordered = [...waiting].sort((a, b) =>

@@ -78,7 +78,7 @@ WHERE id = :id AND queue_state = 'QUEUED' AND expires_at > SYSTIMESTAMP
 
 -- name: readyClients
 -- Fair claims: the clients with claimable messages on a route (QUEUED, ready by the database clock,
--- not expired), each with how many and its first message's priority and acceptance time, so that the
+-- not expired), each with how many, its smallest priority and its oldest acceptance time, so that the
 -- claim can split its limit among them before it dequeues (a dequeued message cannot be put back
 -- without losing its place). Binds: route_id. Result: CLIENT_ID, READY, FIRST_PRIORITY, FIRST_ACCEPTED_AT.
 SELECT client_id, COUNT(*) AS ready, MIN(priority) AS first_priority, MIN(accepted_at) AS first_accepted_at
