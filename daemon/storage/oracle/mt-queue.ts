@@ -11,9 +11,10 @@ import { oracleQueries } from './sql-files.js';
 
 /**
  * The MT queue after acceptance, each function one transaction's body (transaction.ts commits).
- * A claim dequeues from AQ by correlation (the route; a fair claim per client, fair-claim.ts) and, in the same transaction, writes the
- * lease into the ledger (IN_FLIGHT, owner, bind, epoch, lease_until by SYSTIMESTAMP): when it
- * commits the message has left AQ and is held by the ledger, before any SMPP I/O. From then on
+ * A claim dequeues from AQ by correlation (the route; a fair claim per client, fair-claim.ts) and,
+ * in the same transaction, writes the lease into the ledger (IN_FLIGHT, owner, bind, epoch,
+ * lease_until by SYSTIMESTAMP): when it commits the message has left AQ and is held by the ledger,
+ * before any SMPP I/O. From then on
  * ack, nack, renewal and IN_DOUBT resolution are ledger changes; a retry or a resend enqueues
  * the message into AQ again, and giving up after max_retries enqueues it into the exception queue.
  * Fencing as in the SQLite adapter: a change applies only with the bind's current epoch and to a
