@@ -133,9 +133,17 @@ export function defineScenarioTests(factory: StoreFactory): void {
   test('scenarios: an MO recorded with forward false raises no callback event', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);
+      // With an MO URL, so that only `forward: false` stands between the MO and a callback event.
+      await store.applyProvisioning([{
+        op: 'client.put',
+        client: clientPut('acme', { shortCodes: ['7700'], keywords: [{ shortCode: '4242', keyword: 'VOTE' }], moUrl: 'https://example.test/mo' }),
+      }]);
       const outcome = await store.recordMo({ ...mo('acme'), forward: false });
       assert.ok(outcome.kind === 'new');
       assert.equal(outcome.eventId, null);
       assert.deepEqual(await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 }), []);
+      const forwarded = await store.recordMo(mo('acme'));
+      assert.ok(forwarded.kind === 'new' && forwarded.eventId !== null);
+      assert.deepEqual((await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 })).map((e) => e.id), [forwarded.eventId]);
     }));
 }
