@@ -1,6 +1,8 @@
 -- 003_scenarios_payouts: interactive services on short codes (docs/scenarios.md) and payouts to
 -- subscribers' mobile accounts (docs/payouts.md); the same tables as the SQLite store's 008_scenarios
 -- and 009_payouts. Times are bigint milliseconds (ms_now() is the clock); amounts bigint minor units.
+-- JSON columns are json, not jsonb: a definition reads back with its keys in the order written, so
+-- that `smsprocctl apply` and export see exactly what was put.
 -- Additive: new tables only.
 
 -- Scenarios ------------------------------------------------------------------------------------------
@@ -10,8 +12,8 @@ CREATE TABLE scenario_versions (
   scenario_id text NOT NULL,
   version     integer NOT NULL,
   client_id   text NOT NULL,
-  source      jsonb NOT NULL,   -- the definition as written
-  bindings    jsonb NOT NULL,   -- array of { shortCode, keyword, forward }
+  source      json NOT NULL,    -- the definition as written
+  bindings    json NOT NULL,    -- array of { shortCode, keyword, forward }
   disabled    boolean NOT NULL,
   created_at  bigint NOT NULL,
   PRIMARY KEY (scenario_id, version)
@@ -28,7 +30,7 @@ CREATE TABLE scenario_bindings (
 CREATE INDEX scenario_bindings_scenario ON scenario_bindings (scenario_id);
 
 -- Each subscriber's state in a scenario; revision guards concurrent steps (optimistic). state is
--- text, not jsonb: the engine reads back exactly the JSON it wrote.
+-- text: the engine reads back exactly the JSON string it wrote.
 CREATE TABLE scenario_subscribers (
   scenario_id text NOT NULL,
   subscriber  text NOT NULL,
@@ -49,7 +51,7 @@ CREATE TABLE scenario_steps (
   subscriber  text NOT NULL,
   disposition text NOT NULL,
   counted     boolean NOT NULL,
-  replies     jsonb NOT NULL,   -- array of the reply texts sent
+  replies     json NOT NULL,    -- array of the reply texts sent
   at          bigint NOT NULL,
   PRIMARY KEY (scenario_id, mo_id)
 );
@@ -78,7 +80,7 @@ CREATE TABLE scenario_draws (
   seed         text NOT NULL,
   entries_hash text NOT NULL,
   entry_count  integer NOT NULL,
-  winners      jsonb NOT NULL,  -- array of { id, subscriber }
+  winners      json NOT NULL,   -- array of { id, subscriber }
   drawn_at     bigint NOT NULL,
   PRIMARY KEY (scenario_id, draw_id)
 );

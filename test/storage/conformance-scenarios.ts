@@ -61,6 +61,17 @@ export function defineScenarioTests(factory: StoreFactory): void {
       assert.deepEqual((await store.scenarioVersions('song-vote')).map((s) => s.bindings[0]?.shortCode), ['4242', '7700']);
     }));
 
+  test('scenarios: a definition reads back as written, its keys in their order, so that an unchanged put is no new version', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const source = { states: [{ id: 'ask', answers: [{ match: { any: true }, reply: 'ok' }] }], kind: 'custom', a: 1 };
+      await store.applyProvisioning([{ op: 'scenario.put', scenario: scenario({ source }) }]);
+      await store.applyProvisioning([{ op: 'scenario.put', scenario: scenario({ source }) }]);
+      const [current] = await store.loadScenarios();
+      assert.equal(JSON.stringify(current?.source), JSON.stringify(source));
+      assert.deepEqual((await store.scenarioVersions('song-vote')).map((s) => s.version), [1, 2]);
+    }));
+
   test('scenarios: a put is refused when the client does not own the binding, or another scenario holds it', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);

@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import { Errors, SmsprocError } from '../../domain/errors.js';
 import type { ClientId } from '../../domain/ids.js';
 import type { KeywordRegistration } from '../../domain/provisioning.js';
@@ -95,9 +94,9 @@ export class ScenariosSql {
     const source = JSON.stringify(scenario.source);
     const bindings = JSON.stringify(scenario.bindings.map((b) => ({ shortCode: b.shortCode, keyword: b.keyword, forward: b.forward })));
     const [current] = await db.rows<VersionRow>(this.sql('currentOf'), [scenario.id]);
-    // jsonb does not keep the text as written: compare the values.
-    const unchanged = current !== undefined && current.client_id === scenario.clientId && isDeepStrictEqual(current.source, JSON.parse(source))
-      && isDeepStrictEqual(current.bindings, JSON.parse(bindings)) && current.disabled === scenario.disabled;
+    // json columns keep the text as written, so the stored values stringify back to the same text.
+    const unchanged = current !== undefined && current.client_id === scenario.clientId && JSON.stringify(current.source) === source
+      && JSON.stringify(current.bindings) === bindings && current.disabled === scenario.disabled;
     if (unchanged) return;
     await db.count(this.sql('insertVersion'), [scenario.id, (current?.version ?? 0) + 1, scenario.clientId, source, bindings, scenario.disabled]);
     await db.count(this.sql('dropBindings'), [scenario.id]);

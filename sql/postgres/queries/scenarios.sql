@@ -1,6 +1,6 @@
 -- Scenarios: versioned definitions and bindings, subscriber state, steps, tallies, entries, draws.
--- Used by daemon/storage/postgres/scenarios.ts. Times are ms; JSON columns are jsonb except the
--- subscriber state (text, read back as written).
+-- Used by daemon/storage/postgres/scenarios.ts. Times are ms; JSON columns are json (kept as written,
+-- key order included), the subscriber state text.
 
 -- name: currentVersions
 -- Result: the highest version of every scenario.
@@ -18,9 +18,9 @@ SELECT scenario_id, version, client_id, source, bindings, disabled, created_at
 FROM scenario_versions WHERE scenario_id = $1 ORDER BY version DESC LIMIT 1;
 
 -- name: insertVersion
--- Parameters: scenario id, version, client id, source (jsonb), bindings (jsonb), disabled.
+-- Parameters: scenario id, version, client id, source (json), bindings (json), disabled.
 INSERT INTO scenario_versions (scenario_id, version, client_id, source, bindings, disabled, created_at)
-VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6, ms_now());
+VALUES ($1, $2, $3, $4::json, $5::json, $6, ms_now());
 
 -- name: dropBindings
 -- Parameters: scenario id.
@@ -47,10 +47,10 @@ SELECT state, revision FROM scenario_subscribers WHERE scenario_id = $1 AND subs
 SELECT replies FROM scenario_steps WHERE scenario_id = $1 AND mo_id = $2;
 
 -- name: insertStep
--- Parameters: scenario id, MO id, subscriber, disposition, counted, replies (jsonb), at.
+-- Parameters: scenario id, MO id, subscriber, disposition, counted, replies (json), at.
 -- Fails with 23505 on scenario_steps_pkey when the MO was applied before (or is being, on another node).
 INSERT INTO scenario_steps (scenario_id, mo_id, subscriber, disposition, counted, replies, at)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7);
+VALUES ($1, $2, $3, $4, $5, $6::json, $7);
 
 -- name: insertSubscriber
 -- A first step of a subscriber. Parameters: scenario id, subscriber, state JSON, state id, score, updated_at.
@@ -104,7 +104,7 @@ SELECT scenario_id, draw_id, seed, entries_hash, entry_count, winners, drawn_at 
 WHERE scenario_id = $1 ORDER BY drawn_at, draw_id;
 
 -- name: insertDraw
--- Parameters: scenario id, draw id, seed, entries hash, entry count, winners (jsonb), drawn_at.
+-- Parameters: scenario id, draw id, seed, entries hash, entry count, winners (json), drawn_at.
 -- Fails with 23505 when the draw id was used before.
 INSERT INTO scenario_draws (scenario_id, draw_id, seed, entries_hash, entry_count, winners, drawn_at)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7);
+VALUES ($1, $2, $3, $4, $5, $6::json, $7);
