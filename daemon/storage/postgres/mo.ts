@@ -55,7 +55,7 @@ export class MoSql {
     const moId = uuidv7();
     const missing = mo.missingParts.join(',');
     const moUrl = mo.clientId === null ? null : ((await db.rows<{ mo_url: string | null }>(this.sql('moUrlOf'), [mo.clientId]))[0]?.mo_url ?? null);
-    const eventId = mo.clientId === null || moUrl === null ? null : await this.outbox.add(db, {
+    const eventId = mo.clientId === null || moUrl === null || mo.forward === false ? null : await this.outbox.add(db, {
       clientId: mo.clientId,
       kind: 'mo',
       url: moUrl,

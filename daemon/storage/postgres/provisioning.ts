@@ -11,6 +11,8 @@ import type {
 } from '../../domain/provisioning.js';
 import type { ProvisioningChange } from '../port.js';
 import type { Database, Sql } from './database.js';
+import { PayoutsSql } from './payouts.js';
+import { ScenariosSql } from './scenarios.js';
 import { loadQueries } from './sql-files.js';
 
 /**
@@ -137,8 +139,14 @@ export class ProvisioningSql {
         }
         return;
       }
+      case 'scenario.put':
+        await this.scenarios.put(sql, change.scenario);
+        return;
     }
   }
+
+  /** The scenario.put change runs here, inside the provisioning transaction (stateless, like every *Sql part). */
+  private readonly scenarios = new ScenariosSql(new PayoutsSql());
 
   private async requireClient(sql: Sql, id: ClientId): Promise<void> {
     if ((await sql.rows(this.sql('clientPortById'), [id])).length === 0) throw invalid(`client "${id}" does not exist`);

@@ -42,6 +42,18 @@ import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
 import { ReceiptsSql } from './receipts.js';
+import type { Payout, PayoutAttemptOutcome, PayoutBudget, PayoutRequest, PayoutRequestOutcome, PayoutState } from '../payout-port.js';
+import type {
+  ScenarioDraw,
+  ScenarioEntry,
+  ScenarioRecord,
+  ScenarioResults,
+  ScenarioStepInput,
+  ScenarioStepOutcome,
+  StoredSubscriber,
+} from '../scenario-port.js';
+import { PayoutsSql } from './payouts.js';
+import { ScenariosSql } from './scenarios.js';
 
 /**
  * The Store on a shared PostgreSQL database (13 or later), for a cluster of nodes: every node opens
@@ -221,6 +233,67 @@ export class PostgresStore implements Store {
 
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.problems.list(this.db, filter);
+  }
+
+  // Scenarios and payouts (scenario-port.ts, payout-port.ts): scenarios.ts and payouts.ts.
+
+  private readonly payouts = new PayoutsSql();
+  private readonly scenarios = new ScenariosSql(this.payouts);
+
+  loadScenarios(): Promise<readonly ScenarioRecord[]> {
+    return this.scenarios.loadCurrent(this.db);
+  }
+
+  scenarioVersions(scenarioId: string): Promise<readonly ScenarioRecord[]> {
+    return this.scenarios.versions(this.db, scenarioId);
+  }
+
+  loadScenarioSubscriber(scenarioId: string, subscriber: string): Promise<StoredSubscriber> {
+    return this.scenarios.loadSubscriber(this.db, scenarioId, subscriber);
+  }
+
+  applyScenarioStep(step: ScenarioStepInput): Promise<ScenarioStepOutcome> {
+    return this.scenarios.applyStep(this.db, step);
+  }
+
+  scenarioResults(scenarioId: string, options: { readonly leaderboard: number }): Promise<ScenarioResults> {
+    return this.scenarios.results(this.db, scenarioId, options.leaderboard);
+  }
+
+  scenarioEntries(scenarioId: string): Promise<readonly ScenarioEntry[]> {
+    return this.scenarios.allEntries(this.db, scenarioId);
+  }
+
+  recordScenarioDraw(draw: ScenarioDraw): Promise<void> {
+    return this.scenarios.recordDraw(this.db, draw);
+  }
+
+  requestPayout(request: PayoutRequest): Promise<PayoutRequestOutcome> {
+    return this.db.transaction((sql, now) => this.payouts.request(sql, request, now));
+  }
+
+  setPayoutBudget(clientId: ClientId, currency: string, budgetMinor: number): Promise<void> {
+    return this.payouts.setBudget(this.db, clientId, currency, budgetMinor);
+  }
+
+  payoutBudget(clientId: ClientId): Promise<PayoutBudget | null> {
+    return this.db.transaction((sql) => this.payouts.budgetView(sql, clientId), 'snapshot');
+  }
+
+  claimPayouts(request: { readonly owner: string; readonly limit: number; readonly leaseMs: number }): Promise<readonly Payout[]> {
+    return this.db.transaction((sql, now) => this.payouts.claim(sql, request.owner, request.limit, request.leaseMs, now));
+  }
+
+  completePayoutAttempt(id: string, owner: string, outcome: PayoutAttemptOutcome): Promise<boolean> {
+    return this.db.transaction((sql, now) => this.payouts.completeAttempt(sql, id, owner, outcome, now));
+  }
+
+  listPayouts(filter: { readonly clientId?: ClientId; readonly state?: PayoutState; readonly limit: number }): Promise<readonly Payout[]> {
+    return this.payouts.list(this.db, filter);
+  }
+
+  retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
+    return this.db.transaction((sql, now) => this.payouts.retry(sql, id, now));
   }
 }
 
