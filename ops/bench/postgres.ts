@@ -59,7 +59,7 @@ async function run(store: PostgresStore): Promise<Figure[]> {
       client: {
         id: clientId, name: 'bench', login: 'bench', passwordHash: null, urlToken: 'bench', virtualPort: null, disabled: false, demo: false,
         allowedIps: [], senders: ['BENCH'], reservedTps: 0, maxTps: null, maxQueued: 10_000_000, dlrUrl: null, moUrl: null,
-        callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: [], keywords: [], moReplyAllowed: false,
+        callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: [], keywords: [], moReplyAllowed: false, smpp: null,
       },
     },
   ]);
