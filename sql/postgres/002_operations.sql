@@ -2,3 +2,8 @@
 -- Clients' SMPP access (docs/smpp-server.md): system_id, password hash, maximum binds and whether binds
 -- are allowed, as one JSON object; NULL for a client that connects over HTTP only.
 ALTER TABLE clients ADD COLUMN smpp jsonb;
+
+-- Per-client access to a route's READY messages, so that a fair claim (claimFair) reads a few rows per
+-- client (a loose index scan over the route's clients, then each one's first rows) instead of the
+-- route's oldest rows, which one flooding client could fill entirely.
+CREATE INDEX mt_queue_ready_client ON mt_queue (route_id, client_id, priority, seq) WHERE state = 'READY';

@@ -9,7 +9,8 @@ import { loadQueries } from './sql-files.js';
 /**
  * The MT queue's state changes after acceptance: claim under a lease, ack, nack, lease renewal,
  * IN_DOUBT resolution; the same semantics as the SQLite adapter's mt-queue.ts.
- * A claim is one statement (FOR UPDATE SKIP LOCKED, lease by the database clock). Ack, nack and
+ * A claim is one statement (FOR UPDATE SKIP LOCKED, lease by the database clock); a fair claim
+ * (perClientLimit) interleaves the route's clients in that statement (mt_queue.sql, claimFair). Ack, nack and
  * renewal take the bind's epoch row FOR SHARE (an acquisition waits until they commit) and lock the
  * messages' queue rows in seq order, then apply where the caller's epoch is current and the row is
  * held by that bind at that epoch. SMSC ids (facts) are recorded whatever the epoch.
@@ -53,9 +54,13 @@ export class MtQueueSql {
 
   async claim(request: ClaimRequest): Promise<ClaimedMt[]> {
     if (request.limit <= 0) return [];
-    const rows = await this.db.rows<ClaimRow>(this.sql('claim'), [
-      request.routeId, request.bindId, request.epoch, request.owner, request.limit, request.leaseMs,
-    ]);
+    const common = [request.routeId, request.bindId, request.epoch, request.owner, request.limit, request.leaseMs];
+    const held = [...(request.heldByClient ?? new Map<ClientId, number>())];
+    const rows = request.perClientLimit === undefined
+      ? await this.db.rows<ClaimRow>(this.sql('claim'), common)
+      : await this.db.rows<ClaimRow>(this.sql('claimFair'), [
+        ...common, request.perClientLimit, held.map(([clientId]) => clientId), held.map(([, count]) => count),
+      ]);
     return rows.map((row): ClaimedMt => ({
       id: row.id as MessageId,
       clientId: row.client_id as ClientId,
