@@ -7,3 +7,9 @@ ALTER TABLE clients ADD COLUMN smpp jsonb;
 -- client (a loose index scan over the route's clients, then each one's first rows) instead of the
 -- route's oldest rows, which one flooding client could fill entirely.
 CREATE INDEX mt_queue_ready_client ON mt_queue (route_id, client_id, priority, seq) WHERE state = 'READY';
+
+-- Per segment (submit_sm), when its SMSC id was recorded (its submit_sm_resp), and how many submit_sm
+-- the message's submission took (a message_payload route sends a long message as one), so that a
+-- message is final only when every one of them is; null on rows recorded before.
+ALTER TABLE smsc_ids ADD COLUMN submitted_at bigint;
+ALTER TABLE smsc_ids ADD COLUMN parts integer;

@@ -14,6 +14,7 @@ import type {
   InboundProblem,
   InboundProblemInput,
   InboundProblemKind,
+  MessagePartView,
   MessageView,
   MoInput,
   MoOutcome,
@@ -24,6 +25,7 @@ import type {
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
+  SegmentIdFact,
   Store,
   SubmitResult,
   SweepResult,
@@ -221,6 +223,16 @@ export class PostgresStore implements Store {
 
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.problems.list(this.db, filter);
+  }
+
+  // --- Segment detail, operations and statistics (sql/postgres/002_operations.sql) --------------------
+
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void> {
+    return this.queue.recordSegmentIds(facts);
+  }
+
+  findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]> {
+    return this.views.parts(this.db, clientId, id);
   }
 }
 

@@ -92,10 +92,13 @@ SELECT seq, state, bind_id, epoch, attempts FROM mt_queue WHERE seq = ANY($1::bi
 
 -- name: recordSegments
 -- Records (or, after a resend, replaces) segments' SMSC ids, keeping their receipt status.
--- Parameters: days (int[]), seqs (bigint[]), segment indexes (int[]), route ids, smsc ids (text[]).
-INSERT INTO smsc_ids (day, message_seq, segment_index, route_id, smsc_id)
-SELECT * FROM unnest($1::int[], $2::bigint[], $3::int[], $4::text[], $5::text[])
-ON CONFLICT (day, message_seq, segment_index) DO UPDATE SET route_id = excluded.route_id, smsc_id = excluded.smsc_id;
+-- Parameters: days (int[]), seqs (bigint[]), segment indexes (int[]), route ids, smsc ids (text[]),
+-- parts (int[]: submit_sm of each one's submission), submitted_at.
+INSERT INTO smsc_ids (day, message_seq, segment_index, route_id, smsc_id, parts, submitted_at)
+SELECT day, seq, segment_index, route_id, smsc_id, parts, $7::bigint
+FROM unnest($1::int[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::int[]) AS w(day, seq, segment_index, route_id, smsc_id, parts)
+ON CONFLICT (day, message_seq, segment_index) DO UPDATE SET route_id = excluded.route_id, smsc_id = excluded.smsc_id,
+  parts = excluded.parts, submitted_at = excluded.submitted_at;
 
 -- name: recordKeys
 -- Parameters: days (int[]), route ids, match keys (text[]), seqs (bigint[]), segment indexes (int[]).
