@@ -13,3 +13,9 @@ CREATE INDEX mt_queue_ready_client ON mt_queue (route_id, client_id, priority, s
 -- message is final only when every one of them is; null on rows recorded before.
 ALTER TABLE smsc_ids ADD COLUMN submitted_at bigint;
 ALTER TABLE smsc_ids ADD COLUMN parts integer;
+
+-- Support looks messages up by a client's recipient number (smsprocctl messages find --client … --to …),
+-- and lists a client's newest messages; without these indexes each reads the client's whole ledger.
+-- The statistics reads use the second too (a client's messages within a date range).
+CREATE INDEX messages_client_recipient ON messages (client_id, recipient);
+CREATE INDEX messages_client_accepted ON messages (client_id, accepted_at);

@@ -1,6 +1,7 @@
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
 import type {
+  AdminMtOutcome,
   CallbackClaim,
   CallbackEvent,
   CallbackOutcome,
@@ -14,6 +15,7 @@ import type {
   InboundProblem,
   InboundProblemInput,
   InboundProblemKind,
+  MessageLookup,
   MessagePartView,
   MessageView,
   MoInput,
@@ -22,6 +24,7 @@ import type {
   Nack,
   ProvisioningChange,
   QueueChangeResult,
+  QueueDepth,
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
@@ -36,6 +39,7 @@ import { EnqueueBatcher } from './enqueue-batcher.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
+import { MtAdminSql } from './mt-admin.js';
 import { MoSql } from './mo.js';
 import { MtEnqueueSql } from './mt-enqueue.js';
 import { MtQueueSql } from './mt-queue.js';
@@ -72,6 +76,7 @@ export class PostgresStore implements Store {
   private readonly mo: MoSql;
   private readonly problems: InboundProblemsSql;
   private readonly batcher: EnqueueBatcher;
+  private readonly admin: MtAdminSql;
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
@@ -85,6 +90,7 @@ export class PostgresStore implements Store {
     this.sweep = new MtSweepSql(this.db, options.queue, dlr);
     this.views = new MtViewsSql(options.demoFreeSegments);
     this.mo = new MoSql(this.outbox);
+    this.admin = new MtAdminSql(this.views, dlr);
     // Half the pool for enqueue groups leaves connections for claims, acks and receipts.
     this.batcher = new EnqueueBatcher(
       (requests) => this.db.transaction((sql, now) => this.enqueue.enqueueAll(sql, requests, now)),
@@ -233,6 +239,22 @@ export class PostgresStore implements Store {
 
   findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]> {
     return this.views.parts(this.db, clientId, id);
+  }
+
+  queueDepth(): Promise<readonly QueueDepth[]> {
+    return this.admin.queueDepth(this.db);
+  }
+
+  lookupMessages(query: MessageLookup): Promise<readonly MessageView[]> {
+    return this.db.transaction((sql) => this.admin.search(sql, query), 'snapshot');
+  }
+
+  cancelMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return this.db.transaction((sql, now) => this.admin.cancel(sql, id, detail, now));
+  }
+
+  requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return this.db.transaction((sql, now) => this.admin.requeue(sql, id, detail, now));
   }
 }
 
