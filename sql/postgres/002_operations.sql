@@ -19,3 +19,10 @@ ALTER TABLE smsc_ids ADD COLUMN parts integer;
 -- The statistics reads use the second too (a client's messages within a date range).
 CREATE INDEX messages_client_recipient ON messages (client_id, recipient);
 CREATE INDEX messages_client_accepted ON messages (client_id, accepted_at);
+
+-- The statistics reads over every client (the operator's view) by acceptance time within the days
+-- their window prunes to: BRIN, since accepted_at grows with the insertion order, so that the index
+-- costs next to nothing per accepted message (a btree here would be a third index write per message).
+CREATE INDEX messages_accepted ON messages USING brin (accepted_at);
+-- The exception queue per route (queueDepths): a few rows among the days of final messages.
+CREATE INDEX messages_exception ON messages (route_id, accepted_at) WHERE queue_state = 'EXCEPTION';

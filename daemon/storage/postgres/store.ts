@@ -33,6 +33,7 @@ import type {
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
 import { EnqueueBatcher } from './enqueue-batcher.js';
@@ -48,6 +49,7 @@ import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
 import { ReceiptsSql } from './receipts.js';
+import { StatsSql } from './stats.js';
 
 /**
  * The Store on a shared PostgreSQL database (13 or later), for a cluster of nodes: every node opens
@@ -77,6 +79,7 @@ export class PostgresStore implements Store {
   private readonly problems: InboundProblemsSql;
   private readonly batcher: EnqueueBatcher;
   private readonly admin: MtAdminSql;
+  private readonly stats = new StatsSql();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
@@ -255,6 +258,26 @@ export class PostgresStore implements Store {
 
   requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
     return this.db.transaction((sql, now) => this.admin.requeue(sql, id, detail, now));
+  }
+
+  statsSummary(window: StatsWindow): Promise<StatsSummary> {
+    return this.stats.summaryOf(this.db, window);
+  }
+
+  statsSeries(request: StatsSeriesRequest): Promise<readonly StatsBucket[]> {
+    return this.stats.seriesOf(this.db, request);
+  }
+
+  statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]> {
+    return this.stats.reportOf(this.db, kind, window);
+  }
+
+  searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]> {
+    return this.stats.find(this.db, search);
+  }
+
+  queueDepths(): Promise<QueueDepths> {
+    return this.db.transaction((sql) => this.stats.depths(sql), 'snapshot');
   }
 }
 
