@@ -1,6 +1,7 @@
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
 import type {
+  AdminMtOutcome,
   CallbackClaim,
   CallbackEvent,
   CallbackOutcome,
@@ -14,6 +15,8 @@ import type {
   InboundProblem,
   InboundProblemInput,
   InboundProblemKind,
+  MessageLookup,
+  MessagePartView,
   MessageView,
   MoInput,
   MoOutcome,
@@ -21,19 +24,23 @@ import type {
   Nack,
   ProvisioningChange,
   QueueChangeResult,
+  QueueDepth,
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
+  SegmentIdFact,
   Store,
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
 import { EnqueueBatcher } from './enqueue-batcher.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
+import { MtAdminSql } from './mt-admin.js';
 import { MoSql } from './mo.js';
 import { MtEnqueueSql } from './mt-enqueue.js';
 import { MtQueueSql } from './mt-queue.js';
@@ -54,6 +61,7 @@ import type {
 } from '../scenario-port.js';
 import { PayoutsSql } from './payouts.js';
 import { ScenariosSql } from './scenarios.js';
+import { StatsSql } from './stats.js';
 
 /**
  * The Store on a shared PostgreSQL database (13 or later), for a cluster of nodes: every node opens
@@ -82,6 +90,8 @@ export class PostgresStore implements Store {
   private readonly mo: MoSql;
   private readonly problems: InboundProblemsSql;
   private readonly batcher: EnqueueBatcher;
+  private readonly admin: MtAdminSql;
+  private readonly stats = new StatsSql();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
@@ -95,6 +105,7 @@ export class PostgresStore implements Store {
     this.sweep = new MtSweepSql(this.db, options.queue, dlr);
     this.views = new MtViewsSql(options.demoFreeSegments);
     this.mo = new MoSql(this.outbox);
+    this.admin = new MtAdminSql(this.views, dlr);
     // Half the pool for enqueue groups leaves connections for claims, acks and receipts.
     this.batcher = new EnqueueBatcher(
       (requests) => this.db.transaction((sql, now) => this.enqueue.enqueueAll(sql, requests, now)),
@@ -294,6 +305,52 @@ export class PostgresStore implements Store {
 
   retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
     return this.db.transaction((sql, now) => this.payouts.retry(sql, id, now));
+  }
+
+  // --- Segment detail, operations and statistics (sql/postgres/002_operations.sql) --------------------
+
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void> {
+    return this.queue.recordSegmentIds(facts);
+  }
+
+  findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]> {
+    return this.views.parts(this.db, clientId, id);
+  }
+
+  queueDepth(): Promise<readonly QueueDepth[]> {
+    return this.admin.queueDepth(this.db);
+  }
+
+  lookupMessages(query: MessageLookup): Promise<readonly MessageView[]> {
+    return this.db.transaction((sql) => this.admin.search(sql, query), 'snapshot');
+  }
+
+  cancelMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return this.db.transaction((sql, now) => this.admin.cancel(sql, id, detail, now));
+  }
+
+  requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return this.db.transaction((sql, now) => this.admin.requeue(sql, id, detail, now));
+  }
+
+  statsSummary(window: StatsWindow): Promise<StatsSummary> {
+    return this.stats.summaryOf(this.db, window);
+  }
+
+  statsSeries(request: StatsSeriesRequest): Promise<readonly StatsBucket[]> {
+    return this.stats.seriesOf(this.db, request);
+  }
+
+  statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]> {
+    return this.stats.reportOf(this.db, kind, window);
+  }
+
+  searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]> {
+    return this.stats.find(this.db, search);
+  }
+
+  queueDepths(): Promise<QueueDepths> {
+    return this.db.transaction((sql) => this.stats.depths(sql), 'snapshot');
   }
 }
 
