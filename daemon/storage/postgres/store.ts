@@ -31,6 +31,7 @@ import type {
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
 import { EnqueueBatcher } from './enqueue-batcher.js';
+import { DbaViewsSql, type QueueHealth } from './dba-views.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
@@ -221,6 +222,15 @@ export class PostgresStore implements Store {
 
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.problems.list(this.db, filter);
+  }
+
+  // --- DBA views (not in the port: dba-views.ts, QueueHealthSource) ---------------------------------
+
+  private readonly dbaViews = new DbaViewsSql();
+
+  /** The DBA views' rows, for `smsprocctl queues --health`. */
+  queueHealth(): Promise<QueueHealth> {
+    return this.dbaViews.read(this.db);
   }
 }
 
