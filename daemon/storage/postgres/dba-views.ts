@@ -1,4 +1,3 @@
-import type { Store } from '../port.js';
 import type { Sql } from './database.js';
 import { loadQueries } from './sql-files.js';
 
@@ -44,7 +43,7 @@ export interface QueueHealthSource {
   queueHealth(): Promise<QueueHealth>;
 }
 
-export function hasQueueHealth(store: Store): store is Store & QueueHealthSource {
+export function hasQueueHealth<S extends object>(store: S): store is S & QueueHealthSource {
   return typeof (store as Partial<QueueHealthSource>).queueHealth === 'function';
 }
 
