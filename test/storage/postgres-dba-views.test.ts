@@ -5,7 +5,7 @@ import { bindIdOf, type MessageId, type RouteId } from '../../daemon/domain/ids.
 import { hasQueueHealth, type QueueHealth } from '../../daemon/storage/postgres/dba-views.js';
 import type { PostgresStore } from '../../daemon/storage/postgres/store.js';
 import { pgUnreachable, withAdmin } from '../support/postgres.js';
-import { clientPut, HOUR_MS, moPart, request, route, submission } from './fixtures.js';
+import { clientPut, HOUR_MS, mo, moPart, request, route, submission } from './fixtures.js';
 import { openTestPostgresStore } from './postgres-factory.js';
 
 /**
@@ -54,7 +54,7 @@ if (unreachable === null) {
       await store.applyProvisioning([
         { op: 'route.put', route: route('mts-1') },
         { op: 'route.put', route: route('beeline') },
-        { op: 'client.put', client: clientPut('acme') },
+        { op: 'client.put', client: clientPut('acme', { moUrl: 'https://example.test/mo' }) },
       ]);
       const sent = await enqueue(store, 'mts-1');
       const inFlight = await enqueue(store, 'mts-1');
@@ -66,6 +66,7 @@ if (unreachable === null) {
       assert.deepEqual(claimed.map((message) => message.id).sort(), [sent, inFlight].sort());
       await store.ackMt(bind0, epoch, [{ id: sent, smscIds: ['smsc-1'] }]);
       await store.holdMoPart(moPart(1));
+      assert.equal((await store.recordMo(mo('acme'))).kind, 'new');
       await age(schema, inFlight, 300);
       await age(schema, ready, 120);
       await age(schema, waiting, 60);
@@ -80,6 +81,13 @@ if (unreachable === null) {
       near(depth.get('WAITING')?.oldestAgeS, 60, 'oldest WAITING');
       const parts = seen.depth.find((row) => row.queue === 'mo_parts');
       assert.equal(parts?.messages, 1);
+      const outbox = await withAdmin((client) => client.query<{ queue: string; state: string; n: number | string }>(
+        `SELECT 'callback_' || kind AS queue, state, count(*) AS n FROM ${schema}.callback_outbox GROUP BY 1, 2 ORDER BY 1, 2`));
+      assert.ok(outbox.rows.length > 0, 'the MO raised a callback event');
+      assert.deepEqual(
+        seen.depth.filter((row) => row.queue.startsWith('callback_')).map((row) => [row.queue, row.state, row.messages]),
+        outbox.rows.map((row) => [row.queue, row.state, Number(row.n)]),
+      );
 
       const mtsRow = seen.routes.find((row) => row.routeId === 'mts-1');
       assert.deepEqual({ ...mtsRow, oldestReadyAgeS: null }, {
@@ -104,6 +112,7 @@ if (unreachable === null) {
       assert.equal(seen.rates.reduce((sum, row) => sum + row.mtEnqueued, 0), 5, 'five enqueued within the window');
       assert.equal(seen.rates.reduce((sum, row) => sum + row.mtSubmitted, 0), 1, 'one submitted');
       assert.equal(seen.rates[0]?.mtSubmitted, 1, 'submitted in the current minute, the first row');
+      assert.equal(seen.rates.reduce((sum, row) => sum + row.moRecorded, 0), 1, 'one MO recorded');
 
       const tables = new Map(seen.tables.map((row) => [row.table, row]));
       assert.ok(tables.has('mt_queue') && tables.has('callback_outbox'));
