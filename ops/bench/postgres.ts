@@ -8,7 +8,9 @@
  * four binds claim (polling every 10 ms when a claim comes back short) and ack, as on a node; prints
  * the claim latency per minute (p50, p99 of the claims that returned messages), the ratio of the
  * last minute's p99 to the second minute's (does latency drift as dead tuples accumulate?), and the
- * tables' dead tuples and last autovacuum at the end, from the DBA views.
+ * tables' dead tuples and last autovacuum at the end, from the DBA views. It prints whether the
+ * server's autovacuum is on; `--vacuum-every S` runs `VACUUM mt_queue` every S seconds itself, to
+ * stand in for autovacuum on a server where it is off (the CI server of this machine).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
@@ -107,8 +109,13 @@ function percentile(sorted: readonly number[], p: number): number {
 }
 
 /** R messages per second for N minutes, claimed and acked by four binds; claim latency per minute, dead tuples at the end. */
-async function steady(store: PostgresStore, minutes: number, rate: number): Promise<void> {
+interface SteadyOptions { readonly minutes: number; readonly rate: number; readonly vacuumEveryS: number | null }
+
+async function steady(store: PostgresStore, options: SteadyOptions): Promise<void> {
+  const { minutes, rate } = options;
   await provision(store);
+  const autovacuum = (await admin.query<{ autovacuum: string }>('SHOW autovacuum')).rows[0]?.autovacuum;
+  console.log(`server autovacuum: ${autovacuum ?? '?'}; VACUUM mt_queue by the benchmark: ${options.vacuumEveryS === null ? 'no' : `every ${options.vacuumEveryS} s`}`);
   const binds: BindId[] = [0, 1, 2, 3].map((n) => bindIdOf(routeId, n));
   const epochs = new Map<BindId, number>();
   for (const bindId of binds) epochs.set(bindId, await store.acquireBindEpoch(bindId));
@@ -142,8 +149,20 @@ async function steady(store: PostgresStore, minutes: number, rate: number): Prom
       if (claimed.length < 100) await sleep(10);
     }
   };
-  await Promise.all([produce(), ...binds.map(consume)]);
+  let vacuums = 0;
+  let vacuumMs = 0;
+  const vacuum = async (everyS: number): Promise<void> => {
+    while (performance.now() + everyS * 1000 < endAt) {
+      await sleep(everyS * 1000);
+      const before = performance.now();
+      await admin.query(`VACUUM ${schema}.mt_queue`);
+      vacuumMs += performance.now() - before;
+      vacuums += 1;
+    }
+  };
+  await Promise.all([produce(), ...binds.map(consume), ...(options.vacuumEveryS === null ? [] : [vacuum(options.vacuumEveryS)])]);
   console.log(`steady run: ${rate} messages/s for ${minutes} min; enqueued ${enqueued}, claimed and acked ${acked}`);
+  if (vacuums > 0) console.log(`VACUUM mt_queue: ${vacuums} times, ${(vacuumMs / vacuums).toFixed(0)} ms on average`);
   console.log(`${'minute'.padStart(6)}  ${'claims'.padStart(7)}  ${'p50 ms'.padStart(7)}  ${'p99 ms'.padStart(7)}`);
   const p99s = latencies.map((list) => {
     const sorted = [...list].sort((a, b) => a - b);
@@ -162,7 +181,7 @@ async function steady(store: PostgresStore, minutes: number, rate: number): Prom
   }
 }
 
-const args = parseArgs({ options: { 'steady-minutes': { type: 'string' }, rate: { type: 'string', default: '2000' } } }).values;
+const args = parseArgs({ options: { 'steady-minutes': { type: 'string' }, rate: { type: 'string', default: '2000' }, 'vacuum-every': { type: 'string' } } }).values;
 const steadyMinutes = args['steady-minutes'] === undefined ? null : Number(args['steady-minutes']);
 const schema = `smsproc_bench_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: url });
@@ -177,7 +196,8 @@ try {
   // As on a node: the once-a-second sweep runs alongside (it also keeps the queue table's statistics fresh).
   const sweeper = setInterval(() => void store.sweepMt().catch(() => undefined), 1000);
   if (steadyMinutes !== null) {
-    await steady(store, steadyMinutes, Number(args.rate)).finally(() => clearInterval(sweeper));
+    const vacuumEveryS = args['vacuum-every'] === undefined ? null : Number(args['vacuum-every']);
+    await steady(store, { minutes: steadyMinutes, rate: Number(args.rate), vacuumEveryS }).finally(() => clearInterval(sweeper));
   } else {
     const figures = await run(store).finally(() => clearInterval(sweeper));
     console.log(`${'phase'.padEnd(52)}  ${'messages'.padStart(8)}  ${'seconds'.padStart(7)}  ${'per second'.padStart(10)}`);
