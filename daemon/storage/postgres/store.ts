@@ -37,6 +37,7 @@ import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow,
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
 import { EnqueueBatcher } from './enqueue-batcher.js';
+import { DbaViewsSql, type QueueHealth } from './dba-views.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
@@ -351,6 +352,15 @@ export class PostgresStore implements Store {
 
   queueDepths(): Promise<QueueDepths> {
     return this.db.transaction((sql) => this.stats.depths(sql), 'snapshot');
+  }
+
+  // --- DBA views (not in the port: dba-views.ts, QueueHealthSource) ---------------------------------
+
+  private readonly dbaViews = new DbaViewsSql();
+
+  /** The DBA views' rows, for `smsprocctl queues --health`. */
+  queueHealth(): Promise<QueueHealth> {
+    return this.dbaViews.read(this.db);
   }
 }
 
