@@ -60,5 +60,28 @@ if [ ! -x /usr/bin/chromium ]; then
   else
     echo "missing /usr/bin/chromium (browser tests); install with: sudo apt-get install -y chromium" >&2
     exit 2
+# PostgreSQL: the postgres Store adapter's tests (test/storage/postgres.test.ts) connect as postgres
+# over 127.0.0.1 without a password, unless SMSPROC_TEST_PG_URL names another server.
+if [ -z "${SMSPROC_TEST_PG_URL:-}" ]; then
+  pg_url='postgres://postgres@127.0.0.1:5432/postgres'
+  if [ "$(id -u)" -eq 0 ]; then
+    if ! command -v pg_ctlcluster >/dev/null 2>&1; then
+      apt-get install -y -qq postgresql >/dev/null \
+        || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; }
+    fi
+    pg_version="$(ls /etc/postgresql | sort -V | tail -n 1)"
+    pg_hba="/etc/postgresql/${pg_version}/main/pg_hba.conf"
+    # Debian's default asks for a password over TCP; the tests' own login is trusted on loopback only.
+    if ! grep -q '^host all postgres 127.0.0.1/32 trust' "$pg_hba"; then
+      sed -i '1i host all postgres 127.0.0.1/32 trust' "$pg_hba"
+      pg_ctlcluster --skip-systemctl-redirect "$pg_version" main reload 2>/dev/null || true
+    fi
+    if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+      pg_ctlcluster --skip-systemctl-redirect "$pg_version" main start
+    fi
+    for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
+  fi
+  if ! psql -w -Atq "$pg_url" -c 'SELECT 1' >/dev/null 2>&1; then
+    echo "PostgreSQL is not reachable at $pg_url: its tests will say they did not run (run this script as root to install and start it)" >&2
   fi
 fi

@@ -16,10 +16,16 @@ export const configSchema = z.strictObject({
     site: z.string().min(1).default('default'),
   }).prefault({}),
   store: z.strictObject({
-    kind: z.enum(['sqlite', 'oracle']).default('sqlite'),
+    kind: z.enum(['sqlite', 'postgres', 'oracle']).default('sqlite'),
     sqlitePath: z.string().min(1).default('./var/smsproc.db'),
     /** Most enqueue requests that share one commit. */
     groupCommitMaxBatch: z.int().min(1).max(100_000).default(2000),
+    /** postgres://user:password@host:port/database; required when kind is postgres. */
+    postgresUrl: z.string().min(1).nullable().default(null),
+    /** Connections per process to PostgreSQL. */
+    postgresPoolSize: z.int().min(1).max(1000).default(10),
+    /** Schema holding smsproc's tables; null: the server's search_path (usually public). */
+    postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).nullable().default(null),
     /** Oracle (kind 'oracle', Thin mode): Easy Connect string or TNS alias, the user, its password (from the environment). */
     oracleConnectString: z.string().min(1).nullable().default(null),
     oracleUser: z.string().min(1).nullable().default(null),
@@ -27,6 +33,8 @@ export const configSchema = z.strictObject({
     /** The schema owner when the daemon connects as another user (docs/oracle.md); null: the user's own schema. */
     oracleSchema: z.string().regex(/^[A-Za-z][A-Za-z0-9_$#]{0,127}$/).nullable().default(null),
     oraclePoolMax: z.int().min(1).max(1000).default(8),
+  }).refine((store) => store.kind !== 'postgres' || store.postgresUrl !== null, {
+    message: 'store.kind postgres needs store.postgresUrl', path: ['postgresUrl'],
   }).prefault({}),
   api: z.strictObject({
     host: z.string().min(1).default('127.0.0.1'),

@@ -1,48 +1,50 @@
 import type { Config } from '../config/schema.js';
 import type { Store } from './port.js';
+import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore } from './sqlite/store.js';
 
 /** Opens the store the node config names and brings its schema up to date; the caller closes it. */
 export async function openStore(config: Config): Promise<Store> {
+  return migrated(await openUnmigrated(config));
+}
+
+/** Opens the store the config names, its schema untouched. */
+async function openUnmigrated(config: Config): Promise<Store> {
+  const queue = { maxRetries: config.queue.maxRetries, retryDelayMs: config.queue.retryDelayMs, retentionMs: config.queue.retentionMs };
+  const common = { queue, idempotencyRetentionMs: config.messages.idempotencyRetentionMs, demoFreeSegments: config.demo.freeSegments };
   switch (config.store.kind) {
-    case 'sqlite': {
-      const store = await openSqliteStore({
-        path: config.store.sqlitePath,
+    case 'postgres':
+      return openPostgresStore({
+        ...common,
+        url: config.store.postgresUrl ?? '',
+        poolSize: config.store.postgresPoolSize,
         groupCommitMaxBatch: config.store.groupCommitMaxBatch,
-        queue: {
-          maxRetries: config.queue.maxRetries,
-          retryDelayMs: config.queue.retryDelayMs,
-          retentionMs: config.queue.retentionMs,
-        },
-        idempotencyRetentionMs: config.messages.idempotencyRetentionMs,
-        demoFreeSegments: config.demo.freeSegments,
+        ...(config.store.postgresSchema === null ? {} : { schema: config.store.postgresSchema }),
+        applicationName: `smsproc ${config.node.id}`,
       });
-      try {
-        await store.migrate();
-      } catch (error) {
-        await store.close();
-        throw error;
-      }
-      return store;
-    }
+    case 'sqlite':
+      return openSqliteStore({ ...common, path: config.store.sqlitePath, groupCommitMaxBatch: config.store.groupCommitMaxBatch });
     case 'oracle': {
       const { oracleConnectString, oracleUser, oraclePassword } = config.store;
       if (oracleConnectString === null || oracleUser === null || oraclePassword === null) {
         throw new Error('store.kind oracle needs store.oracleConnectString, store.oracleUser and store.oraclePassword (docs/oracle.md)');
       }
-      // Loaded only here, so that a SQLite node never loads the Oracle driver.
+      // Loaded only here, so that a SQLite or PostgreSQL node never loads the Oracle driver.
       const { openOracleStore } = await import('./oracle/store.js');
-      const store = await openOracleStore(
+      return openOracleStore(
         { connectString: oracleConnectString, user: oracleUser, password: oraclePassword, schema: config.store.oracleSchema, poolMax: config.store.oraclePoolMax, connectTimeoutS: 10 },
-        { queue: { maxRetries: config.queue.maxRetries, retryDelayMs: config.queue.retryDelayMs, retentionMs: config.queue.retentionMs }, idempotencyRetentionMs: config.messages.idempotencyRetentionMs, demoFreeSegments: config.demo.freeSegments },
+        common,
       );
-      try {
-        await store.migrate();
-      } catch (error) {
-        await store.close();
-        throw error;
-      }
-      return store;
     }
   }
+}
+
+async function migrated(store: Store): Promise<Store> {
+  try {
+    await store.migrate();
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  return store;
 }

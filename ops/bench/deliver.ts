@@ -13,6 +13,7 @@
  * Long mode (--minutes) samples the RSS of every process (daemon, simulator, this process: load
  * generator and receiver) every 10 s and prints each one's peak and growth per minute after a
  * 1-minute warm-up.
+ *   node dist/ops/bench/deliver.js --postgres-url postgres://postgres@127.0.0.1:5432/postgres   (the daemon on PostgreSQL)
  *
  * Progress goes to stderr, and only on a terminal; the figures go to stdout.
  */
@@ -23,6 +24,7 @@ import { Agent } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { newApiToken } from '../../daemon/domain/credentials.js';
 import { percentile, post } from './load.js';
 import { summarise, type RssSample } from './memory-samples.js';
@@ -42,6 +44,8 @@ const { values: args } = parseArgs({
     minutes: { type: 'string' },
     /** Writes a V8 CPU profile of the daemon (node --cpu-prof) into this folder. */
     'daemon-cpu-prof-dir': { type: 'string' },
+    /** Run the daemon on PostgreSQL (a schema of its own, dropped at the end) instead of SQLite. */
+    'postgres-url': { type: 'string' },
   },
 });
 const longMinutes = args.minutes === undefined ? null : Number(args.minutes);
@@ -111,14 +115,19 @@ async function main(): Promise<void> {
   const tally: CallbackTally = { receivedAt: new Map(), submitToAccept: [], callbackAfterAccept: [], duplicates: 0, statuses: new Map() };
   const receiver = await startReceiver(tally);
   const [smscPort, controlPort, apiPort] = [await freePort(), await freePort(), await freePort()];
-  await provisionBench({ dbPath, token, smscPort, binds: Number(args.binds), windowSize: Number(args.window), dlrUrl: `http://127.0.0.1:${receiver.port}/dlr` });
+  const postgresUrl = args['postgres-url'];
+  const schema = `smsproc_bench_e2e_${process.pid}`;
+  if (postgresUrl !== undefined) await adminQuery(postgresUrl, `CREATE SCHEMA ${schema}`);
+  const storeEnv: Record<string, string> = postgresUrl === undefined ? {}
+    : { SMSPROC_STORE_KIND: 'postgres', SMSPROC_STORE_POSTGRES_URL: postgresUrl, SMSPROC_STORE_POSTGRES_SCHEMA: schema };
+  await provisionBench({ storeEnv, dbPath, token, smscPort, binds: Number(args.binds), windowSize: Number(args.window), dlrUrl: `http://127.0.0.1:${receiver.port}/dlr` });
   const distRoot = new URL('../../', import.meta.url).pathname;
   const smsc = spawn(process.execPath, [join(distRoot, 'ops/smsc-sim/main.js'), '--port', String(smscPort), '--control-port', String(controlPort),
     '--account', `smsproc:smsproc:${Number(args.binds) + 2}:0`, '--receipt-delay-ms', String(args['receipt-delay-ms']), '--log-level', 'warn'],
   { stdio: ['ignore', 'ignore', 'inherit'] });
   const profileArgs = args['daemon-cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args['daemon-cpu-prof-dir']}`];
   const daemon = spawn(process.execPath, [...profileArgs, join(distRoot, 'daemon/main.js')], {
-    env: { ...process.env, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...storeEnv, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const accepted: string[] = [];
@@ -204,6 +213,7 @@ async function main(): Promise<void> {
     };
     const rate = (count: number, secondsSpent: number): string => `${(count / secondsSpent).toFixed(0)}/s`;
     console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; daemon, simulator, load generator and receiver on the same machine`);
+    console.log(`store: ${postgresUrl === undefined ? 'SQLite' : 'PostgreSQL'}`);
     console.log(`offered: ${offeredRate} msg/s for ${seconds} s, ${perRequest} message(s) per request over ${connections} keep-alive connections; route: ${args.binds} binds, window ${args.window}; receipts after ${args['receipt-delay-ms']} ms`);
     console.log(`accepted:            ${accepted.length} (${rate(accepted.length, loadSeconds)} over the ${loadSeconds.toFixed(1)} s load), ${errors} refused`);
     console.log(`submit_sm at SMSC:   ${after.sim.submits.total - before.sim.submits.total} (${rate(atLoadEnd.sim.submits.total - before.sim.submits.total, loadSeconds)} during the load)`);
@@ -239,6 +249,17 @@ async function main(): Promise<void> {
     await stopChild(smsc);
     await receiver.close();
     rmSync(dir, { recursive: true, force: true });
+    if (postgresUrl !== undefined) await adminQuery(postgresUrl, `DROP SCHEMA ${schema} CASCADE`);
+  }
+}
+
+async function adminQuery(url: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
   }
 }
 

@@ -14,11 +14,13 @@ export interface BenchProvisioning {
   readonly dlrUrl: string | null;
   /** SMPP access for the bench client (system_id `bench`); absent for none. */
   readonly smppPasswordHash?: string;
+  /** SMSPROC_STORE_* settings naming another store than the SQLite file at dbPath (PostgreSQL). */
+  readonly storeEnv?: Readonly<Record<string, string>>;
 }
 
 /** One route `bench` serving numbers starting with 7 and one client `bench` (sender BENCH), with an API token. */
 export async function provisionBench(options: BenchProvisioning): Promise<void> {
-  const store = await openStore(loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: options.dbPath } }));
+  const store = await openStore(loadConfig({ env: { SMSPROC_STORE_SQLITE_PATH: options.dbPath, ...options.storeEnv } }));
   try {
     await store.applyProvisioning([
       {

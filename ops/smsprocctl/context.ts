@@ -23,7 +23,7 @@ export async function withStore<T>(command: Command, work: (store: Store, config
   try {
     store = await openStore(config);
   } catch (error) {
-    throw new CliError(`cannot open the ${config.store.kind} store at ${config.store.sqlitePath}: ${(error as Error).message}`, ExitCode.failure);
+    throw new CliError(`cannot open the ${config.store.kind} store${config.store.kind === 'sqlite' ? ` at ${config.store.sqlitePath}` : ''}: ${(error as Error).message}`, ExitCode.failure);
   }
   try {
     return await work(store, config);

@@ -16,6 +16,7 @@ import type { Store } from '../../daemon/storage/port.js';
 import { openProvisioningCache, type ProvisioningCache } from '../../daemon/storage/provisioning-cache.js';
 import { webExtension } from '../../daemon/web/web.js';
 import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '../../ops/smsc-sim/simulator.js';
+import { postgresStoreFor } from './deliver-store.js';
 
 /**
  * The parts of one node that delivery tests need, wired as daemon/main.ts wires them (store,
@@ -96,7 +97,7 @@ export async function provisionNode(store: Store, options: Pick<NodeOptions, 'sm
 export async function startNode(options: NodeOptions): Promise<Node> {
   const config = configSchema.parse({
     node: { id: `e2e-${process.pid}` },
-    store: { sqlitePath: options.dbPath },
+    store: await postgresStoreFor(options.dbPath) ?? { sqlitePath: options.dbPath },
     api: { port: 0 },
     msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 },
     queue: { sweepIntervalMs: 200, retryDelayMs: 200 },

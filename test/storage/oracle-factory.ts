@@ -28,6 +28,8 @@ const tablesChildrenFirst = [
   'message_events', 'receipt_keys', 'smsc_ids', 'mt_messages', 'idempotency_keys', 'client_counters', 'bind_epochs',
   'held_receipt_keys', 'held_receipts', 'callback_outbox', 'mo_parts', 'mo_messages', 'inbound_problems',
   'api_tokens', 'prefixes', 'number_overrides', 'clients', 'virtual_ports', 'routes',
+  'scenario_versions', 'scenario_bindings', 'scenario_subscribers', 'scenario_steps', 'scenario_tallies', 'scenario_entries',
+  'scenario_draws', 'payout_budgets', 'payouts',
 ];
 
 const purgeQueues = `DECLARE

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import type { BindId, ClientId, MessageId, RouteId } from '../../daemon/domain/ids.js';
 import type { Binds } from '../../daemon/storage/oracle/aq-session.js';
+import type { ScenarioStepInput } from '../../daemon/storage/scenario-port.js';
 import { oracleSqlDir } from '../../daemon/storage/oracle/sql-files.js';
 import { OracleStore } from '../../daemon/storage/oracle/store.js';
 import { clientPut, request, route, submission } from '../storage/fixtures.js';
-import { FakeAq, type Handler } from './oracle-fake-session.js';
+import { FakeAq, oracleError, type Handler } from './oracle-fake-session.js';
 
 /**
  * Oracle adapter only: every Store method runs once against the fake session, which
@@ -102,6 +103,98 @@ function fakeWithLedger(): FakeAq {
   ];
   aq.handlers = new Map(handlers);
   return aq;
+}
+
+const versionRow = {
+  SCENARIO_ID: 'song-vote', VERSION: 1, CLIENT_ID: 'acme', SOURCE: '{"use":"vote"}',
+  BINDINGS: '[{"shortCode":"4242","keyword":"VOTE","forward":false}]', DISABLED: 0, CREATED_AT: new Date(),
+};
+
+function step(overrides: Partial<ScenarioStepInput> = {}): ScenarioStepInput {
+  return {
+    scenarioId: 'song-vote', moId: 'mo-1', subscriber: '7916', expectedRevision: 0, state: { json: '{}', stateId: 'voted', score: 2 },
+    disposition: 'answered', counted: true, tallies: [{ key: 'A', by: 1 }], entries: ['ticket', ''], replies: ['Thanks'], at: new Date(),
+    ...overrides,
+  };
+}
+
+/** scenario.put, the reads, and each way a step ends: applied (with payouts), conflict, duplicate. */
+async function walkScenarios(store: OracleStore, aq: FakeAq): Promise<void> {
+  aq.handlers.set('scenarios.clientCodes', rows({ SHORT_CODES: '["7700"]', KEYWORDS: '[{"shortCode":"4242","keyword":"VOTE"}]' }));
+  aq.handlers.set('scenarios.currentOf', rows(versionRow));
+  await store.applyProvisioning([{
+    op: 'scenario.put',
+    scenario: {
+      id: 'song-vote', clientId: 'acme' as ClientId, source: { use: 'vote' }, disabled: false,
+      bindings: [{ shortCode: '4242', keyword: 'VOTE', forward: false }, { shortCode: '7700', keyword: null, forward: true }],
+    },
+  }]);
+  aq.handlers.set('scenarios.currentVersions', rows({ ...versionRow, SCENARIO_ID: 'z' }, versionRow));
+  const loaded = await store.loadScenarios();
+  assert.deepEqual(loaded.map((record) => [record.id, record.bindings[0]?.keyword, record.disabled]), [['song-vote', 'VOTE', false], ['z', 'VOTE', false]]);
+  aq.handlers.set('scenarios.versionsOf', rows(versionRow));
+  assert.deepEqual((await store.scenarioVersions('song-vote'))[0]?.source, { use: 'vote' });
+  aq.handlers.set('scenarios.subscriber', rows({ STATE: '{}', REVISION: 2 }));
+  assert.deepEqual(await store.loadScenarioSubscriber('song-vote', '7916'), { state: '{}', revision: 2 });
+  aq.handlers.set('scenarios.insertSubscriber', affected(1));
+  aq.handlers.set('payouts.lockBudget', rows({ CURRENCY: 'RUB', BUDGET_MINOR: 1000 }));
+  aq.handlers.set('payouts.committed', rows({ TOTAL: 400 }));
+  const withPayout = step({ payouts: [{ amountMinor: 600, currency: 'RUB', reason: 'prize' }] });
+  assert.deepEqual(await store.applyScenarioStep(withPayout), { kind: 'applied' });
+  aq.handlers.set('scenarios.updateSubscriber', affected(0));
+  assert.deepEqual(await store.applyScenarioStep(step({ moId: 'mo-2', expectedRevision: 1 })), { kind: 'conflict' });
+  aq.failNext.set('scenarios.insertStep', oracleError('ORA-00001', 'unique constraint violated'));
+  aq.handlers.set('scenarios.stepOf', rows({ REPLIES: '["Thanks"]' }));
+  assert.deepEqual(await store.applyScenarioStep(step()), { kind: 'duplicate', replies: ['Thanks'] });
+  aq.handlers.set('scenarios.tallies', rows({ TALLY_KEY: 'B', TALLY_COUNT: 2 }, { TALLY_KEY: 'A', TALLY_COUNT: 3 }));
+  aq.handlers.set('scenarios.leaderboard', rows({ SUBSCRIBER: '7916', SCORE: 2 }));
+  aq.handlers.set('scenarios.entryCount', rows({ N: 2 }));
+  aq.handlers.set('scenarios.stateCounts', rows({ STATE_ID: 'voted', N: 1 }));
+  aq.handlers.set('scenarios.stepCounts', rows({ DISPOSITION: 'answered', N: 1 }));
+  aq.handlers.set('scenarios.draws', rows({
+    SCENARIO_ID: 'song-vote', DRAW_ID: 'final', SEED: 'abc', ENTRIES_HASH: 'h', ENTRY_COUNT: 2, WINNERS: '[{"id":"mo-1/0","subscriber":"7916"}]', DRAWN_AT: new Date(),
+  }));
+  const results = await store.scenarioResults('song-vote', { leaderboard: 5 });
+  assert.deepEqual([results.tallies, results.entries, results.draws[0]?.winners], [{ A: 3, B: 2 }, 2, [{ id: 'mo-1/0', subscriber: '7916' }]]);
+  aq.handlers.set('scenarios.entries', rows({ ID: 'mo-1/1', SUBSCRIBER: '7916', LABEL: null, AT: new Date() }, { ID: 'mo-1/0', SUBSCRIBER: '7916', LABEL: 'ticket', AT: new Date() }));
+  assert.deepEqual((await store.scenarioEntries('song-vote')).map((entry) => [entry.id, entry.label]), [['mo-1/0', 'ticket'], ['mo-1/1', '']]);
+  const draw = { scenarioId: 'song-vote', drawId: 'final', seed: 'abc', entriesHash: 'h', entryCount: 2, winners: [], drawnAt: new Date() };
+  await store.recordScenarioDraw(draw);
+  aq.failNext.set('scenarios.insertDraw', oracleError('ORA-00001', 'unique constraint violated'));
+  await assert.rejects(store.recordScenarioDraw(draw), /already has a draw "final"/);
+}
+
+const payoutRow = {
+  SEQ: 1, ID: 'p1', CLIENT_ID: 'acme', SUBSCRIBER: '7916', AMOUNT_MINOR: 500, CURRENCY: 'RUB', REASON: null, SCENARIO_ID: null, MO_ID: null,
+  STATE: 'requested', ATTEMPTS: 0, PROVIDER_REF: null, LAST_ERROR: null, CREATED_AT: new Date(), UPDATED_AT: new Date(),
+};
+
+/** Requests (new, over budget, duplicate), the budget, a claim, each attempt outcome, listing, retry. */
+async function walkPayouts(store: OracleStore, aq: FakeAq): Promise<void> {
+  const acme = 'acme' as ClientId;
+  const request = { id: 'p1', clientId: acme, subscriber: '7916', amountMinor: 500, currency: 'RUB', reason: '', scenarioId: null, moId: null };
+  assert.deepEqual(await store.requestPayout(request), { kind: 'requested' });
+  assert.deepEqual(await store.requestPayout({ ...request, id: 'p2', amountMinor: 700 }), { kind: 'over-budget' });
+  aq.handlers.set('payouts.find', rows(payoutRow));
+  assert.deepEqual(await store.requestPayout(request), { kind: 'duplicate', state: 'requested' });
+  await store.setPayoutBudget(acme, 'RUB', 2000);
+  aq.handlers.set('payouts.budgetOf', rows({ CURRENCY: 'RUB', BUDGET_MINOR: 1000 }));
+  assert.deepEqual(await store.payoutBudget(acme), { clientId: acme, currency: 'RUB', budgetMinor: 1000, committedMinor: 400 });
+  aq.handlers.set('payouts.due', rows(payoutRow));
+  assert.deepEqual((await store.claimPayouts({ owner: 'w', limit: 5, leaseMs: 30_000 })).map((payout) => [payout.id, payout.reason]), [['p1', '']]);
+  aq.handlers.set('payouts.lockPayout', rows({ STATE: 'requested', CLIENT_ID: 'acme', CURRENCY: 'RUB', AMOUNT_MINOR: 500 }));
+  aq.handlers.set('payouts.complete', affected(1));
+  assert.equal(await store.completePayoutAttempt('p1', 'w', { kind: 'sent', providerRef: 'ref', recheckAfterMs: 5000 }), true);
+  assert.equal(await store.completePayoutAttempt('p1', 'w', { kind: 'confirmed', providerRef: null }), true);
+  assert.equal(await store.completePayoutAttempt('p1', 'w', { kind: 'retry', delayMs: 1000, error: 'HTTP 503' }), true);
+  aq.handlers.set('payouts.complete', affected(0));
+  assert.equal(await store.completePayoutAttempt('p1', 'other', { kind: 'failed', error: 'rejected' }), false);
+  aq.handlers.set('payouts.list', rows({ ...payoutRow, STATE: 'failed', LAST_ERROR: 'over budget' }));
+  assert.equal((await store.listPayouts({ clientId: acme, state: 'failed', limit: 5 }))[0]?.lastError, 'over budget');
+  await store.listPayouts({ limit: 5 });
+  assert.equal(await store.retryPayout('p1'), 'not-failed');
+  aq.handlers.set('payouts.lockPayout', rows({ STATE: 'failed', CLIENT_ID: 'acme', CURRENCY: 'RUB', AMOUNT_MINOR: 500 }));
+  assert.equal(await store.retryPayout('p1'), 'requested');
 }
 
 /** The store with a record of the methods called on it. */
@@ -220,6 +313,8 @@ test('Oracle statements: every Store method binds exactly the placeholders of st
   assert.equal((await store.searchMessages({ clientId: acme, ...hour, recipient: '7916', sender: 'ACME', status: 'delivered', limit: 5 }))[0]?.status, 'delivered');
   await store.searchMessages({ clientId: acme, ...hour, id: 'm1' as MessageId, clientRef: 'ref', limit: 5 });
   assert.equal((await store.queueDepths()).callbacks[0]?.state, 'dead');
+  await walkScenarios(store, aq);
+  await walkPayouts(store, aq);
   const statements = new Set(aq.log.filter((entry) => entry.startsWith('execute')).map((entry) => entry.split(' ')[1]));
   assert.ok(statements.size >= 110, `${statements.size} statements exercised`);
   const unexercised = allStatementNames().filter((name) => !statements.has(name));

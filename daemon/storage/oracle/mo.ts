@@ -10,7 +10,8 @@ import { oracleQueries } from './sql-files.js';
 /**
  * Inbound SMS, with the SQLite store's rules (daemon/storage/sqlite/mo.ts): parts held durably until
  * their MO is assembled; recorded MO with their dedup keys and, for a client with an MO URL (or,
- * without one, SMPP access: url `smpp:`), the callback event in the same transaction.
+ * without one, SMPP access: url `smpp:`), the callback event in the same transaction — unless the
+ * MO is not to be forwarded (a scenario answers it).
  */
 
 interface PartRow {
@@ -59,7 +60,7 @@ export async function recordMo(session: OracleSession, mo: MoInput): Promise<MoO
   }
   const moId = uuidv7();
   const missing = mo.missingParts.join(',');
-  const moUrl = mo.clientId === null ? null : await moChannelOf(session, mo.clientId);
+  const moUrl = mo.clientId === null || mo.forward === false ? null : await moChannelOf(session, mo.clientId);
   const eventId = mo.clientId === null || moUrl === null ? null : await addEvent(session, {
     clientId: mo.clientId,
     kind: 'mo',

@@ -50,3 +50,22 @@ export function storeErrorOf(error: unknown): unknown {
   if (error instanceof SmsprocError || !isUnavailable(error)) return error;
   return new SmsprocError(Errors.STORE_UNAVAILABLE, { retryAfterS: 1 }, { retryAfterS: 1, cause: error });
 }
+
+/** True for ORA-00001: an insert met a unique key (possibly one another session committed meanwhile). */
+export function isUniqueViolation(error: unknown): boolean {
+  return oracleErrorCode(error) === 'ORA-00001';
+}
+
+/**
+ * Runs an upserting MERGE; when it loses a race for a new key (another session inserted the row
+ * between the MERGE's match and its insert: ORA-00001, only this statement undone), runs it once
+ * more, and the second run finds the row committed.
+ */
+export async function mergeRacing<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return run();
+  }
+}

@@ -13,6 +13,7 @@ import type {
 import type { ProvisioningChange } from '../port.js';
 import type { OracleSession } from './aq-session.js';
 import { oracleErrorCode } from './oracle-errors.js';
+import { putScenario } from './scenarios.js';
 import { oracleQueries } from './sql-files.js';
 
 /**
@@ -119,6 +120,9 @@ async function applyOne(session: OracleSession, change: ProvisioningChange): Pro
       await session.executeMany(sql('insertOverride'), change.overrides.map((override) => ({ msisdn: override.msisdn, route_id: override.routeId })));
       return;
     }
+    case 'scenario.put':
+      await putScenario(session, change.scenario);
+      return;
   }
 }
 

@@ -42,6 +42,16 @@ import type {
   StatsSummary,
   StatsWindow,
 } from '../stats-port.js';
+import type { Payout, PayoutAttemptOutcome, PayoutBudget, PayoutRequest, PayoutRequestOutcome, PayoutState } from '../payout-port.js';
+import type {
+  ScenarioDraw,
+  ScenarioEntry,
+  ScenarioRecord,
+  ScenarioResults,
+  ScenarioStepInput,
+  ScenarioStepOutcome,
+  StoredSubscriber,
+} from '../scenario-port.js';
 import type { OracleSessionPool } from './aq-session.js';
 import { createOracledbPool, type OracleConnectOptions } from './oracledb-session.js';
 import * as problems from './inbound-problems.js';
@@ -53,8 +63,10 @@ import { sweep } from './mt-sweep.js';
 import * as views from './mt-views.js';
 import { oracleErrorCode } from './oracle-errors.js';
 import * as outbox from './outbox.js';
+import * as payouts from './payouts.js';
 import * as provisioning from './provisioning.js';
 import * as receipts from './receipts.js';
+import * as scenarios from './scenarios.js';
 import { ORACLE_SCHEMA_VERSION, oracleQueries } from './sql-files.js';
 import * as stats from './stats.js';
 import { inTransaction } from './transaction.js';
@@ -62,8 +74,8 @@ import { inTransaction } from './transaction.js';
 /**
  * The Store on Oracle Advanced Queuing (docs/oracle.md). Every method is one short transaction on
  * a pooled Thin-mode session (transaction.ts); no transaction is held across network I/O of the
- * caller. AQ holds the MT messages that wait; the ledger, receipts, the callback outbox, MO and the
- * inbound problem log are tables. The adapter has not yet run against an Oracle server.
+ * caller. AQ holds the MT messages that wait; the ledger, receipts, the callback outbox, MO, the
+ * inbound problem log, scenarios and payouts are tables. The adapter has not yet run against an Oracle server.
  */
 export interface OracleStoreOptions {
   readonly queue: QueueSettings;
@@ -76,13 +88,17 @@ const schema = oracleQueries('schema');
 export class OracleStore implements Store {
   constructor(private readonly pool: OracleSessionPool, private readonly options: OracleStoreOptions) {}
 
-  /** The schema is installed by a DBA (sql/oracle/); this checks that it is there and not newer than this code. */
+  /**
+   * The schema is installed by a DBA (sql/oracle/); this checks that it is there, not newer than this
+   * code, and has the tables added within version 1 that this code uses (045_scenarios_payouts.sql).
+   */
   async migrate(): Promise<void> {
+    const missing = (error: unknown): boolean => oracleErrorCode(error) === 'ORA-00942';
     const version = await inTransaction(this.pool, async (session) => {
       try {
         return (await session.execute<{ VERSION: number }>(schema('version'), {})).rows[0]?.VERSION ?? 0;
       } catch (error) {
-        if (oracleErrorCode(error) === 'ORA-00942') return 0;
+        if (missing(error)) return 0;
         throw error;
       }
     });
@@ -90,6 +106,10 @@ export class OracleStore implements Store {
     if (version > ORACLE_SCHEMA_VERSION) {
       throw new Error(`Oracle schema version ${version} is newer than this smsproc understands (${ORACLE_SCHEMA_VERSION}); upgrade smsproc`);
     }
+    await inTransaction(this.pool, (session) => session.execute(schema('scenarioTables'), {})).catch((error: unknown) => {
+      if (!missing(error)) throw error;
+      throw new Error('Oracle schema lacks the scenario and payout tables: a DBA runs sql/oracle/schema/045_scenarios_payouts.sql and 060_grants.sql (docs/oracle.md)');
+    });
   }
 
   close(): Promise<void> {
@@ -246,6 +266,62 @@ export class OracleStore implements Store {
 
   queueDepths(): Promise<QueueDepths> {
     return inTransaction(this.pool, stats.queueDepths);
+  }
+
+  loadScenarios(): Promise<readonly ScenarioRecord[]> {
+    return inTransaction(this.pool, scenarios.loadCurrent);
+  }
+
+  scenarioVersions(scenarioId: string): Promise<readonly ScenarioRecord[]> {
+    return inTransaction(this.pool, (session) => scenarios.versions(session, scenarioId));
+  }
+
+  loadScenarioSubscriber(scenarioId: string, subscriber: string): Promise<StoredSubscriber> {
+    return inTransaction(this.pool, (session) => scenarios.loadSubscriber(session, scenarioId, subscriber));
+  }
+
+  applyScenarioStep(step: ScenarioStepInput): Promise<ScenarioStepOutcome> {
+    return inTransaction(this.pool, (session) => scenarios.applyStep(session, step));
+  }
+
+  scenarioResults(scenarioId: string, options: { readonly leaderboard: number }): Promise<ScenarioResults> {
+    return inTransaction(this.pool, (session) => scenarios.results(session, scenarioId, options.leaderboard));
+  }
+
+  scenarioEntries(scenarioId: string): Promise<readonly ScenarioEntry[]> {
+    return inTransaction(this.pool, (session) => scenarios.allEntries(session, scenarioId));
+  }
+
+  recordScenarioDraw(draw: ScenarioDraw): Promise<void> {
+    return inTransaction(this.pool, (session) => scenarios.recordDraw(session, draw));
+  }
+
+  requestPayout(request: PayoutRequest): Promise<PayoutRequestOutcome> {
+    return inTransaction(this.pool, (session) => payouts.requestPayout(session, request));
+  }
+
+  setPayoutBudget(clientId: ClientId, currency: string, budgetMinor: number): Promise<void> {
+    return inTransaction(this.pool, (session) => payouts.setBudget(session, clientId, currency, budgetMinor));
+  }
+
+  payoutBudget(clientId: ClientId): Promise<PayoutBudget | null> {
+    return inTransaction(this.pool, (session) => payouts.budgetView(session, clientId));
+  }
+
+  claimPayouts(request: { readonly owner: string; readonly limit: number; readonly leaseMs: number }): Promise<readonly Payout[]> {
+    return inTransaction(this.pool, (session) => payouts.claim(session, request.owner, request.limit, request.leaseMs));
+  }
+
+  completePayoutAttempt(id: string, owner: string, outcome: PayoutAttemptOutcome): Promise<boolean> {
+    return inTransaction(this.pool, (session) => payouts.completeAttempt(session, id, owner, outcome));
+  }
+
+  listPayouts(filter: { readonly clientId?: ClientId; readonly state?: PayoutState; readonly limit: number }): Promise<readonly Payout[]> {
+    return inTransaction(this.pool, (session) => payouts.listAll(session, filter));
+  }
+
+  retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
+    return inTransaction(this.pool, (session) => payouts.retry(session, id));
   }
 }
 

@@ -1,6 +1,6 @@
 -- 060_grants: object and queue privileges for the roles made by admin/create_users.sql, run as
 -- the schema owner after the other schema/ files. SMSPROC_APP: what the daemon does (DML on the
--- ledger and provisioning, enqueue and dequeue on every queue, the payload types).
+-- ledger, provisioning, scenarios and payouts, enqueue and dequeue on every queue, the payload types).
 -- SMSPROC_MONITOR: read-only (the views of 050_views.sql and the AQ$ views). Grants are idempotent.
 
 DECLARE
@@ -15,7 +15,9 @@ BEGIN
   grant_all('smsproc_schema_version', 'SELECT', 'smsproc_app');
   grant_all('mt_messages,message_events,smsc_ids,receipt_keys,idempotency_keys,client_counters,bind_epochs,'
     || 'held_receipts,held_receipt_keys,callback_outbox,mo_parts,mo_messages,inbound_problems,'
-    || 'provisioning_version,clients,api_tokens,virtual_ports,routes,prefixes,number_overrides',
+    || 'provisioning_version,clients,api_tokens,virtual_ports,routes,prefixes,number_overrides,'
+    || 'scenario_versions,scenario_bindings,scenario_subscribers,scenario_steps,scenario_tallies,scenario_entries,'
+    || 'scenario_draws,payout_budgets,payouts',
     'SELECT, INSERT, UPDATE, DELETE', 'smsproc_app');
   grant_all('smsproc_mt_payload,smsproc_dlr_payload,smsproc_mo_payload', 'EXECUTE', 'smsproc_app');
   grant_all('smsproc_mt_waiting,smsproc_mt_depth,smsproc_mt_in_flight,smsproc_mt_in_doubt,smsproc_mt_retrying,'

@@ -1,0 +1,108 @@
+import { v7 as uuidv7 } from 'uuid';
+import type { ClientId } from '../../domain/ids.js';
+import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback } from '../port.js';
+import type { Sql } from './database.js';
+import { loadQueries } from './sql-files.js';
+
+/**
+ * The callback outbox. Events are added inside the transaction of the state change that raises them
+ * (receipt, nack, expiry, MO); senders lease them, report each attempt, and the store keeps the
+ * backoff schedule and the dead letters. Claims take an advisory lock for their short transaction,
+ * so that the per-client limit counts every live lease even with senders on several nodes.
+ */
+
+export type EventPayload = Readonly<Record<string, string | number | boolean | null>>;
+
+export interface NewEvent {
+  readonly clientId: string;
+  readonly kind: CallbackKind;
+  readonly url: string;
+  readonly kannel: boolean;
+  readonly payload: EventPayload;
+}
+
+interface EventRow {
+  id: string; client_id: string; kind: string; url: string; kannel: boolean; payload: EventPayload; attempts: number; created_at: number;
+}
+
+interface ClaimRow extends EventRow { seq: number }
+interface DeadRow extends EventRow { last_error: string | null; done_at: number | null }
+
+export class OutboxSql {
+  private readonly sql = loadQueries('outbox');
+
+  /** Adds a due event; returns its id (a UUIDv7: unique across nodes, stable for the client to deduplicate). */
+  async add(db: Sql, event: NewEvent, now: number): Promise<string> {
+    const id = uuidv7();
+    await db.count(this.sql('insert'), [id, event.clientId, event.kind, event.url, event.kannel, JSON.stringify(event.payload), now]);
+    return id;
+  }
+
+  async claim(db: Sql, request: CallbackClaim, now: number): Promise<CallbackEvent[]> {
+    if (request.limit <= 0 || request.perClientLimit <= 0) return [];
+    await db.rows(this.sql('lockClaims'));
+    const live = new Map((await db.rows<{ client_id: string; n: number }>(this.sql('liveLeases'), [now])).map((row) => [row.client_id, row.n]));
+    const byClient = new Map<string, ClaimRow[]>();
+    for (const row of await db.rows<ClaimRow>(this.sql('lapsedLeases'), [now])) {
+      const list = byClient.get(row.client_id) ?? [];
+      list.push(row);
+      byClient.set(row.client_id, list);
+    }
+    for (const { client_id: clientId } of await db.rows<{ client_id: string }>(this.sql('dueClients'))) {
+      const room = request.perClientLimit - (live.get(clientId) ?? 0);
+      if (room <= 0) continue;
+      const list = byClient.get(clientId) ?? [];
+      list.push(...await db.rows<ClaimRow>(this.sql('dueOfClient'), [clientId, now, Math.min(room, request.limit)]));
+      byClient.set(clientId, list);
+    }
+    const rows: ClaimRow[] = [];
+    for (const [clientId, list] of byClient) {
+      const room = request.perClientLimit - (live.get(clientId) ?? 0);
+      if (room > 0) rows.push(...list.sort((a, b) => a.seq - b.seq).slice(0, room));
+    }
+    const chosen = rows.sort((a, b) => a.seq - b.seq).slice(0, request.limit);
+    if (chosen.length > 0) await db.count(this.sql('lease'), [request.owner, now + request.leaseMs, chosen.map((row) => row.seq)]);
+    return chosen.map(eventOf);
+  }
+
+  /** An outcome from anyone but the current lease holder (or for an event not leased) is ignored. */
+  async complete(db: Sql, eventId: string, owner: string, outcome: CallbackOutcome, now: number): Promise<void> {
+    if (outcome.kind === 'delivered') await db.count(this.sql('complete'), [eventId, owner, 'delivered', null, null, now]);
+    else if (outcome.kind === 'retry') await db.count(this.sql('complete'), [eventId, owner, 'due', now + Math.max(0, outcome.delayMs), outcome.error, now]);
+    else await db.count(this.sql('complete'), [eventId, owner, 'dead', null, outcome.error, now]);
+  }
+
+  async listDead(db: Sql, filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<DeadCallback[]> {
+    const rows = filter.clientId === undefined
+      ? await db.rows<DeadRow>(this.sql('deadAll'), [filter.limit])
+      : await db.rows<DeadRow>(this.sql('deadOf'), [filter.clientId, filter.limit]);
+    return rows.map((row) => ({ ...eventOf(row), lastError: row.last_error ?? '', deadAt: new Date(row.done_at ?? row.created_at) }));
+  }
+
+  async replay(db: Sql, selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
+    if ('clientId' in selector) return db.count(this.sql('replayClient'), [selector.clientId]);
+    return db.count(this.sql('replayIds'), [[...new Set(selector.eventIds)]]);
+  }
+
+  async backlog(db: Sql): Promise<ReadonlyMap<ClientId, number>> {
+    return new Map((await db.rows<{ client_id: string; n: number }>(this.sql('backlog'))).map((row) => [row.client_id as ClientId, row.n]));
+  }
+
+  /** Deletes delivered events older than the cutoff; dead ones stay until replayed. Returns how many. */
+  async purge(db: Sql, cutoff: number): Promise<number> {
+    return db.count(this.sql('purgeDelivered'), [cutoff]);
+  }
+}
+
+function eventOf(row: EventRow): CallbackEvent {
+  return {
+    id: row.id,
+    clientId: row.client_id as ClientId,
+    kind: row.kind as CallbackKind,
+    url: row.url,
+    kannel: row.kannel,
+    payload: row.payload,
+    attempts: row.attempts,
+    createdAt: new Date(row.created_at),
+  };
+}

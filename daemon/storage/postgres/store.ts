@@ -1,0 +1,230 @@
+import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
+import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
+import type {
+  CallbackClaim,
+  CallbackEvent,
+  CallbackOutcome,
+  ClaimRequest,
+  ClaimedMt,
+  ClientBalance,
+  DeadCallback,
+  EnqueueOutcome,
+  EnqueueRequest,
+  HeldMoPart,
+  InboundProblem,
+  InboundProblemInput,
+  InboundProblemKind,
+  MessageView,
+  MoInput,
+  MoOutcome,
+  MoPartInput,
+  Nack,
+  ProvisioningChange,
+  QueueChangeResult,
+  QueueSettings,
+  ReceiptInput,
+  ReceiptOutcome,
+  Store,
+  SubmitResult,
+  SweepResult,
+} from '../port.js';
+import { Database, type DatabaseOptions } from './database.js';
+import { ensureDayPartitions } from './day-partitions.js';
+import { EnqueueBatcher } from './enqueue-batcher.js';
+import { DlrEventsSql } from './dlr-events.js';
+import { InboundProblemsSql } from './inbound-problems.js';
+import { migrate } from './migrate.js';
+import { MoSql } from './mo.js';
+import { MtEnqueueSql } from './mt-enqueue.js';
+import { MtQueueSql } from './mt-queue.js';
+import { MtSweepSql } from './mt-sweep.js';
+import { MtViewsSql } from './mt-views.js';
+import { OutboxSql } from './outbox.js';
+import { ProvisioningSql } from './provisioning.js';
+import { ReceiptsSql } from './receipts.js';
+
+/**
+ * The Store on a shared PostgreSQL database (13 or later), for a cluster of nodes: every node opens
+ * its own pool to the same database. Each port call is one short transaction, or one statement on
+ * its own (reads and single-statement writes, which skip BEGIN and COMMIT);
+ * none stays open while the caller does network I/O. Leases, deadlines and every `now` come from the
+ * database's clock (ms_now()). Layout, retention and migrations: docs/storage.md, "PostgreSQL".
+ */
+export interface PostgresStoreOptions extends DatabaseOptions {
+  readonly queue: QueueSettings;
+  /** Most enqueue requests that share one transaction (default 2000). */
+  readonly groupCommitMaxBatch?: number;
+  readonly idempotencyRetentionMs: number;
+  readonly demoFreeSegments: number;
+}
+
+export class PostgresStore implements Store {
+  readonly db: Database;
+  private readonly provisioning: ProvisioningSql;
+  private readonly enqueue: MtEnqueueSql;
+  private readonly queue: MtQueueSql;
+  private readonly sweep: MtSweepSql;
+  private readonly views: MtViewsSql;
+  private readonly receipts: ReceiptsSql;
+  private readonly outbox: OutboxSql;
+  private readonly mo: MoSql;
+  private readonly problems: InboundProblemsSql;
+  private readonly batcher: EnqueueBatcher;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    this.db = new Database(options);
+    this.outbox = new OutboxSql();
+    const dlr = new DlrEventsSql(this.outbox);
+    this.problems = new InboundProblemsSql();
+    this.receipts = new ReceiptsSql(dlr, this.problems);
+    this.provisioning = new ProvisioningSql(this.db);
+    this.enqueue = new MtEnqueueSql(options);
+    this.queue = new MtQueueSql(this.db, options.queue, this.receipts, dlr);
+    this.sweep = new MtSweepSql(this.db, options.queue, dlr);
+    this.views = new MtViewsSql(options.demoFreeSegments);
+    this.mo = new MoSql(this.outbox);
+    // Half the pool for enqueue groups leaves connections for claims, acks and receipts.
+    this.batcher = new EnqueueBatcher(
+      (requests) => this.db.transaction((sql, now) => this.enqueue.enqueueAll(sql, requests, now)),
+      options.groupCommitMaxBatch ?? 2000,
+      Math.max(1, Math.floor(options.poolSize / 2)),
+    );
+  }
+
+  async migrate(): Promise<void> {
+    await migrate(this.db);
+    await ensureDayPartitions(this.db);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  provisioningVersion(): Promise<number> {
+    return this.provisioning.version();
+  }
+
+  loadProvisioning(): Promise<ProvisioningSnapshot> {
+    return this.provisioning.load();
+  }
+
+  applyProvisioning(changes: readonly ProvisioningChange[]): Promise<number> {
+    return this.provisioning.apply(changes);
+  }
+
+  findNumberOverrides(msisdns: readonly string[]): Promise<ReadonlyMap<string, RouteId>> {
+    return this.provisioning.findOverrides(msisdns);
+  }
+
+  countNumberOverrides(): Promise<number> {
+    return this.provisioning.overrideCount();
+  }
+
+  enqueueMt(requests: readonly EnqueueRequest[]): Promise<readonly EnqueueOutcome[]> {
+    return this.batcher.submit(requests);
+  }
+
+  acquireBindEpoch(bindId: BindId): Promise<number> {
+    return this.queue.acquireEpoch(bindId);
+  }
+
+  currentBindEpoch(bindId: BindId): Promise<number> {
+    return this.queue.currentEpoch(bindId);
+  }
+
+  claimMt(request: ClaimRequest): Promise<readonly ClaimedMt[]> {
+    return this.queue.claim(request);
+  }
+
+  ackMt(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult> {
+    return this.queue.ack(bindId, epoch, results);
+  }
+
+  nackMt(bindId: BindId, epoch: number, nacks: readonly Nack[]): Promise<QueueChangeResult> {
+    return this.queue.nack(bindId, epoch, nacks);
+  }
+
+  renewMtLeases(bindId: BindId, epoch: number, ids: readonly MessageId[], leaseMs: number): Promise<QueueChangeResult> {
+    return this.queue.renew(bindId, epoch, ids, leaseMs);
+  }
+
+  resolveInDoubt(routeId: RouteId, policy: 'resend' | 'hold'): Promise<readonly MessageId[]> {
+    return this.queue.resolveInDoubt(routeId, policy);
+  }
+
+  async sweepMt(): Promise<SweepResult> {
+    const retentionMs = this.options.queue.retentionMs;
+    const mt = await this.sweep.sweep();
+    const receiptsUnmatched = await this.db.transaction((sql, now) => this.receipts.expireHeld(sql, now));
+    const purged = await this.db.transaction(async (sql, now) => {
+      const cutoff = now - retentionMs;
+      return (await this.outbox.purge(sql, cutoff)) + (await this.mo.purge(sql, now, cutoff)) + (await this.problems.purge(sql, cutoff));
+    });
+    return { ...mt, purged: mt.purged + purged, receiptsUnmatched };
+  }
+
+  findMessage(clientId: ClientId, key: { readonly id: MessageId } | { readonly clientRef: string }): Promise<MessageView | null> {
+    return this.db.transaction((sql) => this.views.find(sql, clientId, key), 'snapshot');
+  }
+
+  clientBalance(clientId: ClientId): Promise<ClientBalance> {
+    return this.views.balance(this.db, clientId);
+  }
+
+  queuedByClient(): Promise<ReadonlyMap<ClientId, number>> {
+    return this.views.queuedByClient(this.db);
+  }
+
+  queueSettings(): QueueSettings {
+    return this.options.queue;
+  }
+
+  applyReceipt(receipt: ReceiptInput): Promise<ReceiptOutcome> {
+    return this.db.transaction((sql, now) => this.receipts.apply(sql, receipt, now));
+  }
+
+  claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]> {
+    return this.db.transaction((sql, now) => this.outbox.claim(sql, request, now));
+  }
+
+  completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void> {
+    return this.db.transaction((sql, now) => this.outbox.complete(sql, eventId, owner, outcome, now));
+  }
+
+  listDeadCallbacks(filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<readonly DeadCallback[]> {
+    return this.outbox.listDead(this.db, filter);
+  }
+
+  replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
+    return this.outbox.replay(this.db, selector);
+  }
+
+  callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {
+    return this.outbox.backlog(this.db);
+  }
+
+  holdMoPart(part: MoPartInput): Promise<{ readonly kind: 'held'; readonly partId: string } | { readonly kind: 'duplicate' }> {
+    return this.mo.hold(this.db, part);
+  }
+
+  loadHeldMoParts(): Promise<readonly HeldMoPart[]> {
+    return this.mo.loadParts(this.db);
+  }
+
+  recordMo(input: MoInput): Promise<MoOutcome> {
+    return this.db.transaction((sql, now) => this.mo.record(sql, input, now));
+  }
+
+  recordInboundProblem(problem: InboundProblemInput): Promise<void> {
+    return this.db.transaction((sql, now) => this.problems.record(sql, problem, now));
+  }
+
+  listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
+    return this.problems.list(this.db, filter);
+  }
+}
+
+/** Opens a pool to the database (connecting lazily); call migrate() before use. */
+export function openPostgresStore(options: PostgresStoreOptions): PostgresStore {
+  return new PostgresStore(options);
+}

@@ -1,0 +1,242 @@
+import { strict as assert } from 'node:assert';
+import { test } from 'node:test';
+import { SmsprocError } from '../../daemon/domain/errors.js';
+import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
+import { Database } from '../../daemon/storage/postgres/database.js';
+import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
+import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
+import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
+import { createTestSchema, dropTestSchema, testPgUrl, withAdmin } from '../support/postgres.js';
+import { clientPut, receipt, request, route, sleep, submission } from './fixtures.js';
+import { defaultStoreTestOptions } from './store-factory.js';
+
+const acme = 'acme' as ClientId;
+const mts = 'mts-1' as RouteId;
+
+function storeIn(schema: string, applicationName = 'smsproc-test', poolSize = 4): PostgresStore {
+  return openPostgresStore({
+    url: testPgUrl,
+    schema,
+    poolSize,
+    applicationName,
+    queue: defaultStoreTestOptions.queue,
+    idempotencyRetentionMs: defaultStoreTestOptions.idempotencyRetentionMs,
+    demoFreeSegments: 0,
+  });
+}
+
+/** Runs `body` with `count` stores (separate pools, as separate nodes would have) on one fresh schema. */
+async function withNodes(count: number, body: (stores: PostgresStore[], schema: string) => Promise<void>, migrated = true): Promise<void> {
+  const schema = await createTestSchema();
+  const stores = Array.from({ length: count }, (_, index) => storeIn(schema, `smsproc-test-${schema}-${index}`));
+  try {
+    if (migrated) await stores[0]?.migrate();
+    await body(stores, schema);
+  } finally {
+    for (const store of stores) await store.close();
+    await dropTestSchema(schema);
+  }
+}
+
+async function provisionAndEnqueue(store: PostgresStore, count: number): Promise<MessageId[]> {
+  await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme') }]);
+  const messages = Array.from({ length: count }, () => submission('acme', 'mts-1'));
+  await store.enqueueMt([request('acme', messages)]);
+  return messages.map((message) => message.id);
+}
+
+const isUnavailable = (error: unknown): boolean => error instanceof SmsprocError && error.definition.name === 'STORE_UNAVAILABLE';
+
+export function definePostgresOnlyTests(): void {
+  test('PostgreSQL only: migrations started by four nodes at once apply each version exactly once (advisory lock)', () =>
+    withNodes(4, async (stores) => {
+      await Promise.all(stores.map((store) => store.migrate()));
+      const [first] = stores;
+      assert.ok(first);
+      const rows = await first.db.rows<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+      assert.deepEqual(rows.map((row) => row.version), knownMigrations().map((migration) => migration.version));
+      const status = await migrationStatus(first.db);
+      assert.deepEqual(status.pending, []);
+      assert.equal(await first.provisioningVersion(), 0);
+    }, false));
+
+  test('PostgreSQL only: a schema from a newer major version is refused; a newer migration of the same major is run alongside', () =>
+    withNodes(1, async ([store], schema) => {
+      assert.ok(store);
+      await withAdmin((client) => client.query(`INSERT INTO ${schema}.schema_migrations (version, name, major) VALUES (900, 'later_additive', 1)`));
+      await store.migrate();
+      assert.equal(await store.provisioningVersion(), 0, 'an old node keeps working on an additive newer schema');
+      await withAdmin((client) => client.query(`INSERT INTO ${schema}.schema_migrations (version, name, major) VALUES (901, 'breaking', 2)`));
+      await assert.rejects(store.migrate(), (error: unknown) => error instanceof SchemaTooNewError && error.databaseMajor === 2);
+      const db = new Database({ url: testPgUrl, schema, poolSize: 1 });
+      try {
+        await assert.rejects(migrate(db), SchemaTooNewError);
+      } finally {
+        await db.close();
+      }
+    }));
+
+  test('PostgreSQL only: two nodes claiming one route at once never get the same message, and a locked row is skipped, not waited for', () =>
+    withNodes(2, async ([a, b], schema) => {
+      assert.ok(a && b);
+      const ids = await provisionAndEnqueue(a, 300);
+      const bindA = bindIdOf(mts, 0);
+      const bindB = bindIdOf(mts, 1);
+      const [epochA, epochB] = [await a.acquireBindEpoch(bindA), await b.acquireBindEpoch(bindB)];
+      const claimer = (store: PostgresStore, bindId: typeof bindA, epoch: number) => async (): Promise<MessageId[]> => {
+        const got: MessageId[] = [];
+        for (;;) {
+          const batch = await store.claimMt({ routeId: mts, bindId, epoch, owner: bindId, limit: 7, leaseMs: 60_000 });
+          if (batch.length === 0) return got;
+          got.push(...batch.map((m) => m.id));
+        }
+      };
+      const claimed = (await Promise.all([
+        claimer(a, bindA, epochA)(), claimer(b, bindB, epochB)(), claimer(a, bindA, epochA)(), claimer(b, bindB, epochB)(),
+      ])).flat();
+      assert.equal(new Set(claimed).size, claimed.length, 'no message claimed twice');
+      assert.deepEqual([...claimed].sort(), [...ids].sort());
+
+      // A row locked by another transaction (an operator's session, say) is skipped by the claim.
+      const more = await provisionAndEnqueue(a, 2);
+      await withAdmin(async (client) => {
+        await client.query('BEGIN');
+        await client.query(`SELECT seq FROM ${schema}.mt_queue WHERE state = 'READY' ORDER BY seq LIMIT 1 FOR UPDATE`);
+        const started = Date.now();
+        const batch = await a.claimMt({ routeId: mts, bindId: bindA, epoch: epochA, owner: 'a', limit: 10, leaseMs: 60_000 });
+        assert.deepEqual(batch.map((m) => m.id), [more[1]]);
+        assert.ok(Date.now() - started < 2000, 'the claim did not wait for the lock');
+        await client.query('ROLLBACK');
+      });
+    }));
+
+  test('PostgreSQL only: concurrent enqueues share transactions; a call that fails in a shared group rejects alone', () =>
+    withNodes(1, async ([store]) => {
+      assert.ok(store);
+      const [existing] = await provisionAndEnqueue(store, 1);
+      assert.ok(existing);
+      const good = Array.from({ length: 300 }, () => submission('acme', 'mts-1'));
+      const bad = [submission('acme', 'mts-1'), submission('acme', 'mts-1', { id: existing })];
+      const calls = good.map((message) => store.enqueueMt([request('acme', [message])]));
+      calls.splice(150, 0, store.enqueueMt([request('acme', bad)]));
+      const results = await Promise.allSettled(calls);
+      assert.deepEqual(results.map((r) => r.status).filter((s) => s === 'rejected'), ['rejected']);
+      assert.equal(results[150]?.status, 'rejected');
+      assert.equal(await store.findMessage(acme, { id: bad[0]?.id ?? ('' as MessageId) }), null);
+      assert.equal((await store.clientBalance(acme)).queued, 301);
+      const [transactions] = await store.db.rows<{ n: number }>('SELECT COUNT(DISTINCT xmin::text) AS n FROM mt_queue');
+      assert.ok((transactions?.n ?? 0) < 300, `${transactions?.n} transactions for 301 messages`);
+    }));
+
+  test('PostgreSQL only: retention drops a past day whose messages are all final as whole partitions, and keeps a day with a queued message', () =>
+    withNodes(1, async ([store], schema) => {
+      assert.ok(store);
+      await provisionAndEnqueue(store, 1);
+      const today = dayOf(Date.now());
+      const [done, queued] = [today - 10, today - 9];
+      await withAdmin(async (client) => {
+        await client.query(`SET search_path = ${schema}`);
+        for (const day of [done, queued]) {
+          for (const table of ['messages', 'message_events', 'smsc_ids', 'receipt_keys']) {
+            await client.query(`CREATE TABLE ${table}_d${day} PARTITION OF ${table} FOR VALUES FROM (${day}) TO (${day + 1})`);
+          }
+        }
+        const old = (day: number): number => day * dayMs + 3_600_000;
+        const insert = `INSERT INTO messages (day, id, client_id, route_id, sender, recipient, text, encoding, segments, priority, expires_at,
+          dlr_requested, source, status, accepted_at, queue_state, queue_done_at)
+          VALUES ($1, $2, 'acme', 'mts-1', 'ACME', '7916', 'x', 'gsm7', 1, 1, $3, true, 'http', $4, $3, $5, $6) RETURNING seq`;
+        const finished = await client.query(insert, [done, 'old-done', old(done), 'submitted', 'PROCESSED', old(done)]);
+        await client.query(`INSERT INTO message_events (day, message_seq, at, status) VALUES ($1, $2, $3, 'submitted')`, [done, finished.rows[0].seq, old(done)]);
+        const waiting = await client.query(insert, [queued, 'old-queued', old(queued), 'in_doubt', null, null]);
+        await client.query(`INSERT INTO mt_queue (seq, day, route_id, client_id, state, priority, expires_at) VALUES ($1, $2, 'mts-1', 'acme', 'IN_DOUBT', 1, $3)`,
+          [waiting.rows[0].seq, queued, old(queued)]);
+      });
+      const swept = await store.sweepMt();
+      assert.equal(swept.purged, 1, 'the one message of the finished day');
+      const tables = await store.db.rows<{ relname: string }>(
+        `SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname LIKE '%\\_d' || $2`,
+        [schema, String(done)],
+      );
+      assert.deepEqual(tables, [], 'the four partitions of the finished day are gone');
+      assert.equal((await store.findMessage(acme, { id: 'old-queued' as MessageId }))?.queueState, 'IN_DOUBT', 'a day with a queued message is kept');
+      assert.equal(await store.findMessage(acme, { id: 'old-done' as MessageId }), null);
+    }));
+
+  test('regression (PostgreSQL): a receipt racing the ack of its message on another node is applied, never left held', () =>
+    withNodes(2, async ([a, b], schema) => {
+      assert.ok(a && b);
+      const [id] = await provisionAndEnqueue(a, 1);
+      assert.ok(id);
+      const bindId = bindIdOf(mts, 0);
+      const epoch = await a.acquireBindEpoch(bindId);
+      await a.claimMt({ routeId: mts, bindId, epoch, owner: 'a', limit: 1, leaseMs: 60_000 });
+      // Widen the race: the receipt's transaction dawdles after finding no segment, before it commits its hold.
+      await withAdmin((client) => client.query(`
+        CREATE FUNCTION ${schema}.dawdle() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$;
+        CREATE TRIGGER dawdle BEFORE INSERT ON ${schema}.held_receipts FOR EACH ROW EXECUTE FUNCTION ${schema}.dawdle();`));
+      const receiptDone = b.applyReceipt(receipt(['smsc-1'], 'delivered'));
+      await sleep(100);
+      await a.ackMt(bindId, epoch, [{ id, smscIds: ['smsc-1'] }]);
+      assert.deepEqual(await receiptDone, { kind: 'held' });
+      assert.equal((await a.findMessage(acme, { id }))?.status, 'delivered', 'the ack applied the receipt held meanwhile');
+    }));
+
+  test('PostgreSQL only: sweeps on three nodes at once turn each lapsed lease IN_DOUBT once', () =>
+    withNodes(3, async (stores) => {
+      const [a] = stores;
+      assert.ok(a);
+      const ids = await provisionAndEnqueue(a, 50);
+      const bindId = bindIdOf(mts, 0);
+      const epoch = await a.acquireBindEpoch(bindId);
+      await a.claimMt({ routeId: mts, bindId, epoch, owner: 'dead-node', limit: 50, leaseMs: 30 });
+      await sleep(80);
+      const results = await Promise.all(stores.map((store) => store.sweepMt()));
+      assert.equal(results.reduce((sum, result) => sum + result.inDoubt, 0), 50);
+      const view = await a.findMessage(acme, { id: ids[0] ?? ('' as MessageId) });
+      assert.equal(view?.queueState, 'IN_DOUBT');
+      assert.equal(view?.history.filter((event) => event.status === 'in_doubt').length, 1);
+    }));
+
+  test('PostgreSQL only: when the server drops our connections, calls fail with STORE_UNAVAILABLE at worst and work again after', () =>
+    withNodes(1, async ([store], schema) => {
+      assert.ok(store);
+      await provisionAndEnqueue(store, 1);
+      const appName = `smsproc-test-${schema}-0`;
+      const terminate = (): Promise<unknown> =>
+        withAdmin((client) => client.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [appName]));
+      const accepted: MessageId[] = [];
+      let unavailable = 0;
+      const writer = async (): Promise<void> => {
+        for (let i = 0; i < 200; i += 1) {
+          const message = submission('acme', 'mts-1');
+          try {
+            await store.enqueueMt([request('acme', [message])]);
+            accepted.push(message.id);
+          } catch (error) {
+            assert.ok(isUnavailable(error), `unexpected ${String(error)}`);
+            unavailable += 1;
+          }
+        }
+      };
+      const killer = async (): Promise<void> => {
+        for (let i = 0; i < 5; i += 1) {
+          await sleep(20);
+          await terminate();
+        }
+      };
+      await Promise.all([writer(), writer(), killer()]);
+      await terminate();
+      // The pool replaces the dropped connections: the next calls work.
+      let recovered = false;
+      for (let attempt = 0; attempt < 5 && !recovered; attempt += 1) {
+        recovered = await store.provisioningVersion().then(() => true, (error: unknown) => {
+          assert.ok(isUnavailable(error));
+          return false;
+        });
+      }
+      assert.ok(recovered, 'the store works again after the connections were dropped');
+      for (const id of accepted) assert.ok(await store.findMessage(acme, { id }), `accepted ${id} is stored`);
+      assert.ok(accepted.length + unavailable === 400);
+      assert.ok(accepted.length > 0);
+    }));
+}
