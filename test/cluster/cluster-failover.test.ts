@@ -1,0 +1,124 @@
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { test } from 'node:test';
+import { pgRunVariable, schemaPrefixOf } from '../e2e/deliver-store.js';
+import { startReceiver, waitFor } from '../e2e/callback-harness.js';
+import { simulator, statusOf, submit, tempDir, type Submitted } from '../e2e/deliver-harness.js';
+import { pgUnreachable, withAdmin } from '../support/postgres.js';
+import { alive, OwnerReader, startClusterNode, stopNode, type ClusterNode } from './cluster-nodes.js';
+import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
+
+/**
+ * Three smsproc nodes (two sites) as child processes over a 3-member etcd, one PostgreSQL schema and
+ * the SMSC simulator, under steady load: kill -9 the owner of a bind → another node submits on it;
+ * SIGTERM a node → it hands over; every accepted message ends delivered; duplicates at the simulator
+ * stay within the killed node's window; no bind was ever opened twice at once (the simulator allows
+ * exactly the route's bind count and refuses any bind beyond it).
+ */
+const BINDS = 2;
+const WINDOW = 10;
+const FINAL = new Set(['delivered', 'failed', 'rejected', 'expired', 'undeliverable', 'in_doubt']);
+
+const unreachable = await pgUnreachable();
+if (!etcdAvailable()) {
+  console.log(`cluster failover test not registered: ${etcdBinary} is missing (test/services.sh installs etcd-server as root)`);
+} else if (unreachable !== null) {
+  console.log(`cluster failover test not registered: no PostgreSQL at the test URL: ${unreachable}`);
+} else {
+  test('3 nodes under load: kill -9 of a bind owner and SIGTERM of another move binds with nothing lost and no bind open twice', { timeout: 170_000 }, async () => {
+    const run = `cl${process.pid}_${randomBytes(3).toString('hex')}`;
+    process.env[pgRunVariable] = run;
+    const etcd = await EtcdCluster.start();
+    const smsc = await simulator({ accounts: [{ systemId: 'smsproc', password: 'secret', maxBinds: BINDS }] });
+    const receiver = await startReceiver(() => ({ status: 200 }));
+    const temp = tempDir();
+    const prefix = `smsproc-${run}/`;
+    const owners = new OwnerReader(etcd.endpoints, prefix);
+    const nodes: ClusterNode[] = [];
+    const common = {
+      dbPath: `${temp.dir}/shared`,
+      smscPort: smsc.address().port,
+      callbackUrl: receiver.url,
+      route: { binds: BINDS, windowSize: WINDOW, tps: 200 },
+      cluster: {
+        coordinator: 'etcd' as const, etcdEndpoints: [...etcd.endpoints], etcdKeyPrefix: prefix,
+        leaseTtlMs: 2000, planIntervalMs: 300, orphanGraceMs: 500,
+      },
+    };
+    try {
+      // The first node provisions the shared store; the others find it provisioned.
+      for (const [id, site] of [['n1', 'a'], ['n2', 'b'], ['n3', 'a']] as const) {
+        nodes.push(await startClusterNode({ ...common, node: { id, site } }));
+      }
+      const binds = Array.from({ length: BINDS }, (_, i) => `route/sim/bind/${i}`);
+      await waitFor('both binds owned and bound', async () => (await Promise.all(binds.map((b) => owners.ownerOf(b)))).every((o) => o !== null) && smsc.stats().binds.open === BINDS, 30_000);
+
+      const accepted: Submitted[] = [];
+      let stop = false;
+      const lane = async (offset: number): Promise<void> => {
+        for (let i = offset; !stop && i < 1200; i += 3) {
+          const live = nodes.filter(alive);
+          const node = live[i % live.length];
+          if (node === undefined) return;
+          try {
+            accepted.push(await submit(node.baseUrl, { to: `7916${String(i).padStart(7, '0')}`, text: `cluster ${i}`, dlr: true }));
+          } catch {
+            // The node died under the request: the message was not accepted; the next goes elsewhere.
+          }
+          await new Promise((resolve) => setTimeout(resolve, 5));
+        }
+      };
+      const traffic = Promise.all([0, 1, 2].map(lane));
+      await waitFor('traffic under way', () => smsc.stats().messages.total >= 80, 30_000);
+
+      // kill -9 the owner of bind 0: another node owns it and submits on it.
+      const victimId = await owners.ownerOf(binds[0]!);
+      const victim = nodes.find((n) => n.id === victimId)!;
+      const victimBinds = (await Promise.all(binds.map((b) => owners.ownerOf(b)))).filter((o) => o === victimId).length;
+      await stopNode(victim, 'SIGKILL');
+      const submittedAtKill = smsc.stats().submits.total;
+      await waitFor('bind 0 owned by another node', async () => {
+        const owner = await owners.ownerOf(binds[0]!);
+        return owner !== null && owner !== victimId;
+      }, 20_000);
+      await waitFor('submits continue after the takeover', () => smsc.stats().submits.total >= submittedAtKill + 30 && smsc.stats().binds.open === BINDS, 30_000);
+
+      // SIGTERM the owner of bind 1: it drains, exits 0, and another node owns the bind.
+      const drainedId = await owners.ownerOf(binds[1]!);
+      const drained = nodes.find((n) => n.id === drainedId)!;
+      assert.equal(await stopNode(drained, 'SIGTERM'), 0, 'a node drains and exits 0 on SIGTERM');
+      await waitFor('bind 1 handed over', async () => {
+        const owner = await owners.ownerOf(binds[1]!);
+        return owner !== null && owner !== drainedId;
+      }, 15_000);
+      const submittedAtDrain = smsc.stats().submits.total;
+      stop = true;
+      await traffic;
+      assert.ok(accepted.length >= 100, `${accepted.length} messages accepted`);
+
+      const survivor = nodes.find(alive)!;
+      await waitFor('every accepted message final', async () => {
+        const statuses = await Promise.all(accepted.map((m) => statusOf(survivor.baseUrl, m.id)));
+        return statuses.every((s) => FINAL.has(s));
+      }, 60_000);
+      const statuses = await Promise.all(accepted.map((m) => statusOf(survivor.baseUrl, m.id)));
+      assert.equal(statuses.filter((s) => s === 'delivered').length, accepted.length, 'every accepted message delivered');
+      const stats = smsc.stats();
+      console.log(`cluster failover: ${accepted.length} accepted, killed ${victimId} (${victimBinds} binds), drained ${drainedId}; SMSC: ${stats.submits.total} submits, ${stats.duplicates.messages} duplicate messages, ${stats.binds.list.length} sessions, ${stats.binds.refused} refused binds`);
+      assert.ok(stats.submits.total > submittedAtDrain || accepted.length <= stats.messages.total, 'the remaining owner submitted');
+      assert.ok(stats.duplicates.messages <= WINDOW * victimBinds, `${stats.duplicates.messages} duplicates, at most the killed node's window (${WINDOW} × ${victimBinds})`);
+      assert.equal(stats.binds.refused, 0, 'no bind was opened while another session of it was open (the simulator refuses binds beyond the route count)');
+    } finally {
+      await Promise.all(nodes.map((n) => stopNode(n, 'SIGKILL')));
+      owners.close();
+      await smsc.close();
+      await receiver.close();
+      await etcd.stop();
+      temp.remove();
+      await withAdmin(async (client) => {
+        const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
+        for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
+      });
+    }
+  });
+}
