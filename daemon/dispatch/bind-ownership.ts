@@ -129,7 +129,9 @@ export class BindOwnership {
       }
     }
     const toAcquire = new Set(unowned.filter((bind) => result.assignment.get(bind) === self));
-    for (const bind of orphansToTake(unowned, owners, live, this.orphanSince, now, this.deps.options.orphanGraceMs)) toAcquire.add(bind);
+    // A draining node (weight 0) takes no orphan: it would only hand it over again.
+    const draining = members.find((m) => m.id === self)?.weight === 0;
+    if (!draining) for (const bind of orphansToTake(unowned, owners, live, this.orphanSince, now, this.deps.options.orphanGraceMs)) toAcquire.add(bind);
 
     const work: Promise<void>[] = [];
     for (const [resource, bind] of this.held) {

@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { pgRunVariable, schemaPrefixOf } from '../e2e/deliver-store.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
@@ -9,12 +12,15 @@ import { alive, OwnerReader, startClusterNode, stopNode, type ClusterNode } from
 import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
 
 /**
- * Three smsproc nodes (two sites) as child processes over a 3-member etcd, one PostgreSQL schema and
- * the SMSC simulator, under steady load: kill -9 the owner of a bind → another node submits on it;
+ * Four smsproc nodes (two sites) as child processes over a 3-member etcd, one PostgreSQL schema and
+ * the SMSC simulator, under steady load: `smsprocctl cluster drain` of a bind owner → it hands over (and `cluster status`
+ * shows it); kill -9 the owner of a bind → another node submits on it;
  * SIGTERM a node → it hands over; every accepted message ends delivered; duplicates at the simulator
  * stay within the killed node's window; no bind was ever opened twice at once (the simulator allows
  * exactly the route's bind count and refuses any bind beyond it).
  */
+const execFileAsync = promisify(execFile);
+const ctl = fileURLToPath(new URL('../../ops/smsprocctl/main.js', import.meta.url));
 const BINDS = 2;
 const WINDOW = 10;
 const FINAL = new Set(['delivered', 'failed', 'rejected', 'expired', 'undeliverable', 'in_doubt']);
@@ -25,7 +31,7 @@ if (!etcdAvailable()) {
 } else if (unreachable !== null) {
   console.log(`cluster failover test not registered: no PostgreSQL at the test URL: ${unreachable}`);
 } else {
-  test('3 nodes under load: kill -9 of a bind owner and SIGTERM of another move binds with nothing lost and no bind open twice', { timeout: 170_000 }, async () => {
+  test('4 nodes under load: drain, kill -9 of a bind owner and SIGTERM of another move binds with nothing lost and no bind open twice', { timeout: 170_000 }, async () => {
     const run = `cl${process.pid}_${randomBytes(3).toString('hex')}`;
     process.env[pgRunVariable] = run;
     const etcd = await EtcdCluster.start();
@@ -47,7 +53,7 @@ if (!etcdAvailable()) {
     };
     try {
       // The first node provisions the shared store; the others find it provisioned.
-      for (const [id, site] of [['n1', 'a'], ['n2', 'b'], ['n3', 'a']] as const) {
+      for (const [id, site] of [['n1', 'a'], ['n2', 'b'], ['n3', 'a'], ['n4', 'b']] as const) {
         nodes.push(await startClusterNode({ ...common, node: { id, site } }));
       }
       const binds = Array.from({ length: BINDS }, (_, i) => `route/sim/bind/${i}`);
@@ -70,6 +76,20 @@ if (!etcdAvailable()) {
       };
       const traffic = Promise.all([0, 1, 2].map(lane));
       await waitFor('traffic under way', () => smsc.stats().messages.total >= 80, 30_000);
+
+      // smsprocctl cluster drain: the owner of bind 0 hands it over and stays a member owning nothing.
+      const ctlEnv = { ...process.env, SMSPROC_CLUSTER_COORDINATOR: 'etcd', SMSPROC_CLUSTER_ETCD_ENDPOINTS: etcd.endpoints.join(','), SMSPROC_CLUSTER_ETCD_KEY_PREFIX: prefix };
+      const drainedByCtl = (await owners.ownerOf(binds[0]!))!;
+      await execFileAsync(process.execPath, [ctl, 'cluster', 'drain', drainedByCtl], { env: ctlEnv });
+      await waitFor('the drained node owns nothing', async () => (await Promise.all(binds.map((b) => owners.ownerOf(b)))).every((o) => o !== null && o !== drainedByCtl), 15_000);
+      const status = JSON.parse((await execFileAsync(process.execPath, [ctl, '--json', 'cluster', 'status'], { env: ctlEnv })).stdout) as {
+        nodes: { id: string; weight: number; owns: number }[];
+        owners: { resource: string; node: string; epoch: number }[];
+      };
+      assert.deepEqual(status.nodes.map((n) => n.id).sort(), ['n1', 'n2', 'n3', 'n4'], 'cluster status lists every live node');
+      assert.equal(status.nodes.find((n) => n.id === drainedByCtl)?.weight, 0);
+      assert.deepEqual(status.owners.filter((o) => o.resource.startsWith('route/')).map((o) => o.resource), binds, 'cluster status lists the owner of each bind');
+      assert.ok(status.owners.every((o) => o.epoch > 0 && o.node !== drainedByCtl));
 
       // kill -9 the owner of bind 0: another node owns it and submits on it.
       const victimId = await owners.ownerOf(binds[0]!);
