@@ -73,7 +73,13 @@ function steadyLoad(): () => Promise<void> {
 
 /** Stops the bind's owner with the signal; returns ms to a new owner in etcd and to its first submit. */
 async function failover(signal: 'SIGKILL' | 'SIGTERM'): Promise<{ owner: number; submit: number }> {
-  const ownerId = (await owners.ownerOf(BIND))!;
+  // A restarted node may be taking the bind back (paced moves): start from a settled owner.
+  let ownerId: string | null = null;
+  await waitFor('a settled owner', async () => {
+    ownerId = await owners.ownerOf(BIND);
+    return ownerId !== null && smsc.stats().binds.open === 1 && alive(nodes.get(ownerId)!);
+  }, 30_000);
+  if (ownerId === null) throw new Error('no owner');
   progress(`${signal} ${ownerId}`);
   const sessionsBefore = smsc.stats().binds.list.length;
   const start = performance.now();

@@ -10,6 +10,11 @@ import type { NodeOptions } from '../e2e/deliver-harness.js';
  * and ops/bench/failover.ts): start, kill -9, SIGTERM, and who owns a bind as etcd says.
  */
 const childScript = fileURLToPath(new URL('./cluster-node-child.js', import.meta.url));
+/** A test or bench that dies must not leave nodes running. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 export interface ClusterNode {
   readonly id: string;
@@ -25,6 +30,8 @@ export function alive(node: ClusterNode): boolean {
 export async function startClusterNode(options: NodeOptions & { node: { id: string; site: string } }): Promise<ClusterNode> {
   // The PostgreSQL run variable (deliver-store.ts) is inherited: every node opens the same schema.
   const child = spawn(process.execPath, [childScript, JSON.stringify(options)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let out = '';
   child.stdout?.setEncoding('utf8');
   const line = await new Promise<string>((resolve, reject) => {
