@@ -1,6 +1,6 @@
 /**
  * PostgreSQL store figures: enqueue rate (one message per call, and batched calls), and claim + ack
- * rate (binds claiming a window and acking it at once), in a schema of its own that is dropped at the
+ * rate (binds claiming a window and acking it at once, with plain and with fair claims), in a schema of its own that is dropped at the
  * end, with the once-a-second sweep running as on a node. Each phase is bounded by a message count and a time limit, so a run stays under a minute.
  * Run: npm run bench:postgres   (server: SMSPROC_BENCH_PG_URL, else postgres://postgres@127.0.0.1:5432/postgres)
  */
@@ -59,7 +59,7 @@ async function run(store: PostgresStore): Promise<Figure[]> {
       client: {
         id: clientId, name: 'bench', login: 'bench', passwordHash: null, urlToken: 'bench', virtualPort: null, disabled: false, demo: false,
         allowedIps: [], senders: ['BENCH'], reservedTps: 0, maxTps: null, maxQueued: 10_000_000, dlrUrl: null, moUrl: null,
-        callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: [], keywords: [], moReplyAllowed: false,
+        callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: [], keywords: [], moReplyAllowed: false, smpp: null,
       },
     },
   ]);
@@ -80,6 +80,15 @@ async function run(store: PostgresStore): Promise<Figure[]> {
     const bindId = binds[next++ % binds.length] as BindId;
     const epoch = epochs.get(bindId) ?? 0;
     const claimed = await store.claimMt({ routeId, bindId, epoch, owner: 'bench', limit: 100, leaseMs: 60_000 });
+    if (claimed.length === 0) return 0;
+    await store.ackMt(bindId, epoch, claimed.map((m) => ({ id: m.id as MessageId, smscIds: [randomBytes(8).toString('hex')] })));
+    return claimed.length;
+  }));
+  // What dispatch does (bind-loop.ts): fair claims, each client's share twice the window.
+  figures.push(await measure('claim + ack, fair claims, 4 binds, window 100', 200_000, binds.length, async () => {
+    const bindId = binds[next++ % binds.length] as BindId;
+    const epoch = epochs.get(bindId) ?? 0;
+    const claimed = await store.claimMt({ routeId, bindId, epoch, owner: 'bench', limit: 100, leaseMs: 60_000, perClientLimit: 200 });
     if (claimed.length === 0) return 0;
     await store.ackMt(bindId, epoch, claimed.map((m) => ({ id: m.id as MessageId, smscIds: [randomBytes(8).toString('hex')] })));
     return claimed.length;

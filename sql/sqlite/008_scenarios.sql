@@ -1,4 +1,4 @@
--- 005_scenarios: interactive services on short codes (docs/scenarios.md): versioned scenario
+-- 008_scenarios: interactive services on short codes (docs/scenarios.md): versioned scenario
 -- definitions and their bindings, per-subscriber state, the steps taken (one per scenario and MO: the
 -- exactly-once key), tallies, entries and draws. Times are INTEGER milliseconds; booleans are 0/1.
 

@@ -1,4 +1,4 @@
--- 006_payouts: payouts to subscribers' mobile accounts (docs/payouts.md): the ledger with its states
+-- 009_payouts: payouts to subscribers' mobile accounts (docs/payouts.md): the ledger with its states
 -- and worker leases, and a budget per client. Amounts are INTEGER minor units; times milliseconds.
 
 CREATE TABLE payout_budgets (

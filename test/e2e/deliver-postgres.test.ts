@@ -23,6 +23,7 @@ if (unreachable === null) {
   await import('./deliver-routes.test.js');
   await import('./deliver-resilience.test.js');
   await import('./deliver-crash.test.js');
+  await import('./deliver-scenario.test.js');
 } else {
   console.error(`delivery e2e tests on PostgreSQL NOT RUN: no server at the test URL: ${unreachable}`);
 }

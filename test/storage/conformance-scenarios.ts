@@ -61,6 +61,17 @@ export function defineScenarioTests(factory: StoreFactory): void {
       assert.deepEqual((await store.scenarioVersions('song-vote')).map((s) => s.bindings[0]?.shortCode), ['4242', '7700']);
     }));
 
+  test('scenarios: a definition reads back as written, its keys in their order, so that an unchanged put is no new version', () =>
+    withStore(factory, {}, async (store) => {
+      await provision(store);
+      const source = { states: [{ id: 'ask', answers: [{ match: { any: true }, reply: 'ok' }] }], kind: 'custom', a: 1 };
+      await store.applyProvisioning([{ op: 'scenario.put', scenario: scenario({ source }) }]);
+      await store.applyProvisioning([{ op: 'scenario.put', scenario: scenario({ source }) }]);
+      const [current] = await store.loadScenarios();
+      assert.equal(JSON.stringify(current?.source), JSON.stringify(source));
+      assert.deepEqual((await store.scenarioVersions('song-vote')).map((s) => s.version), [1, 2]);
+    }));
+
   test('scenarios: a put is refused when the client does not own the binding, or another scenario holds it', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);
@@ -133,9 +144,17 @@ export function defineScenarioTests(factory: StoreFactory): void {
   test('scenarios: an MO recorded with forward false raises no callback event', () =>
     withStore(factory, {}, async (store) => {
       await provision(store);
+      // With an MO URL, so that only `forward: false` stands between the MO and a callback event.
+      await store.applyProvisioning([{
+        op: 'client.put',
+        client: clientPut('acme', { shortCodes: ['7700'], keywords: [{ shortCode: '4242', keyword: 'VOTE' }], moUrl: 'https://example.test/mo' }),
+      }]);
       const outcome = await store.recordMo({ ...mo('acme'), forward: false });
       assert.ok(outcome.kind === 'new');
       assert.equal(outcome.eventId, null);
       assert.deepEqual(await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 }), []);
+      const forwarded = await store.recordMo(mo('acme'));
+      assert.ok(forwarded.kind === 'new' && forwarded.eventId !== null);
+      assert.deepEqual((await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 })).map((e) => e.id), [forwarded.eventId]);
     }));
 }

@@ -85,6 +85,21 @@ test('Oracle driver: queues open once with the payload type, ON_COMMIT both ways
   assert.deepEqual(queue.dequeues, [{ correlation: 'mts-1', max: 10 }, { correlation: 'beeline', max: 5 }]);
 });
 
+test('Oracle driver: a fair claim\'s per-client dequeue adds the client to the condition, and the next dequeue drops it', async () => {
+  const queues = new Map<string, FakeQueue>();
+  const session = new OracledbSession(fakeConnection(queues, []), null);
+  const conditions: string[] = [];
+  const queue = fakeQueue('SMSPROC_MT_Q', []);
+  queues.set('SMSPROC_MT_Q', { ...queue, deqMany: async (max: number) => {
+    conditions.push(queue.deqOptions.condition);
+    return queue.deqMany(max);
+  } });
+  await session.dequeue(AqQueues.mt, 'mts-1', 3, 'acme');
+  await session.dequeue(AqQueues.mt, 'mts-1', 3);
+  const ready = 'tab.user_data.ready_at IS NULL OR tab.user_data.ready_at <= SYSTIMESTAMP';
+  assert.deepEqual(conditions, [`(${ready}) AND tab.user_data.client_id = 'acme'`, ready]);
+});
+
 test('Oracle driver: an enqueued message carries its properties and a payload object of the queue type', async () => {
   const queues = new Map<string, FakeQueue>();
   const session = new OracledbSession(fakeConnection(queues, []), null);

@@ -94,14 +94,15 @@ class FakeSession implements OracleSession {
     for (const message of messages) this.enqueued.push([queue, message]);
   }
 
-  async dequeue(queue: AqQueueName, correlation: string, max: number): Promise<readonly AqIncoming[]> {
-    this.aq.log.push(`dequeue ${queue} ${correlation} max ${max}`);
+  async dequeue(queue: AqQueueName, correlation: string, max: number, clientId?: string): Promise<readonly AqIncoming[]> {
+    this.aq.log.push(`dequeue ${queue} ${correlation}${clientId === undefined ? '' : ` client ${clientId}`} max ${max}`);
     const failure = this.aq.fail('dequeue');
     if (failure) throw failure;
     const waiting = this.aq.queues.get(queue) ?? [];
     const taken = new Set(this.dequeued.map(([, message]) => message));
     const ready = waiting
-      .filter((message) => message.correlation === correlation && (message.payload.READY_AT === null || message.payload.READY_AT.getTime() <= Date.now()) && !taken.has(message))
+      .filter((message) => message.correlation === correlation && (clientId === undefined || message.payload.CLIENT_ID === clientId)
+        && (message.payload.READY_AT === null || message.payload.READY_AT.getTime() <= Date.now()) && !taken.has(message))
       .sort((a, b) => a.priority - b.priority)
       .slice(0, max);
     for (const message of ready) this.dequeued.push([queue, message]);

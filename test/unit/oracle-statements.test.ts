@@ -243,6 +243,10 @@ test('Oracle statements: every Store method binds exactly the placeholders of st
   await store.acquireBindEpoch(bind);
   await store.currentBindEpoch(bind);
   await store.claimMt({ routeId: 'mts-1' as RouteId, bindId: bind, epoch: 1, owner: 'n', limit: 5, leaseMs: 1000 });
+  aq.handlers.set('mt.readyClients', rows({ CLIENT_ID: 'acme', READY: 3, FIRST_PRIORITY: 1, FIRST_ACCEPTED_AT: new Date() }));
+  await store.claimMt({ routeId: 'mts-1' as RouteId, bindId: bind, epoch: 1, owner: 'n', limit: 5, leaseMs: 1000, perClientLimit: 2 });
+  assert.ok(aq.log.includes('dequeue SMSPROC_MT_Q mts-1 client acme max 2'), 'a fair claim dequeues the client\'s share');
+  await store.recordSegmentIds([{ id: 'm1' as MessageId, index: 1, parts: 2, smscId: 'def', smscMatchKeys: ['def', '3567'] }]);
   await store.ackMt(bind, 1, [{ id: 'm1' as MessageId, smscIds: ['abc', 'def'] }]);
   await store.nackMt(bind, 1, [
     { id: 'm1' as MessageId, disposition: { kind: 'retry' } },
@@ -259,6 +263,10 @@ test('Oracle statements: every Store method binds exactly the placeholders of st
   const view = await store.findMessage(acme, { id: 'm1' as MessageId });
   assert.equal(view?.queueState, 'IN_FLIGHT');
   await store.findMessage(acme, { clientRef: 'ref' });
+  aq.handlers.set('mt_views.parts', rows({
+    SEGMENT_INDEX: 0, PARTS: 2, SMSC_ID: 'abc', STATUS: 'delivered', STAT: 'DELIVRD', ERROR_CODE: '000', SUBMITTED_AT: new Date(), DONE_AT: new Date(),
+  }));
+  assert.deepEqual((await store.findMessageParts(acme, 'm1' as MessageId)).map((part) => [part.index, part.of, part.status]), [[0, 2, 'delivered']]);
   assert.equal((await store.clientBalance(acme)).demoRemaining, 7);
   await store.queuedByClient();
   const matched = await store.applyReceipt({

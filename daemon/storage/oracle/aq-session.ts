@@ -76,9 +76,10 @@ export interface OracleSession {
   enqueue(queue: AqQueueName, messages: readonly AqOutgoing[]): Promise<void>;
   /**
    * Array dequeue (REMOVE, first message, no wait) of up to `max` READY messages with this correlation
-   * whose payload READY_AT has come by the database clock; removed on commit.
+   * whose payload READY_AT has come by the database clock, and, given `clientId`, whose payload is
+   * that client's (a fair claim's per-client dequeue); removed on commit.
    */
-  dequeue(queue: AqQueueName, correlation: string, max: number): Promise<readonly AqIncoming[]>;
+  dequeue(queue: AqQueueName, correlation: string, max: number, clientId?: string): Promise<readonly AqIncoming[]>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /** Returns the connection to the pool. */

@@ -1,18 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import { kannelDlrBitOf } from '../../domain/status.js';
-import type { ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult } from '../port.js';
+import type { ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SegmentIdFact, SubmitResult } from '../port.js';
 import { claimedFromRow, mtExceptionMessage, mtQueueMessage, type ClaimedRow, type MtQueueFields } from './aq-message.js';
-import { AqQueues, type OracleSession } from './aq-session.js';
+import { AqQueues, type AqIncoming, type OracleSession } from './aq-session.js';
 import { raiseDlr } from './dlr-events.js';
-import { applyHeld, recordSegments } from './receipts.js';
+import { fairQuotas, interleaveRounds } from './fair-claim.js';
+import { applyHeld, applyHeldOfSegment, recordSegment, recordSegments } from './receipts.js';
 import { oracleQueries } from './sql-files.js';
 
 /**
  * The MT queue after acceptance, each function one transaction's body (transaction.ts commits).
- * A claim dequeues from AQ by correlation (the route) and, in the same transaction, writes the
- * lease into the ledger (IN_FLIGHT, owner, bind, epoch, lease_until by SYSTIMESTAMP): when it
- * commits the message has left AQ and is held by the ledger, before any SMPP I/O. From then on
+ * A claim dequeues from AQ by correlation (the route; a fair claim per client, fair-claim.ts) and,
+ * in the same transaction, writes the lease into the ledger (IN_FLIGHT, owner, bind, epoch,
+ * lease_until by SYSTIMESTAMP): when it commits the message has left AQ and is held by the ledger,
+ * before any SMPP I/O. From then on
  * ack, nack, renewal and IN_DOUBT resolution are ledger changes; a retry or a resend enqueues
  * the message into AQ again, and giving up after max_retries enqueues it into the exception queue.
  * Fencing as in the SQLite adapter: a change applies only with the bind's current epoch and to a
@@ -60,7 +62,9 @@ export function fieldsOf(row: Pick<HeldRow, 'ID' | 'CLIENT_ID' | 'ROUTE_ID' | 'S
 
 export async function claim(session: OracleSession, request: ClaimRequest): Promise<ClaimedMt[]> {
   if (request.limit <= 0 || (await lockedEpoch(session, request.bindId)) !== request.epoch) return [];
-  const dequeued = await session.dequeue(AqQueues.mt, request.routeId, request.limit);
+  const dequeued = request.perClientLimit === undefined
+    ? await session.dequeue(AqQueues.mt, request.routeId, request.limit)
+    : await dequeueFair(session, request, request.perClientLimit);
   if (dequeued.length === 0) return [];
   const claimId = randomUUID();
   await session.executeMany(sql('lease'), dequeued.map((message) => ({
@@ -68,11 +72,28 @@ export async function claim(session: OracleSession, request: ClaimRequest): Prom
     lease_ms: request.leaseMs, claim_id: claimId,
   })));
   const rows = new Map((await session.execute<ClaimedRow>(sql('claimed'), { claim_id: claimId })).rows.map((row) => [row.ID, row]));
-  // In AQ's dequeue order (priority, then enqueue time); a message whose ledger row was not QUEUED is left out.
+  // In the dequeue order (AQ's priority, then enqueue time; a fair claim's rounds); a message whose ledger row was not QUEUED is left out.
   return dequeued.flatMap((message) => {
     const row = rows.get(message.payload.MESSAGE_ID);
     return row === undefined ? [] : [claimedFromRow(row)];
   });
+}
+
+interface ReadyClientRow { CLIENT_ID: string; READY: number; FIRST_PRIORITY: number; FIRST_ACCEPTED_AT: Date }
+
+/**
+ * A fair claim (fair-claim.ts): the ledger says which clients have claimable messages on the route
+ * and how many, the limit is split among them, and each client's quota is dequeued by the route's
+ * correlation and a condition on the payload's client: one dequeue per client that gets a quota.
+ */
+async function dequeueFair(session: OracleSession, request: ClaimRequest, perClientLimit: number): Promise<AqIncoming[]> {
+  const waiting = (await session.execute<ReadyClientRow>(sql('readyClients'), { route_id: request.routeId })).rows.map((row) => ({
+    clientId: row.CLIENT_ID as ClientId, ready: row.READY, firstPriority: row.FIRST_PRIORITY, firstAcceptedAt: row.FIRST_ACCEPTED_AT,
+  }));
+  const quotas = fairQuotas(waiting, { limit: request.limit, perClientLimit, ...(request.heldByClient === undefined ? {} : { heldByClient: request.heldByClient }) });
+  const perClient: (readonly AqIncoming[])[] = [];
+  for (const [clientId, quota] of quotas) perClient.push(await session.dequeue(AqQueues.mt, request.routeId, quota, clientId));
+  return interleaveRounds(perClient);
 }
 
 async function held(session: OracleSession, id: MessageId): Promise<HeldRow | undefined> {
@@ -113,6 +134,19 @@ export async function ack(session: OracleSession, bindId: BindId, epoch: number,
     await applyHeld(session, row.ID, row.ROUTE_ID, result, now);
   }
   return { applied, refusedStaleEpoch: refused };
+}
+
+/**
+ * SMSC ids of single segments (a late submit_sm_resp of one part): recorded whatever the epoch, with
+ * the receipts held for them applied; the message's queue state is left as it is.
+ */
+export async function recordSegmentIds(session: OracleSession, facts: readonly SegmentIdFact[], now: Date): Promise<void> {
+  for (const fact of facts) {
+    const row = await held(session, fact.id);
+    if (row === undefined) continue;
+    await recordSegment(session, row.ID, row.ROUTE_ID, fact);
+    await applyHeldOfSegment(session, row.ID, row.ROUTE_ID, fact.index, fact.smscMatchKeys ?? [fact.smscId], now);
+  }
 }
 
 export async function nack(

@@ -1,6 +1,6 @@
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus, QueueState } from '../../domain/status.js';
-import type { ClientBalance, MessageEvent, MessageView, TextEncoding } from '../port.js';
+import type { ClientBalance, MessageEvent, MessagePartView, MessageView, TextEncoding } from '../port.js';
 import type { OracleSession } from './aq-session.js';
 import { oracleQueries } from './sql-files.js';
 
@@ -11,6 +11,11 @@ interface LedgerRow {
   ENCODING: string; SEGMENTS: number; STATUS: string; QUEUE_STATE: string; AQ_WAITING: number; ACCEPTED_AT: Date;
   NOT_BEFORE: Date | null; EXPIRES_AT: Date; SUBMITTED_AT: Date | null; DONE_AT: Date | null; ERROR_CODE: number | null;
   REASON: string | null;
+}
+
+interface PartRow {
+  SEGMENT_INDEX: number; PARTS: number | null; SMSC_ID: string; STATUS: string; STAT: string | null; ERROR_CODE: string | null;
+  SUBMITTED_AT: Date | null; DONE_AT: Date | null;
 }
 
 const sql = oracleQueries('mt_views');
@@ -75,4 +80,18 @@ export async function clientBalance(session: OracleSession, clientId: ClientId, 
 export async function queuedByClient(session: OracleSession): Promise<ReadonlyMap<ClientId, number>> {
   const rows = await session.execute<{ CLIENT_ID: string; QUEUED: number }>(sql('queuedByClient'), {});
   return new Map(rows.rows.map((row) => [row.CLIENT_ID as ClientId, row.QUEUED]));
+}
+
+/** The recorded segments of a client's message, in order; [] when none or not the client's. */
+export async function findMessageParts(session: OracleSession, clientId: ClientId, id: MessageId): Promise<MessagePartView[]> {
+  return (await session.execute<PartRow>(sql('parts'), { id, client_id: clientId })).rows.map((row): MessagePartView => ({
+    index: row.SEGMENT_INDEX,
+    of: row.PARTS,
+    smscId: row.SMSC_ID,
+    status: row.STATUS as MessageStatus,
+    stat: row.STAT,
+    errorCode: row.ERROR_CODE,
+    submittedAt: row.SUBMITTED_AT,
+    doneAt: row.DONE_AT,
+  }));
 }

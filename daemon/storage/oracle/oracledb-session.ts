@@ -57,10 +57,11 @@ export class OracledbSession implements OracleSession {
     })));
   }
 
-  async dequeue(name: AqQueueName, correlation: string, max: number): Promise<readonly AqIncoming[]> {
+  async dequeue(name: AqQueueName, correlation: string, max: number, clientId?: string): Promise<readonly AqIncoming[]> {
     if (max <= 0) return [];
     const queue = await this.queue(name);
     queue.deqOptions.correlation = correlation;
+    queue.deqOptions.condition = dequeueCondition(clientId);
     const messages = await queue.deqMany(max);
     return messages.map(incomingOf);
   }
@@ -85,14 +86,24 @@ export class OracledbSession implements OracleSession {
       queue.deqOptions.visibility = oracledb.AQ_VISIBILITY_ON_COMMIT;
       queue.deqOptions.wait = oracledb.AQ_DEQ_NO_WAIT;
       queue.deqOptions.mode = oracledb.AQ_DEQ_MODE_REMOVE;
-      // Millisecond readiness by the database clock (AQ's own delay counts whole seconds, rounded down).
-      queue.deqOptions.condition = 'tab.user_data.ready_at IS NULL OR tab.user_data.ready_at <= SYSTIMESTAMP';
       // FIRST_MESSAGE re-reads the queue from the top, so a new higher-priority message is seen at once.
       queue.deqOptions.navigation = oracledb.AQ_DEQ_NAV_FIRST_MSG;
       this.queues.set(name, queue);
     }
     return queue;
   }
+}
+
+/** Millisecond readiness by the database clock (AQ's own delay counts whole seconds, rounded down). */
+const READY_CONDITION = 'tab.user_data.ready_at IS NULL OR tab.user_data.ready_at <= SYSTIMESTAMP';
+
+/**
+ * The dequeue condition: ready, and with a client id only that client's messages. AQ takes the
+ * condition as text (no binds), so the id is a quoted literal with its quotes doubled.
+ */
+export function dequeueCondition(clientId?: string): string {
+  if (clientId === undefined) return READY_CONDITION;
+  return `(${READY_CONDITION}) AND tab.user_data.client_id = '${clientId.replaceAll("'", "''")}'`;
 }
 
 function incomingOf(message: AqDeqMessage): AqIncoming {

@@ -1,7 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import { finalStatuses, type MessageStatus } from '../../domain/status.js';
-import type { ReceiptInput, ReceiptOutcome, SubmitResult } from '../port.js';
+import type { ReceiptInput, ReceiptOutcome, SegmentIdFact, SubmitResult } from '../port.js';
 import { aggregateStatus } from '../sqlite/segment-aggregate.js';
 import type { OracleSession } from './aq-session.js';
 import { raiseDlr } from './dlr-events.js';
@@ -12,8 +12,9 @@ import { oracleQueries } from './sql-files.js';
  * Receipt correlation, with the SQLite store's rules (daemon/storage/sqlite/receipts.ts): ackMt
  * records each segment's SMSC id under its match keys and applies the receipts held for them;
  * applyReceipt finds the segment by (route, key), or holds the receipt. A final receipt sets its
- * segment's status; the message takes the aggregate once every segment is final, and its DLR event
- * is raised in the same transaction.
+ * segment's status; the message takes the aggregate once every segment of its submission (smsc_ids.parts)
+ * is recorded and final, and its DLR event is raised in the same transaction. recordSegmentIds records
+ * single segments learned from late submit_sm_resp, which do not ack the message.
  */
 
 interface ReceiptFacts {
@@ -24,7 +25,7 @@ interface ReceiptFacts {
   readonly raw: string;
 }
 
-interface SegmentRow { STATUS: string; SMSC_ID: string; ID: string; CLIENT_ID: string; MESSAGE_STATUS: string }
+interface SegmentRow { STATUS: string; SMSC_ID: string; PARTS: number | null; ID: string; CLIENT_ID: string; MESSAGE_STATUS: string }
 interface HeldRow { ID: string; STATUS: string; STAT: string | null; ERROR_CODE: string | null; DONE_AT: Date | null; RAW_TEXT: string | null }
 interface ExpiredRow { ID: string; ROUTE_ID: string; BIND_ID: string; CANDIDATES: string; STAT: string | null; RAW_TEXT: string | null; HELD_MS: number }
 
@@ -35,24 +36,47 @@ function keysOf(result: SubmitResult, index: number, smscId: string): readonly s
   return result.smscMatchKeys?.[index] ?? [smscId];
 }
 
-/** Records each segment's SMSC id and match keys (a fact: whatever the epoch). */
+/** Records each segment's SMSC id and match keys (a fact: whatever the epoch), each of `smscIds.length` parts. */
 export async function recordSegments(session: OracleSession, messageId: string, routeId: string, result: SubmitResult): Promise<void> {
+  const parts = result.smscIds.length;
   await session.executeMany(mt('recordSmscId'), result.smscIds.map((smscId, index) => ({
-    message_id: messageId, segment_index: index, route_id: routeId, smsc_id: smscId,
+    message_id: messageId, segment_index: index, route_id: routeId, smsc_id: smscId, parts,
   })));
   await session.executeMany(sql('recordKey'), result.smscIds.flatMap((smscId, index) => keysOf(result, index, smscId).map((key) => ({
     route_id: routeId, match_key: key, message_id: messageId, segment_index: index,
   }))));
 }
 
+/** One segment's SMSC id (of `parts` submit_sm) and the keys a receipt may name it by. */
+export async function recordSegment(session: OracleSession, messageId: string, routeId: string, fact: SegmentIdFact): Promise<void> {
+  await session.execute(mt('recordSmscId'), {
+    message_id: messageId, segment_index: fact.index, route_id: routeId, smsc_id: fact.smscId, parts: fact.parts,
+  });
+  await session.executeMany(sql('recordKey'), (fact.smscMatchKeys ?? [fact.smscId]).map((key) => ({
+    route_id: routeId, match_key: key, message_id: messageId, segment_index: fact.index,
+  })));
+}
+
 /** Applies the receipts held for the segments just recorded (after the ack's own state change). */
 export async function applyHeld(session: OracleSession, messageId: string, routeId: string, result: SubmitResult, now: Date): Promise<void> {
   for (const [index, smscId] of result.smscIds.entries()) {
-    for (const key of keysOf(result, index, smscId)) {
-      for (const held of (await session.execute<HeldRow>(sql('heldFor'), { route_id: routeId, match_key: key })).rows) {
-        await applyToSegment(session, messageId, index, factsOf(held), now);
-        await session.execute(sql('dropHeld'), { id: held.ID });
-      }
+    await applyHeldOfSegment(session, messageId, routeId, index, keysOf(result, index, smscId), now);
+  }
+}
+
+/** Applies the receipts held under any of one segment's keys. */
+export async function applyHeldOfSegment(
+  session: OracleSession,
+  messageId: string,
+  routeId: string,
+  index: number,
+  keys: readonly string[],
+  now: Date,
+): Promise<void> {
+  for (const key of keys) {
+    for (const held of (await session.execute<HeldRow>(sql('heldFor'), { route_id: routeId, match_key: key })).rows) {
+      await applyToSegment(session, messageId, index, factsOf(held), now);
+      await session.execute(sql('dropHeld'), { id: held.ID });
     }
   }
 }
@@ -110,7 +134,8 @@ async function applyToSegment(session: OracleSession, messageId: string, index: 
     status: facts.status, stat: facts.stat, error_code: facts.errorCode, done_at: facts.doneAt, message_id: messageId, segment_index: index,
   });
   const statuses = (await session.execute<{ STATUS: string }>(sql('segmentStatuses'), { message_id: messageId })).rows.map((row) => row.STATUS as MessageStatus);
-  const aggregate = finalStatuses.has(messageStatus) ? null : aggregateStatus(statuses);
+  // A part whose SMSC id is not recorded (its submit_sm_resp never came) keeps the message open.
+  const aggregate = finalStatuses.has(messageStatus) || statuses.length < (segment.PARTS ?? 0) ? null : aggregateStatus(statuses);
   const detail = statuses.length > 1 ? `segment ${index + 1} of ${statuses.length} ${facts.status}: ${receiptDetail(facts)}` : receiptDetail(facts);
   // History carries message statuses: a segment's receipt before the last one is noted under the current status.
   await session.execute(mt('addEvent'), { message_id: messageId, status: aggregate ?? messageStatus, detail });

@@ -16,6 +16,7 @@ import type {
   InboundProblemInput,
   InboundProblemKind,
   MessageLookup,
+  MessagePartView,
   MessageView,
   MoInput,
   MoOutcome,
@@ -27,6 +28,7 @@ import type {
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
+  SegmentIdFact,
   Store,
   SubmitResult,
   SweepResult,
@@ -322,6 +324,16 @@ export class OracleStore implements Store {
 
   retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
     return inTransaction(this.pool, (session) => payouts.retry(session, id));
+  }
+
+  // --- Per-part detail (SegmentIdFact, MessagePartView) -----------------------------------------
+
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void> {
+    return inTransaction(this.pool, (session) => queue.recordSegmentIds(session, facts, new Date()));
+  }
+
+  findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]> {
+    return inTransaction(this.pool, (session) => views.findMessageParts(session, clientId, id));
   }
 }
 

@@ -1,3 +1,4 @@
+import { SMPP_CHANNEL_URL } from '../../domain/callback-channel.js';
 import { finalStatuses, kannelDlrBitOf, type MessageStatus } from '../../domain/status.js';
 import type { Sql } from './database.js';
 import type { OutboxSql } from './outbox.js';
@@ -8,6 +9,8 @@ import { loadQueries } from './sql-files.js';
  * outbox in the caller's transaction (docs/storage.md, "DLR events"); the same rules as the SQLite
  * adapter's dlr-events.ts:
  * - a Kannel sendsms message with a dlr-url: an event for each status whose dlr-mask bit is set;
+ * - a message submitted over SMPP: an event when it becomes final, if it asked for receipts, sent to
+ *   the client's SMPP binds (url `smpp:`, docs/smpp-server.md);
  * - any other message: an event when it becomes final, if it asked for receipts and the client has a DLR URL.
  */
 
@@ -26,7 +29,7 @@ export interface DlrFacts {
 interface ContextRow {
   id: string; client_id: string; client_ref: string | null; recipient: string; sender: string; segments: number;
   submitted_at: number | null; dlr_requested: boolean; kannel_dlr_mask: number | null; kannel_dlr_url: string | null;
-  dlr_url: string | null; smsc_id: string | null;
+  source: string; dlr_url: string | null; smsc_id: string | null;
 }
 
 export class DlrEventsSql {
@@ -59,7 +62,8 @@ export class DlrEventsSql {
       const kannelFields = { dlrType: bit, receiptText: facts.receiptText, time: Math.floor((doneAt ?? now) / 1000) };
       return this.outbox.add(db, { clientId: row.client_id, kind: 'dlr', url: row.kannel_dlr_url, kannel: true, payload: { ...payload, ...kannelFields } }, now);
     }
-    if (!final || !row.dlr_requested || row.dlr_url === null) return null;
-    return this.outbox.add(db, { clientId: row.client_id, kind: 'dlr', url: row.dlr_url, kannel: false, payload }, now);
+    const url = row.source === 'smpp' ? SMPP_CHANNEL_URL : row.dlr_url;
+    if (!final || !row.dlr_requested || url === null) return null;
+    return this.outbox.add(db, { clientId: row.client_id, kind: 'dlr', url, kannel: false, payload }, now);
   }
 }

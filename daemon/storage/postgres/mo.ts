@@ -1,4 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
+import { SMPP_CHANNEL_URL } from '../../domain/callback-channel.js';
 import type { RouteId } from '../../domain/ids.js';
 import type { HeldMoPart, MoInput, MoOutcome, MoPartInput } from '../port.js';
 import type { Sql } from './database.js';
@@ -7,7 +8,8 @@ import { loadQueries } from './sql-files.js';
 
 /**
  * Inbound SMS: parts held durably until their MO is assembled, and recorded MO with their dedup keys
- * and, for a client with an MO URL, the callback event. An MO's dedup key is locked for its
+ * and, for a client with an MO URL or SMPP access, the callback event (none when a scenario answered
+ * the MO without forwarding it). An MO's dedup key is locked for its
  * transaction, so that a redelivery reaching two nodes at once is recorded once.
  */
 
@@ -54,8 +56,8 @@ export class MoSql {
     }
     const moId = uuidv7();
     const missing = mo.missingParts.join(',');
-    const moUrl = mo.clientId === null ? null : ((await db.rows<{ mo_url: string | null }>(this.sql('moUrlOf'), [mo.clientId]))[0]?.mo_url ?? null);
-    const eventId = mo.clientId === null || moUrl === null ? null : await this.outbox.add(db, {
+    const moUrl = mo.clientId === null ? null : await this.moChannelOf(db, mo.clientId);
+    const eventId = mo.clientId === null || moUrl === null || mo.forward === false ? null : await this.outbox.add(db, {
       clientId: mo.clientId,
       kind: 'mo',
       url: moUrl,
@@ -70,6 +72,13 @@ export class MoSql {
       mo.dedupKey, mo.dedupUntil === null ? null : mo.dedupUntil.getTime(), mo.receivedAt.getTime(), now, eventId,
     ]);
     return { kind: 'new', moId, eventId };
+  }
+
+  /** The client's MO URL; without one, its SMPP binds when it has SMPP access (docs/smpp-server.md); else null. */
+  private async moChannelOf(db: Sql, clientId: string): Promise<string | null> {
+    const [row] = await db.rows<{ mo_url: string | null; smpp: unknown }>(this.sql('moUrlOf'), [clientId]);
+    if (row === undefined) return null;
+    return row.mo_url ?? (row.smpp === null ? null : SMPP_CHANNEL_URL);
   }
 
   /** Deletes MO past retention whose dedup key no longer counts; returns how many. */

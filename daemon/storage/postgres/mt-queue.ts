@@ -1,6 +1,6 @@
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import { kannelDlrBitOf } from '../../domain/status.js';
-import type { ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SubmitResult, TextEncoding } from '../port.js';
+import type { ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SegmentIdFact, SubmitResult, TextEncoding } from '../port.js';
 import type { Database, Sql } from './database.js';
 import type { DlrEventsSql } from './dlr-events.js';
 import { ReceiptsSql, type RecordedSegment } from './receipts.js';
@@ -9,7 +9,8 @@ import { loadQueries } from './sql-files.js';
 /**
  * The MT queue's state changes after acceptance: claim under a lease, ack, nack, lease renewal,
  * IN_DOUBT resolution; the same semantics as the SQLite adapter's mt-queue.ts.
- * A claim is one statement (FOR UPDATE SKIP LOCKED, lease by the database clock). Ack, nack and
+ * A claim is one statement (FOR UPDATE SKIP LOCKED, lease by the database clock); a fair claim
+ * (perClientLimit) interleaves the route's clients in that statement (mt_queue.sql, claimFair). Ack, nack and
  * renewal take the bind's epoch row FOR SHARE (an acquisition waits until they commit) and lock the
  * messages' queue rows in seq order, then apply where the caller's epoch is current and the row is
  * held by that bind at that epoch. SMSC ids (facts) are recorded whatever the epoch.
@@ -53,9 +54,13 @@ export class MtQueueSql {
 
   async claim(request: ClaimRequest): Promise<ClaimedMt[]> {
     if (request.limit <= 0) return [];
-    const rows = await this.db.rows<ClaimRow>(this.sql('claim'), [
-      request.routeId, request.bindId, request.epoch, request.owner, request.limit, request.leaseMs,
-    ]);
+    const common = [request.routeId, request.bindId, request.epoch, request.owner, request.limit, request.leaseMs];
+    const held = [...(request.heldByClient ?? new Map<ClientId, number>())];
+    const rows = request.perClientLimit === undefined
+      ? await this.db.rows<ClaimRow>(this.sql('claim'), common)
+      : await this.db.rows<ClaimRow>(this.sql('claimFair'), [
+        ...common, request.perClientLimit, held.map(([clientId]) => clientId), held.map(([, count]) => count),
+      ]);
     return rows.map((row): ClaimedMt => ({
       id: row.id as MessageId,
       clientId: row.client_id as ClientId,
@@ -102,7 +107,7 @@ export class MtQueueSql {
           appliedResults.push(result);
         }
       }
-      await this.recordSegments(sql, segments);
+      await this.recordSegments(sql, segments, now);
       if (applied.length > 0) {
         await sql.count(this.sql('dropQueueRows'), [applied.map((entry) => entry.message.seq)]);
         const days = applied.map((entry) => entry.message.day);
@@ -119,6 +124,30 @@ export class MtQueueSql {
       }
       await this.receipts.applyHeld(sql, segments, now);
       return { applied: applied.map((entry) => entry.message.id as MessageId), refusedStaleEpoch: refused };
+    });
+  }
+
+  /**
+   * Facts about single segments (a late submit_sm_resp of one part): recorded whatever the epoch, with
+   * the receipts held for them applied; the queue row is left as it is.
+   */
+  async recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void> {
+    if (facts.length === 0) return;
+    await this.db.transaction(async (sql, now) => {
+      const messages = await sql.rows<MessageRow>(this.sql('messagesById'), [[...new Set(facts.map((fact) => fact.id))]]);
+      const byId = new Map(messages.map((message) => [message.id, message]));
+      const segments = facts.flatMap((fact): RecordedSegment[] => {
+        const message = byId.get(fact.id);
+        if (message === undefined) return [];
+        return [{
+          day: message.day, seq: message.seq, routeId: message.route_id, index: fact.index, parts: fact.parts, smscId: fact.smscId,
+          keys: fact.smscMatchKeys ?? [fact.smscId],
+        }];
+      });
+      const keyed = segments.flatMap((segment) => segment.keys.map((key) => ({ routeId: segment.routeId, key })));
+      await this.receipts.lockKeysOf(sql, keyed.map((k) => k.routeId), keyed.map((k) => k.key));
+      await this.recordSegments(sql, segments, now);
+      await this.receipts.applyHeld(sql, segments, now);
     });
   }
 
@@ -207,12 +236,13 @@ export class MtQueueSql {
     return held;
   }
 
-  private async recordSegments(sql: Sql, segments: readonly RecordedSegment[]): Promise<void> {
+  private async recordSegments(sql: Sql, segments: readonly RecordedSegment[], now: number): Promise<void> {
     if (segments.length === 0) return;
     // One row per segment: a resend's later ack replaces the segment's id (last result wins).
     const unique = [...new Map(segments.map((s) => [`${s.seq}/${s.index}`, s])).values()];
     await sql.count(this.sql('recordSegments'), [
       unique.map((s) => s.day), unique.map((s) => s.seq), unique.map((s) => s.index), unique.map((s) => s.routeId), unique.map((s) => s.smscId),
+      unique.map((s) => s.parts), now,
     ]);
     const keys = segments.flatMap((segment) => segment.keys.map((key) => ({ segment, key })));
     await sql.count(this.sql('recordKeys'), [

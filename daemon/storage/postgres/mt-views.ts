@@ -1,6 +1,6 @@
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus, QueueState } from '../../domain/status.js';
-import type { ClientBalance, MessageEvent, MessageView, TextEncoding } from '../port.js';
+import type { ClientBalance, MessageEvent, MessagePartView, MessageView, TextEncoding } from '../port.js';
 import type { Sql } from './database.js';
 import { loadQueries } from './sql-files.js';
 
@@ -11,6 +11,11 @@ interface MessageRow {
   encoding: string; segments: number; status: string; queue_state: string | null; accepted_at: number;
   not_before: number | null; expires_at: number; submitted_at: number | null; done_at: number | null; error_code: number | null;
   reason: string | null;
+}
+
+interface PartRow {
+  segment_index: number; parts: number | null; smsc_id: string; status: string; stat: string | null; error_code: string | null;
+  submitted_at: number | null; done_at: number | null;
 }
 
 export class MtViewsSql {
@@ -52,6 +57,19 @@ export class MtViewsSql {
       smscIds: smscIds.map((smsc) => smsc.smsc_id),
       history: [first, ...events.map((event): MessageEvent => ({ at: new Date(event.at), status: event.status as MessageStatus, detail: event.detail }))],
     };
+  }
+
+  async parts(db: Sql, clientId: ClientId, id: MessageId): Promise<MessagePartView[]> {
+    return (await db.rows<PartRow>(this.sql('parts'), [id, clientId])).map((row): MessagePartView => ({
+      index: row.segment_index,
+      of: row.parts,
+      smscId: row.smsc_id,
+      status: row.status as MessageStatus,
+      stat: row.stat,
+      errorCode: row.error_code,
+      submittedAt: row.submitted_at === null ? null : new Date(row.submitted_at),
+      doneAt: row.done_at === null ? null : new Date(row.done_at),
+    }));
   }
 
   async balance(db: Sql, clientId: ClientId): Promise<ClientBalance> {

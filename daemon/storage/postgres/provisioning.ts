@@ -8,9 +8,12 @@ import type {
   PrefixRecord,
   ProvisioningSnapshot,
   RouteRecord,
+  SmppAccess,
 } from '../../domain/provisioning.js';
 import type { ProvisioningChange } from '../port.js';
 import type { Database, Sql } from './database.js';
+import { PayoutsSql } from './payouts.js';
+import { ScenariosSql } from './scenarios.js';
 import { loadQueries } from './sql-files.js';
 
 /**
@@ -23,7 +26,7 @@ interface ClientRow {
   id: string; name: string; login: string; password_hash: string | null; url_token: string; virtual_port: number;
   disabled: boolean; demo: boolean; allowed_ips: string[]; senders: string[]; reserved_tps: number; max_tps: number | null;
   max_queued: number; dlr_url: string | null; mo_url: string | null; callback_format: string; callback_secret: string;
-  short_codes: string[]; keywords: KeywordRegistration[]; mo_reply_allowed: boolean;
+  short_codes: string[]; keywords: KeywordRegistration[]; mo_reply_allowed: boolean; smpp: SmppAccess | null;
 }
 
 interface RouteRow {
@@ -137,8 +140,14 @@ export class ProvisioningSql {
         }
         return;
       }
+      case 'scenario.put':
+        await this.scenarios.put(sql, change.scenario);
+        return;
     }
   }
+
+  /** The scenario.put change runs here, inside the provisioning transaction (stateless, like every *Sql part). */
+  private readonly scenarios = new ScenariosSql(new PayoutsSql());
 
   private async requireClient(sql: Sql, id: ClientId): Promise<void> {
     if ((await sql.rows(this.sql('clientPortById'), [id])).length === 0) throw invalid(`client "${id}" does not exist`);
@@ -168,7 +177,7 @@ export class ProvisioningSql {
       client.id, client.name, client.login, client.passwordHash, client.urlToken, port, client.disabled, client.demo,
       JSON.stringify(client.allowedIps), JSON.stringify(client.senders), client.reservedTps, client.maxTps, client.maxQueued,
       client.dlrUrl, client.moUrl, client.callbackFormat, client.callbackSecret, JSON.stringify(client.shortCodes),
-      JSON.stringify(client.keywords), client.moReplyAllowed,
+      JSON.stringify(client.keywords), client.moReplyAllowed, client.smpp === null ? null : JSON.stringify(client.smpp),
     ]);
   }
 
@@ -209,6 +218,7 @@ export class ProvisioningSql {
       keywords: row.keywords,
       moReplyAllowed: row.mo_reply_allowed,
       apiTokens: tokens.get(row.id) ?? [],
+      smpp: row.smpp,
     }));
     const routes = (await sql.rows<RouteRow>(this.sql('selectRoutes'))).map((row): RouteRecord => ({
       id: row.id as RouteId,

@@ -30,11 +30,13 @@ export interface RecordedSegment {
   readonly seq: number;
   readonly routeId: string;
   readonly index: number;
+  /** How many submit_sm the message's submission takes (the message is final only when each is). */
+  readonly parts: number;
   readonly smscId: string;
   readonly keys: readonly string[];
 }
 
-interface SegmentRow { status: string; smsc_id: string; id: string; client_id: string; message_status: string }
+interface SegmentRow { status: string; smsc_id: string; parts: number | null; id: string; client_id: string; message_status: string }
 interface HeldRow { route_id: string; match_key: string; id: number; status: string; stat: string | null; error_code: string | null; done_at: number | null; raw: string }
 interface ExpiredRow { id: number; route_id: string; bind_id: string; candidates: string[]; stat: string | null; raw: string; received_at: number }
 
@@ -46,7 +48,8 @@ export class ReceiptsSql {
 
   /** The segments of ack results with their keys (receiptIdCandidates forms, or the id itself). */
   static segmentsOf(day: number, seq: number, routeId: string, result: SubmitResult): RecordedSegment[] {
-    return result.smscIds.map((smscId, index) => ({ day, seq, routeId, index, smscId, keys: result.smscMatchKeys?.[index] ?? [smscId] }));
+    const parts = result.smscIds.length;
+    return result.smscIds.map((smscId, index) => ({ day, seq, routeId, index, parts, smscId, keys: result.smscMatchKeys?.[index] ?? [smscId] }));
   }
 
   /** Takes the locks of the keys an ack will record (before it records them; see lockKeys in receipts.sql). */
@@ -122,7 +125,8 @@ export class ReceiptsSql {
     const statuses = (await db.rows<{ status: string }>(this.sql('setSegmentStatuses'), [
       facts.status, facts.stat, facts.errorCode, facts.doneAt ?? now, day, seq, index,
     ])).map((row) => row.status as MessageStatus);
-    const aggregate = finalStatuses.has(messageStatus) ? null : aggregateStatus(statuses);
+    // A part whose SMSC id is not recorded (its submit_sm_resp never came) keeps the message open.
+    const aggregate = finalStatuses.has(messageStatus) || statuses.length < (segment.parts ?? 0) ? null : aggregateStatus(statuses);
     const detail = statuses.length > 1 ? `segment ${index + 1} of ${statuses.length} ${facts.status}: ${receiptDetail(facts)}` : receiptDetail(facts);
     if (aggregate === null) {
       // History carries message statuses: a segment's receipt before the last one is noted under the current status.

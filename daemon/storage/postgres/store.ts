@@ -1,6 +1,7 @@
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { ProvisioningSnapshot } from '../../domain/provisioning.js';
 import type {
+  AdminMtOutcome,
   CallbackClaim,
   CallbackEvent,
   CallbackOutcome,
@@ -14,6 +15,8 @@ import type {
   InboundProblem,
   InboundProblemInput,
   InboundProblemKind,
+  MessageLookup,
+  MessagePartView,
   MessageView,
   MoInput,
   MoOutcome,
@@ -21,19 +24,23 @@ import type {
   Nack,
   ProvisioningChange,
   QueueChangeResult,
+  QueueDepth,
   QueueSettings,
   ReceiptInput,
   ReceiptOutcome,
+  SegmentIdFact,
   Store,
   SubmitResult,
   SweepResult,
 } from '../port.js';
+import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
 import { EnqueueBatcher } from './enqueue-batcher.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { InboundProblemsSql } from './inbound-problems.js';
 import { migrate } from './migrate.js';
+import { MtAdminSql } from './mt-admin.js';
 import { MoSql } from './mo.js';
 import { MtEnqueueSql } from './mt-enqueue.js';
 import { MtQueueSql } from './mt-queue.js';
@@ -42,6 +49,19 @@ import { MtViewsSql } from './mt-views.js';
 import { OutboxSql } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
 import { ReceiptsSql } from './receipts.js';
+import type { Payout, PayoutAttemptOutcome, PayoutBudget, PayoutRequest, PayoutRequestOutcome, PayoutState } from '../payout-port.js';
+import type {
+  ScenarioDraw,
+  ScenarioEntry,
+  ScenarioRecord,
+  ScenarioResults,
+  ScenarioStepInput,
+  ScenarioStepOutcome,
+  StoredSubscriber,
+} from '../scenario-port.js';
+import { PayoutsSql } from './payouts.js';
+import { ScenariosSql } from './scenarios.js';
+import { StatsSql } from './stats.js';
 
 /**
  * The Store on a shared PostgreSQL database (13 or later), for a cluster of nodes: every node opens
@@ -70,6 +90,8 @@ export class PostgresStore implements Store {
   private readonly mo: MoSql;
   private readonly problems: InboundProblemsSql;
   private readonly batcher: EnqueueBatcher;
+  private readonly admin: MtAdminSql;
+  private readonly stats = new StatsSql();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
@@ -83,6 +105,7 @@ export class PostgresStore implements Store {
     this.sweep = new MtSweepSql(this.db, options.queue, dlr);
     this.views = new MtViewsSql(options.demoFreeSegments);
     this.mo = new MoSql(this.outbox);
+    this.admin = new MtAdminSql(this.views, dlr);
     // Half the pool for enqueue groups leaves connections for claims, acks and receipts.
     this.batcher = new EnqueueBatcher(
       (requests) => this.db.transaction((sql, now) => this.enqueue.enqueueAll(sql, requests, now)),
@@ -221,6 +244,113 @@ export class PostgresStore implements Store {
 
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.problems.list(this.db, filter);
+  }
+
+  // Scenarios and payouts (scenario-port.ts, payout-port.ts): scenarios.ts and payouts.ts.
+
+  private readonly payouts = new PayoutsSql();
+  private readonly scenarios = new ScenariosSql(this.payouts);
+
+  loadScenarios(): Promise<readonly ScenarioRecord[]> {
+    return this.scenarios.loadCurrent(this.db);
+  }
+
+  scenarioVersions(scenarioId: string): Promise<readonly ScenarioRecord[]> {
+    return this.scenarios.versions(this.db, scenarioId);
+  }
+
+  loadScenarioSubscriber(scenarioId: string, subscriber: string): Promise<StoredSubscriber> {
+    return this.scenarios.loadSubscriber(this.db, scenarioId, subscriber);
+  }
+
+  applyScenarioStep(step: ScenarioStepInput): Promise<ScenarioStepOutcome> {
+    return this.scenarios.applyStep(this.db, step);
+  }
+
+  scenarioResults(scenarioId: string, options: { readonly leaderboard: number }): Promise<ScenarioResults> {
+    return this.scenarios.results(this.db, scenarioId, options.leaderboard);
+  }
+
+  scenarioEntries(scenarioId: string): Promise<readonly ScenarioEntry[]> {
+    return this.scenarios.allEntries(this.db, scenarioId);
+  }
+
+  recordScenarioDraw(draw: ScenarioDraw): Promise<void> {
+    return this.scenarios.recordDraw(this.db, draw);
+  }
+
+  requestPayout(request: PayoutRequest): Promise<PayoutRequestOutcome> {
+    return this.db.transaction((sql, now) => this.payouts.request(sql, request, now));
+  }
+
+  setPayoutBudget(clientId: ClientId, currency: string, budgetMinor: number): Promise<void> {
+    return this.payouts.setBudget(this.db, clientId, currency, budgetMinor);
+  }
+
+  payoutBudget(clientId: ClientId): Promise<PayoutBudget | null> {
+    return this.db.transaction((sql) => this.payouts.budgetView(sql, clientId), 'snapshot');
+  }
+
+  claimPayouts(request: { readonly owner: string; readonly limit: number; readonly leaseMs: number }): Promise<readonly Payout[]> {
+    return this.db.transaction((sql, now) => this.payouts.claim(sql, request.owner, request.limit, request.leaseMs, now));
+  }
+
+  completePayoutAttempt(id: string, owner: string, outcome: PayoutAttemptOutcome): Promise<boolean> {
+    return this.db.transaction((sql, now) => this.payouts.completeAttempt(sql, id, owner, outcome, now));
+  }
+
+  listPayouts(filter: { readonly clientId?: ClientId; readonly state?: PayoutState; readonly limit: number }): Promise<readonly Payout[]> {
+    return this.payouts.list(this.db, filter);
+  }
+
+  retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
+    return this.db.transaction((sql, now) => this.payouts.retry(sql, id, now));
+  }
+
+  // --- Segment detail, operations and statistics (sql/postgres/002_operations.sql) --------------------
+
+  recordSegmentIds(facts: readonly SegmentIdFact[]): Promise<void> {
+    return this.queue.recordSegmentIds(facts);
+  }
+
+  findMessageParts(clientId: ClientId, id: MessageId): Promise<readonly MessagePartView[]> {
+    return this.views.parts(this.db, clientId, id);
+  }
+
+  queueDepth(): Promise<readonly QueueDepth[]> {
+    return this.admin.queueDepth(this.db);
+  }
+
+  lookupMessages(query: MessageLookup): Promise<readonly MessageView[]> {
+    return this.db.transaction((sql) => this.admin.search(sql, query), 'snapshot');
+  }
+
+  cancelMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return this.db.transaction((sql, now) => this.admin.cancel(sql, id, detail, now));
+  }
+
+  requeueMt(id: MessageId, detail: string): Promise<AdminMtOutcome> {
+    return this.db.transaction((sql, now) => this.admin.requeue(sql, id, detail, now));
+  }
+
+  statsSummary(window: StatsWindow): Promise<StatsSummary> {
+    return this.stats.summaryOf(this.db, window);
+  }
+
+  statsSeries(request: StatsSeriesRequest): Promise<readonly StatsBucket[]> {
+    return this.stats.seriesOf(this.db, request);
+  }
+
+  statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]> {
+    return this.stats.reportOf(this.db, kind, window);
+  }
+
+  searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]> {
+    return this.stats.find(this.db, search);
+  }
+
+  queueDepths(): Promise<QueueDepths> {
+    return this.db.transaction((sql) => this.stats.depths(sql), 'snapshot');
   }
 }
 

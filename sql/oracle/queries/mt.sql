@@ -76,6 +76,17 @@ UPDATE mt_messages SET queue_state = 'IN_FLIGHT', owner = :owner, bind_id = :bin
   claim_id = :claim_id, ready_at = NULL, state_at = SYSTIMESTAMP
 WHERE id = :id AND queue_state = 'QUEUED' AND expires_at > SYSTIMESTAMP
 
+-- name: readyClients
+-- Fair claims: the clients with claimable messages on a route (QUEUED, ready by the database clock,
+-- not expired), each with how many, its smallest priority and its oldest acceptance time, so that the
+-- claim can split its limit among them before it dequeues (a dequeued message cannot be put back
+-- without losing its place). Binds: route_id. Result: CLIENT_ID, READY, FIRST_PRIORITY, FIRST_ACCEPTED_AT.
+SELECT client_id, COUNT(*) AS ready, MIN(priority) AS first_priority, MIN(accepted_at) AS first_accepted_at
+FROM mt_messages
+WHERE route_id = :route_id AND queue_state = 'QUEUED' AND (ready_at IS NULL OR ready_at <= SYSTIMESTAMP)
+  AND expires_at > SYSTIMESTAMP
+GROUP BY client_id
+
 -- name: claimed
 -- The rows one claim took (the caller keeps AQ's dequeue order). Binds: claim_id. Result: the ClaimedRow columns.
 SELECT id, client_id, route_id, sender, recipient, text, encoding, segments, priority, expires_at,
@@ -90,12 +101,14 @@ SELECT id, client_id, route_id, segments, priority, expires_at, accepted_at, kan
 FROM mt_messages WHERE id = :id FOR UPDATE
 
 -- name: recordSmscId
--- Records (or, after a resend, replaces) a segment's SMSC id. Binds: message_id, segment_index, route_id, smsc_id.
+-- Records (or, after a resend, replaces) a segment's SMSC id, when it was recorded and how many
+-- submit_sm its submission takes (parts). Binds: message_id, segment_index, route_id, smsc_id, parts.
 MERGE INTO smsc_ids s
 USING (SELECT :message_id AS message_id, :segment_index AS segment_index FROM dual) n
 ON (s.message_id = n.message_id AND s.segment_index = n.segment_index)
-WHEN MATCHED THEN UPDATE SET s.route_id = :route_id, s.smsc_id = :smsc_id
-WHEN NOT MATCHED THEN INSERT (message_id, segment_index, route_id, smsc_id) VALUES (n.message_id, n.segment_index, :route_id, :smsc_id)
+WHEN MATCHED THEN UPDATE SET s.route_id = :route_id, s.smsc_id = :smsc_id, s.submitted_at = SYSTIMESTAMP, s.parts = :parts
+WHEN NOT MATCHED THEN INSERT (message_id, segment_index, route_id, smsc_id, submitted_at, parts)
+  VALUES (n.message_id, n.segment_index, :route_id, :smsc_id, SYSTIMESTAMP, :parts)
 
 -- name: markSubmitted
 -- Acks a message: PROCESSED in the ledger, status submitted. Binds: id.

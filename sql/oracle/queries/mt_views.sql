@@ -22,6 +22,14 @@ SELECT at, status, detail FROM message_events WHERE message_id = :message_id ORD
 -- Binds: message_id. Result: SMSC_ID by segment.
 SELECT smsc_id FROM smsc_ids WHERE message_id = :message_id ORDER BY segment_index
 
+-- name: parts
+-- A message's recorded segments in order, when it is the client's. Binds: id, client_id.
+-- Result: SEGMENT_INDEX, PARTS, SMSC_ID, STATUS, STAT, ERROR_CODE, SUBMITTED_AT, DONE_AT.
+SELECT s.segment_index, s.parts, s.smsc_id, s.status, s.stat, s.error_code, s.submitted_at, s.done_at
+FROM smsc_ids s JOIN mt_messages m ON m.id = s.message_id
+WHERE s.message_id = :id AND m.client_id = :client_id
+ORDER BY s.segment_index
+
 -- name: balance
 -- Binds: client_id. Result: DEMO (null for an unknown client), SEGMENTS_USED, QUEUED.
 SELECT (SELECT demo FROM clients WHERE id = :client_id) AS demo,

@@ -18,8 +18,9 @@ SELECT * FROM (
 
 -- name: segmentState
 -- The segment and its message, locked. Binds: message_id, segment_index.
--- Result: STATUS, SMSC_ID, ID, CLIENT_ID, MESSAGE_STATUS.
-SELECT s.status, s.smsc_id, m.id, m.client_id, m.status AS message_status
+-- Result: STATUS, SMSC_ID, PARTS (submit_sm of the submission; null on rows recorded before it was kept),
+-- ID, CLIENT_ID, MESSAGE_STATUS.
+SELECT s.status, s.smsc_id, s.parts, m.id, m.client_id, m.status AS message_status
 FROM smsc_ids s JOIN mt_messages m ON m.id = s.message_id
 WHERE s.message_id = :message_id AND s.segment_index = :segment_index FOR UPDATE
 

@@ -26,8 +26,8 @@ SELECT pg_advisory_xact_lock(hashtextextended('smsproc.mo.' || $1, 0));
 SELECT id FROM mo_messages WHERE dedup_key = $1 AND (dedup_until IS NULL OR dedup_until > $2) ORDER BY seq DESC LIMIT 1;
 
 -- name: moUrlOf
--- Parameters: client id. Result: mo_url, when the client exists.
-SELECT mo_url FROM clients WHERE id = $1;
+-- Parameters: client id. Result: mo_url and smpp (its SMPP access, or null), when the client exists.
+SELECT mo_url, smpp FROM clients WHERE id = $1;
 
 -- name: insertMo
 -- Parameters: id, route id, source, short code, text, client id, keyword, args, partial, missing parts,

@@ -39,6 +39,48 @@ SELECT m.seq, l.attempts, m.id, m.client_id, m.route_id, m.sender, m.recipient, 
 FROM leased l JOIN messages m ON m.day = l.day AND m.seq = l.seq
 ORDER BY m.priority, m.seq;
 
+-- name: claimFair
+-- A fair claim in one short statement (ClaimRequest.perClientLimit): the clients with READY rows on the
+-- route by a loose index scan (one probe of mt_queue_ready_client per client), each client's first
+-- rows up to its share (perClientLimit less what the caller holds of it, at most the limit; smallest
+-- priority first, then oldest, not expired) locked with SKIP LOCKED, then taken round by round (each
+-- client's first, then each one's second…; within a round by priority, then age) up to the limit and
+-- set IN_FLIGHT under a lease by the database clock. Candidates past the limit stay locked only until
+-- the statement commits. Nothing when the epoch is not the bind's current one.
+-- Parameters: route id, bind id, epoch, owner, limit, lease ms, per-client limit, held client ids
+-- (text[]), held counts (int[]). Result: as claim, in claim order.
+WITH RECURSIVE fence AS (
+  SELECT 1 FROM bind_epochs WHERE bind_id = $2 AND epoch = $3 FOR SHARE
+), clients(client_id) AS (
+  SELECT (SELECT min(client_id) FROM mt_queue WHERE route_id = $1 AND state = 'READY') WHERE EXISTS (SELECT 1 FROM fence)
+  UNION ALL
+  SELECT (SELECT min(q.client_id) FROM mt_queue q WHERE q.route_id = $1 AND q.state = 'READY' AND q.client_id > c.client_id)
+  FROM clients c WHERE c.client_id IS NOT NULL
+), shares AS (
+  SELECT c.client_id, least($5::int, $7::int - coalesce(h.held, 0)) AS share
+  FROM clients c LEFT JOIN unnest($8::text[], $9::int[]) AS h(client_id, held) ON h.client_id = c.client_id
+  WHERE c.client_id IS NOT NULL
+), candidates AS (
+  SELECT r.seq, r.priority, row_number() OVER (PARTITION BY s.client_id ORDER BY r.priority, r.seq) AS round
+  FROM shares s CROSS JOIN LATERAL (
+    SELECT q.seq, q.priority FROM mt_queue q
+    WHERE q.route_id = $1 AND q.client_id = s.client_id AND q.state = 'READY' AND q.expires_at > ms_now()
+    ORDER BY q.priority, q.seq LIMIT s.share FOR UPDATE SKIP LOCKED
+  ) r
+  WHERE s.share > 0
+), picked AS (
+  SELECT seq, round, priority FROM candidates ORDER BY round, priority, seq LIMIT $5
+), leased AS (
+  UPDATE mt_queue q SET state = 'IN_FLIGHT', owner = $4, bind_id = $2, epoch = $3, lease_until = ms_now() + $6::bigint,
+    attempts = q.attempts + 1
+  FROM picked WHERE q.seq = picked.seq
+  RETURNING q.seq, q.day, q.attempts, picked.round
+)
+SELECT m.seq, l.attempts, m.id, m.client_id, m.route_id, m.sender, m.recipient, m.text, m.encoding, m.segments, m.priority,
+  m.expires_at, m.dlr_requested, m.accepted_at
+FROM leased l JOIN messages m ON m.day = l.day AND m.seq = l.seq
+ORDER BY l.round, m.priority, m.seq;
+
 -- name: messagesById
 -- Parameters: message ids (text[]). Result: seq, day, id, route_id, client_id, kannel_dlr_mask.
 SELECT seq, day, id, route_id, client_id, kannel_dlr_mask FROM messages WHERE id = ANY($1::text[]);
@@ -50,10 +92,13 @@ SELECT seq, state, bind_id, epoch, attempts FROM mt_queue WHERE seq = ANY($1::bi
 
 -- name: recordSegments
 -- Records (or, after a resend, replaces) segments' SMSC ids, keeping their receipt status.
--- Parameters: days (int[]), seqs (bigint[]), segment indexes (int[]), route ids, smsc ids (text[]).
-INSERT INTO smsc_ids (day, message_seq, segment_index, route_id, smsc_id)
-SELECT * FROM unnest($1::int[], $2::bigint[], $3::int[], $4::text[], $5::text[])
-ON CONFLICT (day, message_seq, segment_index) DO UPDATE SET route_id = excluded.route_id, smsc_id = excluded.smsc_id;
+-- Parameters: days (int[]), seqs (bigint[]), segment indexes (int[]), route ids, smsc ids (text[]),
+-- parts (int[]: submit_sm of each one's submission), submitted_at.
+INSERT INTO smsc_ids (day, message_seq, segment_index, route_id, smsc_id, parts, submitted_at)
+SELECT day, seq, segment_index, route_id, smsc_id, parts, $7::bigint
+FROM unnest($1::int[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::int[]) AS w(day, seq, segment_index, route_id, smsc_id, parts)
+ON CONFLICT (day, message_seq, segment_index) DO UPDATE SET route_id = excluded.route_id, smsc_id = excluded.smsc_id,
+  parts = excluded.parts, submitted_at = excluded.submitted_at;
 
 -- name: recordKeys
 -- Parameters: days (int[]), route ids, match keys (text[]), seqs (bigint[]), segment indexes (int[]).

@@ -22,6 +22,13 @@ WHERE m.client_id = $1 AND m.client_ref = $2 ORDER BY m.seq DESC LIMIT 1;
 -- Parameters: day, seq. Result: smsc_id per segment, in segment order.
 SELECT smsc_id FROM smsc_ids WHERE day = $1 AND message_seq = $2 ORDER BY segment_index;
 
+-- name: parts
+-- Per-part detail of a client's message. Parameters: message id, client id.
+-- Result: segment_index, parts, smsc_id, status, stat, error_code, submitted_at, done_at, in segment order.
+SELECT s.segment_index, s.parts, s.smsc_id, s.status, s.stat, s.error_code, s.submitted_at, s.done_at
+FROM messages m JOIN smsc_ids s ON s.day = m.day AND s.message_seq = m.seq
+WHERE m.id = $1 AND m.client_id = $2 ORDER BY s.segment_index;
+
 -- name: events
 -- Parameters: day, seq. Result: at, status, detail, oldest first.
 SELECT at, status, detail FROM message_events WHERE day = $1 AND message_seq = $2 ORDER BY n;

@@ -30,16 +30,19 @@ SELECT COALESCE(MAX(port), 999) + 1 AS port FROM virtual_ports;
 INSERT INTO virtual_ports (port, client_id) VALUES ($1, $2) ON CONFLICT DO NOTHING;
 
 -- name: upsertClient
--- Creates or replaces a client's record; its API tokens are untouched. Parameters: the 20 columns in table order.
+-- Creates or replaces a client's record; its API tokens are untouched. Parameters: the 21 columns in table order.
 INSERT INTO clients (id, name, login, password_hash, url_token, virtual_port, disabled, demo, allowed_ips, senders,
-  reserved_tps, max_tps, max_queued, dlr_url, mo_url, callback_format, callback_secret, short_codes, keywords, mo_reply_allowed)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19::jsonb, $20)
+  reserved_tps, max_tps, max_queued, dlr_url, mo_url, callback_format, callback_secret, short_codes, keywords, mo_reply_allowed,
+  smpp)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb, $11, $12, $13, $14, $15, $16, $17, $18::jsonb, $19::jsonb, $20,
+  $21::jsonb)
 ON CONFLICT (id) DO UPDATE SET name = excluded.name, login = excluded.login, password_hash = excluded.password_hash,
   url_token = excluded.url_token, virtual_port = excluded.virtual_port, disabled = excluded.disabled, demo = excluded.demo,
   allowed_ips = excluded.allowed_ips, senders = excluded.senders, reserved_tps = excluded.reserved_tps,
   max_tps = excluded.max_tps, max_queued = excluded.max_queued, dlr_url = excluded.dlr_url, mo_url = excluded.mo_url,
   callback_format = excluded.callback_format, callback_secret = excluded.callback_secret,
-  short_codes = excluded.short_codes, keywords = excluded.keywords, mo_reply_allowed = excluded.mo_reply_allowed;
+  short_codes = excluded.short_codes, keywords = excluded.keywords, mo_reply_allowed = excluded.mo_reply_allowed,
+  smpp = excluded.smpp;
 
 -- name: deleteClient
 -- Parameters: client id. Changes: 0 when missing.

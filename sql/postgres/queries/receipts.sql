@@ -10,8 +10,9 @@ ORDER BY message_seq DESC LIMIT 1;
 
 -- name: segmentState
 -- The segment and its message, locked until commit (receipts for one message apply one at a time).
--- Parameters: day, seq, segment index. Result: the segment's status and SMSC id, the message's id, client and status.
-SELECT s.status, s.smsc_id, m.id, m.client_id, m.status AS message_status
+-- Parameters: day, seq, segment index. Result: the segment's status, SMSC id and parts (submit_sm of its
+-- submission, null on rows recorded before 002), the message's id, client and status.
+SELECT s.status, s.smsc_id, s.parts, m.id, m.client_id, m.status AS message_status
 FROM smsc_ids s JOIN messages m ON m.day = s.day AND m.seq = s.message_seq
 WHERE s.day = $1 AND s.message_seq = $2 AND s.segment_index = $3
 FOR UPDATE OF m;

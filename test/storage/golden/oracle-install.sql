@@ -915,3 +915,39 @@ BEGIN
   ddl('CREATE INDEX mt_messages_client_recipient ON mt_messages (client_id, recipient, accepted_at)');
 END;
 /
+
+-- schema/075_segment_detail.sql #1
+DECLARE
+  column_exists EXCEPTION;
+  PRAGMA EXCEPTION_INIT(column_exists, -1430);
+BEGIN
+  EXECUTE IMMEDIATE 'ALTER TABLE smsc_ids ADD (submitted_at TIMESTAMP WITH TIME ZONE)';
+EXCEPTION
+  WHEN column_exists THEN NULL;
+END;
+/
+
+-- schema/075_segment_detail.sql #2
+DECLARE
+  column_exists EXCEPTION;
+  PRAGMA EXCEPTION_INIT(column_exists, -1430);
+BEGIN
+  EXECUTE IMMEDIATE 'ALTER TABLE smsc_ids ADD (parts NUMBER(3))';
+EXCEPTION
+  WHEN column_exists THEN NULL;
+END;
+/
+
+-- schema/076_mt_claim_per_client.sql #1
+DECLARE
+  already_exists EXCEPTION;
+  PRAGMA EXCEPTION_INIT(already_exists, -955);
+  already_indexed EXCEPTION;
+  PRAGMA EXCEPTION_INIT(already_indexed, -1408);
+BEGIN
+  EXECUTE IMMEDIATE 'CREATE INDEX mt_messages_route_client ON mt_messages '
+    || '(route_id, queue_state, client_id, priority, accepted_at, ready_at, expires_at)';
+EXCEPTION
+  WHEN already_exists OR already_indexed THEN NULL;
+END;
+/
