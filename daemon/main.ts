@@ -6,9 +6,9 @@
  * DESIGN.md describes. With --seed-demo it also runs the built-in SMSC simulator the demo route uses.
  */
 import { Command } from 'commander';
+import { joinCluster } from './cluster/node-cluster.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
-import { createIntakeLimiter } from './api/intake-limiter.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { DeliveryService } from './dispatch/delivery-service.js';
 import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './embedded-demo.js';
@@ -99,17 +99,19 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   }, config.queue.sweepIntervalMs);
 
   // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
-  const limiter = createIntakeLimiter(provisioning, Date.now);
+  // The cluster (docs/cluster.md): who owns which bind, pool roles, cluster-wide client limits.
+  const cluster = await joinCluster({ config, store, provisioning, logger });
+  const limiter = cluster.limiter;
   const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter }) : null;
   const delivery = new DeliveryService({
-    config, store, provisioning, logger, events: metrics.delivery, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
+    config, store, provisioning, logger, events: metrics.delivery, coordinator: cluster.coordinator, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
   });
   await delivery.start();
   const payouts = startPayoutWorker(config, store, logger);
   // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
   const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
   const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions });
-  const operations = await startOperations({ config, store, metrics, logger, apiListening: () => api.app.server.listening, dispatching: () => delivery.dispatching });
+  const operations = await startOperations({ config, store, metrics, logger, apiListening: () => api.app.server.listening, dispatching: () => delivery.dispatching, poolActive: (name) => cluster.poolActive(name) });
   logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, ops: operations.address, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null) printDemoHelp(config, api, credentials);
 
@@ -123,6 +125,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       ['api', () => api.close()],
       ['smpp-server', async () => smppServer?.close()],
       ['delivery', () => delivery.stop()],
+      ['cluster', () => cluster.close()],
       ['payouts', async () => payouts?.stop()],
       ['sweeper', async () => clearInterval(sweeper)],
       ['provisioning', async () => provisioning.close()],

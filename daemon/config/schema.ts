@@ -179,6 +179,34 @@ export const configSchema = z.strictObject({
     /** How long after a pending answer the provider is asked for the payout's status. */
     recheckAfterMs: z.int().min(100).default(30_000),
   }).prefault({}),
+  cluster: z.strictObject({
+    /** Who owns which bind (docs/cluster.md): 'local' owns every bind (one node); 'etcd' shares them among nodes. */
+    coordinator: z.enum(['local', 'etcd']).default('local'),
+    /** Every etcd member (`http://host:2379`), with coordinator 'etcd'. */
+    etcdEndpoints: z.array(z.url({ protocol: /^https?$/ })).default([]),
+    /** Prefix of the cluster's keys in etcd; nodes that share binds share it. */
+    etcdKeyPrefix: z.string().min(1).default('smsproc/'),
+    /** The node's etcd lease, whole seconds: a killed node's binds move after about this long. */
+    leaseTtlMs: z.int().min(1000).multipleOf(1000).default(5000),
+    /** How long before its lease could expire a node stops submitting; null: min(1 s, TTL/4). */
+    fenceMarginMs: z.int().min(1).nullable().default(null),
+    /** Deadline of each etcd call: without quorum a call fails after this long. */
+    callTimeoutMs: z.int().min(100).default(2000),
+    /** Relative capacity: a node of weight 2 owns about twice the binds; 0 drains the node. */
+    weight: z.number().min(0).max(1000).default(1),
+    /** How often the node re-plans (also at every membership or ownership change). */
+    planIntervalMs: z.int().min(50).max(60_000).default(1000),
+    /** Most binds taken from a live owner per planning round (a returning node takes binds back slowly). */
+    maxMovesPerRound: z.int().min(1).max(1000).default(2),
+    /** A bind without a live owner this long is taken by any node, not only the planned one. */
+    orphanGraceMs: z.int().min(0).default(2000),
+    /** Dedicated-server pools `name:activeNode/standbyNode`: the active role is owned through the coordinator. */
+    pools: z.array(z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'give name:nodeA/nodeB')).default([]),
+  }).prefault({}),
+  limits: z.strictObject({
+    /** Redis (`redis://host:6379`) for client rates that hold across the cluster; null: each node limits alone. */
+    redisUrl: z.string().regex(/^rediss?:\/\//).nullable().default(null),
+  }).prefault({}),
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),

@@ -120,6 +120,8 @@ export class BindLoop {
   /** How often a bind with messages waiting claims anyway, to find clients whose traffic is new. */
   private readonly busyClaimMs: number;
   private stopping = false;
+  /** Ownership lost: no part is submitted any more, not even the rest of a multi-part message. */
+  private fenced = false;
   private reference = Math.floor(Math.random() * 65_536);
   private readonly log: Logger;
   private readonly window: number;
@@ -164,6 +166,8 @@ export class BindLoop {
 
   async start(): Promise<void> {
     this.epoch = await this.deps.store.acquireBindEpoch(this.deps.bindId);
+    // Fenced or stopped while the epoch was being raised: never bind.
+    if (this.stopping) return;
     this.log.info({ epoch: this.epoch }, 'bind acquired');
     this.events.bindUp(this.deps.route.id, this.deps.bindIndex, false);
     this.driver.start();
@@ -192,6 +196,17 @@ export class BindLoop {
   /** Nudges the loop (messages made READY again by the in-doubt policy, say). */
   poke(): void {
     this.pump();
+  }
+
+  /**
+   * The coordinator says this node no longer owns the bind (or soon may not): nothing more is
+   * submitted from now on, then the bind stops as stop() does. What is in the window already was
+   * sent; its outcomes are still recorded where the store's epoch allows.
+   */
+  fence(): Promise<void> {
+    if (!this.fenced) this.log.warn({ epoch: this.epoch }, 'bind fenced: ownership lost');
+    this.fenced = true;
+    return this.stop();
   }
 
   /** Stops claiming, hands back what waits, finishes the window, unbinds. */
@@ -340,6 +355,7 @@ export class BindLoop {
     for (const [index, pdu] of pdus.entries()) {
       const tag: PartTag = { id: message.id, part: index, total: pdus.length };
       for (;;) {
+        if (this.fenced) return index === 0 ? { kind: 'nack', nack: { id: message.id, disposition: { kind: 'retry', delayMs: 0 } } } : { kind: 'unknown', why: 'fenced', smscIds, parts: pdus.length };
         const sentAt = performance.now();
         const outcome: SubmitOutcome = await this.driver.submit(pdu, tag);
         this.countSubmit(outcome, (performance.now() - sentAt) / 1000);

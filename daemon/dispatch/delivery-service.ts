@@ -1,13 +1,16 @@
 /**
- * Delivery on one node (docs/dispatch.md): a RouteDispatcher for every enabled route (this node owns
- * every bind until the cluster coordinator hands them out), following provisioning changes; the
+ * Delivery on one node (docs/dispatch.md): a RouteDispatcher for every enabled route, following
+ * provisioning changes, running the binds this node owns through the cluster coordinator
+ * (BindOwnership; with the local coordinator, every bind); the
  * inbound handler for receipts and MO; the callback sender, whose MO replies become MTs accepted the
  * way the API accepts them. stop() drains in order: binds (window finished, unbind), inbound records,
  * callbacks.
  */
+import { createLocalCoordinator } from '../../cluster/coordinator/local/local-coordinator.js';
+import type { Coordinator } from '../../cluster/coordinator/port.js';
 import type { Config } from '../config/schema.js';
 import { SmsprocError } from '../domain/errors.js';
-import type { ClientId } from '../domain/ids.js';
+import type { BindId, ClientId } from '../domain/ids.js';
 import type { ClientRecord, RouteRecord } from '../domain/provisioning.js';
 import { commitUnits, prepareUnit, type AcceptanceDeps } from '../api/acceptance.js';
 import { rulesOf, validateSubmission } from '../api/submission.js';
@@ -26,6 +29,7 @@ import { CallbackSender, type CallbackSenderOptions } from './callback-sender.js
 import { InboundHandler, type InboundOptions } from './inbound-handler.js';
 import { ReservationLedger } from './reservation-ledger.js';
 import type { BindStatus } from './bind-loop.js';
+import { BindOwnership } from './bind-ownership.js';
 import { RouteDispatcher, type RouteDispatcherOptions } from './route-dispatcher.js';
 
 export interface DeliveryOptions {
@@ -46,6 +50,11 @@ export interface DeliveryDeps {
   readonly options?: Partial<DeliveryOptions>;
   /** Binds, submits, receipts and callbacks, for metrics. */
   readonly events?: DeliveryEvents;
+  /**
+   * Who owns which bind (started and closed by the caller). Without it a local coordinator: this
+   * node owns every bind, as a single node does.
+   */
+  readonly coordinator?: Coordinator;
 }
 
 /** The inbound handler's settings of the config (the default MO client is the router's). */
@@ -61,6 +70,9 @@ export class DeliveryService {
   private readonly inbound: InboundHandler;
   private readonly callbacks: CallbackSender;
   private readonly acceptance: AcceptanceDeps;
+  private readonly ownership: BindOwnership;
+  /** The local coordinator made here when the caller gave none (closed at stop). */
+  private readonly ownCoordinator: Coordinator | null;
   private moRouter: MoRouter = buildMoRouter([], { defaultClientId: null });
   private scenarioDirectory: ScenarioDirectory = buildScenarioDirectory([]);
   private version = -1;
@@ -105,6 +117,22 @@ export class DeliveryService {
     });
     // MO replies skip the intake ceiling (one reply per MO the client received) but count in the queue gauge.
     this.acceptance = { config, store, provisioning, limiter: createInProcessLimiter(() => null), queueGauge: createQueueGauge(store, Date.now) };
+    this.ownCoordinator = deps.coordinator === undefined
+      ? createLocalCoordinator({ id: config.node.id, site: config.node.site, weight: 1 }, (resource) => store.acquireBindEpoch(resource as BindId))
+      : null;
+    const { planIntervalMs, maxMovesPerRound, orphanGraceMs } = config.cluster;
+    this.ownership = new BindOwnership({
+      coordinator: deps.coordinator ?? this.ownCoordinator!,
+      routes: () => [...this.dispatchers.values()].map((dispatcher) => dispatcher.route),
+      dispatcherOf: (routeId) => this.dispatchers.get(routeId),
+      logger,
+      options: { planIntervalMs, maxMovesPerRound, orphanGraceMs },
+    });
+  }
+
+  /** Binds (`route/<id>/bind/<n>`) this node owns and runs now. */
+  get ownedBinds(): readonly string[] {
+    return this.ownership.ownedBinds;
   }
 
   /** The provisioning version delivery runs on (routes and MO routing). */
@@ -139,6 +167,7 @@ export class DeliveryService {
   async start(): Promise<void> {
     await this.inbound.start();
     await this.reconcile();
+    await this.ownership.start();
     this.callbacks.start();
     this.followTimer = setInterval(() => {
       if (this.deps.provisioning.version !== this.version) this.reconciling = this.reconciling.then(() => this.reconcile());
@@ -150,8 +179,11 @@ export class DeliveryService {
     if (this.followTimer !== null) clearInterval(this.followTimer);
     this.followTimer = null;
     await this.reconciling;
+    // Binds first: each finishes its window, unbinds and is released so another node binds at once.
+    await this.ownership.stop();
     await Promise.all([...this.dispatchers.values()].map((dispatcher) => dispatcher.stop()));
     this.dispatchers.clear();
+    await this.ownCoordinator?.close();
     await this.inbound.stop();
     await this.callbacks.stop();
   }
@@ -182,10 +214,11 @@ export class DeliveryService {
     }
     // A changed route's old binds are released before its new ones acquire their epochs.
     await Promise.all(stopping);
-    await Promise.all([...wanted.values()].filter((route) => !this.dispatchers.has(route.id)).map((route) => this.startRoute(route)));
+    for (const route of wanted.values()) if (!this.dispatchers.has(route.id)) this.startRoute(route);
+    await this.ownership.replan();
   }
 
-  private async startRoute(route: RouteRecord): Promise<void> {
+  private startRoute(route: RouteRecord): void {
     if (this.stopped || this.dispatchers.has(route.id)) return;
     const dispatcher = new RouteDispatcher({
       store: this.deps.store,
@@ -199,13 +232,8 @@ export class DeliveryService {
       events: this.deps.events?.bind,
     });
     this.dispatchers.set(route.id, dispatcher);
-    try {
-      await dispatcher.start();
-      this.deps.logger.info({ routeId: route.id, binds: route.binds }, 'route dispatch started');
-    } catch (error) {
-      this.dispatchers.delete(route.id);
-      this.deps.logger.error({ err: error, routeId: route.id }, 'route dispatch not started');
-    }
+    dispatcher.start();
+    this.deps.logger.info({ routeId: route.id, binds: route.binds }, 'route dispatch started');
   }
 
   /**

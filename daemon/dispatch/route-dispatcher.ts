@@ -1,6 +1,7 @@
 /**
- * Dispatch for one route on this node (docs/dispatch.md): one BindLoop per bind (local ownership:
- * this node owns every bind), and the route's in-doubt policy applied periodically.
+ * Dispatch for one route on this node (docs/dispatch.md): a BindLoop for each bind this node owns
+ * (the bind ownership, daemon/dispatch/bind-ownership.ts, says which and when), and the route's
+ * in-doubt policy applied periodically.
  */
 import { bindIdOf } from '../domain/ids.js';
 import type { RouteRecord } from '../domain/provisioning.js';
@@ -38,30 +39,14 @@ export interface RouteDispatcherDeps {
 
 export class RouteDispatcher {
   private readonly options: RouteDispatcherOptions;
-  private readonly binds: BindLoop[];
+  /** The bind loops running now, by bind index. */
+  private readonly binds = new Map<number, BindLoop>();
   private inDoubtTimer: NodeJS.Timeout | null = null;
   private resolving = false;
+  private stopped = false;
 
   constructor(private readonly deps: RouteDispatcherDeps) {
     this.options = { ...defaultRouteDispatcherOptions, ...deps.options };
-    const { route } = deps;
-    this.binds = Array.from(
-      { length: route.binds },
-      (_, index) =>
-        new BindLoop({
-          store: deps.store,
-          route,
-          bindIndex: index,
-          bindId: bindIdOf(route.id, index),
-          owner: deps.owner,
-          ledger: deps.ledger,
-          reservationOf: deps.reservationOf,
-          onDeliver: deps.inbound(route, index),
-          logger: deps.logger,
-          options: this.options,
-          events: deps.events,
-        }),
-    );
   }
 
   get route(): RouteRecord {
@@ -69,23 +54,74 @@ export class RouteDispatcher {
   }
 
   bindStatuses(): readonly BindStatus[] {
-    return this.binds.map((bind) => bind.status());
+    return [...this.binds.values()].map((bind) => bind.status());
   }
 
-  async start(): Promise<void> {
-    await Promise.all(this.binds.map((bind) => bind.start()));
+  /** Indexes of the binds running here. */
+  get runningBinds(): readonly number[] {
+    return [...this.binds.keys()];
+  }
+
+  start(): void {
     this.inDoubtTimer = setInterval(() => this.resolveInDoubt(), this.options.inDoubtIntervalMs);
+  }
+
+  /**
+   * Starts bind `index` (this node now owns it): raises the bind's epoch in the store, then binds and
+   * submits. Resolves once the epoch is raised.
+   */
+  async startBind(index: number): Promise<void> {
+    if (this.stopped || this.binds.has(index) || index >= this.deps.route.binds) return;
+    const { deps } = this;
+    const bind = new BindLoop({
+      store: deps.store,
+      route: deps.route,
+      bindIndex: index,
+      bindId: bindIdOf(deps.route.id, index),
+      owner: deps.owner,
+      ledger: deps.ledger,
+      reservationOf: deps.reservationOf,
+      onDeliver: deps.inbound(deps.route, index),
+      logger: deps.logger,
+      options: this.options,
+      events: deps.events,
+    });
+    this.binds.set(index, bind);
+    try {
+      await bind.start();
+    } catch (error) {
+      this.binds.delete(index);
+      throw error;
+    }
+  }
+
+  /** Graceful: bind `index` stops claiming, finishes its window and unbinds. */
+  async stopBind(index: number): Promise<void> {
+    const bind = this.binds.get(index);
+    if (bind === undefined) return;
+    await bind.stop();
+    this.binds.delete(index);
+  }
+
+  /** Ownership lost: bind `index` submits nothing more, then stops. */
+  async fenceBind(index: number): Promise<void> {
+    const bind = this.binds.get(index);
+    if (bind === undefined) return;
+    await bind.fence();
+    this.binds.delete(index);
   }
 
   /** Graceful: every bind stops claiming, finishes its window and unbinds. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.inDoubtTimer !== null) clearInterval(this.inDoubtTimer);
     this.inDoubtTimer = null;
-    await Promise.all(this.binds.map((bind) => bind.stop()));
+    await Promise.all([...this.binds.keys()].map((index) => this.stopBind(index)));
   }
 
   private resolveInDoubt(): void {
-    if (this.resolving) return;
+    // The route's owners resolve its in-doubt messages; a node running none of its binds leaves them.
+    if (this.resolving || this.binds.size === 0) return;
     this.resolving = true;
     const { store, route, logger } = this.deps;
     store
@@ -93,7 +129,7 @@ export class RouteDispatcher {
       .then((ids) => {
         if (ids.length === 0) return;
         logger.warn({ routeId: route.id, resent: ids.length }, 'in-doubt messages made ready again (policy resend)');
-        for (const bind of this.binds) bind.poke();
+        for (const bind of this.binds.values()) bind.poke();
       })
       .catch((error: unknown) => logger.error({ err: error, routeId: route.id }, 'in-doubt resolution failed'))
       .finally(() => {

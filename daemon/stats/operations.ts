@@ -17,6 +17,8 @@ export interface OperationsDeps {
   readonly logger: Logger;
   readonly apiListening: () => boolean;
   readonly dispatching: () => boolean;
+  /** `/health/pool/<name>`: this node holds the pool's active role; null: no such pool. */
+  readonly poolActive?: (name: string) => boolean | null;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -37,7 +39,7 @@ export function readinessChecks(deps: Pick<OperationsDeps, 'store' | 'apiListeni
 
 export async function startOperations(deps: OperationsDeps): Promise<Operations> {
   const readiness = readinessChecks(deps);
-  const server = await startOpsServer({ host: deps.config.ops.host, port: deps.config.ops.port, registry: deps.metrics.registry, readiness, logger: deps.logger });
+  const server = await startOpsServer({ host: deps.config.ops.host, port: deps.config.ops.port, registry: deps.metrics.registry, readiness, logger: deps.logger, ...(deps.poolActive === undefined ? {} : { poolActive: deps.poolActive }) });
   const address = `${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
   const systemd = createSystemdNotifier({
     env: deps.env ?? process.env,

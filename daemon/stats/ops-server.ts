@@ -1,8 +1,9 @@
 /**
  * The ops HTTP server (config ops.host/ops.port, default 127.0.0.1:9464): GET /metrics for
  * Prometheus, GET /health/live (the process answers) and GET /health/ready (every readiness check
- * passes; 503 with the failing checks otherwise). Plain node:http: it must answer while the client
- * API is busy or draining, and it has three fixed paths.
+ * passes; 503 with the failing checks otherwise), GET /health/pool/<name> (200 only on the node that
+ * holds the pool's active role). Plain node:http: it must answer while the client
+ * API is busy or draining, and it has few fixed paths.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,6 +22,8 @@ export interface OpsServerDeps {
   readonly registry: Registry;
   readonly readiness: readonly ReadinessCheck[];
   readonly logger: Logger;
+  /** Whether this node holds the active role of the dedicated-server pool; null: no such pool. */
+  readonly poolActive?: (name: string) => boolean | null;
 }
 
 export interface OpsServer {
@@ -60,8 +63,14 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
       const checks = await readiness(deps.readiness);
       const ready = Object.values(checks).every(Boolean);
       send(response, ready ? 200 : 503, 'application/json', `${JSON.stringify({ status: ready ? 'ready' : 'not ready', checks })}\n`);
+    } else if (path?.startsWith('/health/pool/') === true && deps.poolActive !== undefined) {
+      // For a load balancer or VRRP check in front of a dedicated-server pool: 200 only on the active node.
+      const name = decodeURIComponent(path.slice('/health/pool/'.length));
+      const active = deps.poolActive(name);
+      if (active === null) send(response, 404, 'application/json', `${JSON.stringify({ pool: name, status: 'unknown pool' })}\n`);
+      else send(response, active ? 200 : 503, 'application/json', `${JSON.stringify({ pool: name, status: active ? 'active' : 'standby' })}\n`);
     } else {
-      send(response, 404, 'text/plain; charset=utf-8', 'not found: /metrics, /health/live, /health/ready\n');
+      send(response, 404, 'text/plain; charset=utf-8', 'not found: /metrics, /health/live, /health/ready, /health/pool/<name>\n');
     }
   };
   const server = createServer((request, response) => {

@@ -13,6 +13,7 @@ import { applyCommand } from './commands/apply.js';
 import { balanceCommand } from './commands/balance.js';
 import { callbacksCommand } from './commands/callbacks.js';
 import { clientCommand } from './commands/client.js';
+import { clusterCommand } from './commands/cluster.js';
 import { dbCommand } from './commands/db.js';
 import { exportCommand } from './commands/export.js';
 import { inboundCommand } from './commands/inbound.js';
@@ -31,7 +32,7 @@ function program(): Command {
     .option('--json', 'print results as JSON')
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), messagesCommand(), queuesCommand(), scenariosCommand(), payoutsCommand(), dbCommand()];
+  const commands = [clientCommand(), ...accessCommands(), routeCommand(), prefixCommand(), overridesCommand(), applyCommand(), exportCommand(), balanceCommand(), callbacksCommand(), inboundCommand(), messagesCommand(), queuesCommand(), scenariosCommand(), payoutsCommand(), dbCommand(), clusterCommand()];
   for (const command of commands) root.addCommand(command);
   // Settings are copied to subcommands only when they are created by the parent, so set them on each.
   const inherit = (command: Command): void => {

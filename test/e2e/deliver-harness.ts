@@ -6,6 +6,7 @@ import { configSchema, type Config } from '../../daemon/config/schema.js';
 import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
+import { openCoordinator } from '../../daemon/cluster/open-coordinator.js';
 import { DeliveryService } from '../../daemon/dispatch/delivery-service.js';
 import type { CallbackSenderOptions } from '../../daemon/dispatch/callback-sender.js';
 import type { InboundOptions } from '../../daemon/dispatch/inbound-handler.js';
@@ -43,6 +44,9 @@ export interface NodeOptions {
   readonly web?: Partial<Config['web']>;
   /** inbound.defaultMoClientId of the node config. */
   readonly defaultMoClientId?: string;
+  /** The node's id and site (default `e2e-<pid>`) and its `cluster` config: with coordinator etcd, binds are shared. */
+  readonly node?: { readonly id: string; readonly site: string };
+  readonly cluster?: Partial<Config['cluster']>;
 }
 
 export interface Node {
@@ -96,7 +100,8 @@ export async function provisionNode(store: Store, options: Pick<NodeOptions, 'sm
 /** Opens the store (provisioning it when new) and starts the node's parts on 127.0.0.1:0. */
 export async function startNode(options: NodeOptions): Promise<Node> {
   const config = configSchema.parse({
-    node: { id: `e2e-${process.pid}` },
+    node: options.node ?? { id: `e2e-${process.pid}` },
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
     store: await postgresStoreFor(options.dbPath) ?? { sqlitePath: options.dbPath },
     api: { port: 0 },
     msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 },
@@ -115,11 +120,14 @@ export async function startNode(options: NodeOptions): Promise<Node> {
   const smppServer = options.smppServer === undefined
     ? null
     : await startSmppServer({ config, store, provisioning, logger, session: { enquireLinkTimeoutMs: 1_000, responseTimeoutMs: 2_000 } });
+  const coordinator = options.cluster === undefined ? null : openCoordinator(config, store, logger);
+  await coordinator?.start();
   const delivery = new DeliveryService({
     config,
     store,
     provisioning,
     logger,
+    ...(coordinator === null ? {} : { coordinator }),
     ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
     options: {
       provisioningCheckMs: 200,
@@ -148,6 +156,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       await api.close();
       await smppServer?.close();
       await delivery.stop();
+      await coordinator?.close();
       clearInterval(sweeper);
       provisioning.close();
       await store.close();

@@ -20,13 +20,13 @@ export function encodeNode(node: NodeInfo): string {
   return JSON.stringify({ site: node.site, weight: node.weight });
 }
 
-/** Null for a value this version cannot read (written by someone else): such a node is ignored. */
+/** Null for a value this version cannot read (written by someone else): such a node is ignored. Weight 0: draining. */
 export function decodeNode(nodeId: string, value: string): NodeInfo | null {
   try {
     const parsed: unknown = JSON.parse(value);
     if (typeof parsed !== 'object' || parsed === null) return null;
     const { site, weight } = parsed as { site?: unknown; weight?: unknown };
-    if (typeof site !== 'string' || typeof weight !== 'number' || !(weight > 0)) return null;
+    if (typeof site !== 'string' || typeof weight !== 'number' || !(weight >= 0)) return null;
     return { id: nodeId, site, weight };
   } catch {
     return null;
