@@ -51,6 +51,9 @@ if ! command -v systemd-notify >/dev/null 2>&1 || ! command -v systemd-analyze >
       || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq systemd; }
   else
     echo "missing systemd-notify/systemd-analyze; install with: sudo apt-get install -y systemd" >&2
+    exit 2
+  fi
+fi
 
 # chromium: the web pages are tested in headless Chromium (test/browser, driven by playwright-core).
 if [ ! -x /usr/bin/chromium ]; then
@@ -60,6 +63,9 @@ if [ ! -x /usr/bin/chromium ]; then
   else
     echo "missing /usr/bin/chromium (browser tests); install with: sudo apt-get install -y chromium" >&2
     exit 2
+  fi
+fi
+
 # PostgreSQL: the postgres Store adapter's tests (test/storage/postgres.test.ts) connect as postgres
 # over 127.0.0.1 without a password, unless SMSPROC_TEST_PG_URL names another server.
 if [ -z "${SMSPROC_TEST_PG_URL:-}" ]; then
