@@ -114,6 +114,7 @@ export class BindOwnership {
       nodes: members,
       owners,
       maxMovesPerRound: this.deps.options.maxMovesPerRound,
+      pins: coordinator.pins(),
     });
     const live = new Set(members.map((m) => m.id));
     const now = this.clock();
