@@ -7,6 +7,7 @@ import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import { openCoordinator } from '../../daemon/cluster/open-coordinator.js';
+import { parsePool, PoolRoles } from '../../daemon/cluster/pool-roles.js';
 import { DeliveryService } from '../../daemon/dispatch/delivery-service.js';
 import type { CallbackSenderOptions } from '../../daemon/dispatch/callback-sender.js';
 import type { InboundOptions } from '../../daemon/dispatch/inbound-handler.js';
@@ -122,6 +123,11 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     : await startSmppServer({ config, store, provisioning, logger, session: { enquireLinkTimeoutMs: 1_000, responseTimeoutMs: 2_000 } });
   const coordinator = options.cluster === undefined ? null : openCoordinator(config, store, logger);
   await coordinator?.start();
+  // Dedicated pools' active roles, as joinCluster runs them in the daemon.
+  const pools = coordinator === null || config.cluster.pools.length === 0
+    ? null
+    : new PoolRoles(coordinator, config.cluster.pools.map(parsePool), { checkIntervalMs: config.cluster.planIntervalMs, standbyDelayMs: config.cluster.orphanGraceMs }, logger);
+  pools?.start();
   const delivery = new DeliveryService({
     config,
     store,
@@ -156,6 +162,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       await api.close();
       await smppServer?.close();
       await delivery.stop();
+      await pools?.stop();
       await coordinator?.close();
       clearInterval(sweeper);
       provisioning.close();
