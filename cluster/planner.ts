@@ -14,6 +14,10 @@
  *   comes back takes its binds over several rounds instead of all at once.
  * - Draining: a node of weight 0 (being drained) is a member that gets no binds; all of its binds
  *   move at once, outside the move limit.
+ * - Pins: a bind pinned to a node (an operator's `smsprocctl cluster move`, or a dedicated pool's
+ *   active node) goes to that node while it is live with a weight above 0, at once and outside the
+ *   move limit (an operator asked for it); when the node is not, the bind is planned as if unpinned.
+ *   The other binds spread as if the pinned ones did not exist.
  * - Orphans: `orphansToTake` lets any node take a bind that has had no live owner for the grace
  *   period, so that availability never waits for the planned node.
  */
@@ -38,6 +42,8 @@ export interface PlanInput {
   readonly owners: ReadonlyMap<string, string>;
   /** Most binds taken from a live owner in this round (a bind of a dead owner always moves). */
   readonly maxMovesPerRound: number;
+  /** Bind → the node it is pinned to (honoured while that node is live and not draining). */
+  readonly pins?: ReadonlyMap<string, string>;
 }
 
 export interface Move {
@@ -143,7 +149,16 @@ function assignSite(binds: readonly SiteBind[], nodes: readonly PlannerNode[], i
 }
 
 /** The target owner of every bind, ignoring current owners and the move limit. */
-export function targetAssignment(nodes: readonly PlannerNode[], routes: readonly PlannerRoute[]): Map<string, string> {
+export function targetAssignment(
+  nodes: readonly PlannerNode[],
+  routes: readonly PlannerRoute[],
+  pins: ReadonlyMap<string, string> = new Map(),
+): Map<string, string> {
+  const pinnable = new Set(nodes.filter((n) => n.weight > 0).map((n) => n.id));
+  const honoured = (bind: string) => {
+    const node = pins.get(bind);
+    return node !== undefined && pinnable.has(node) ? node : undefined;
+  };
   const bySite = new Map<string, PlannerNode[]>();
   for (const node of nodes) {
     if (!(node.weight > 0)) continue;
@@ -159,7 +174,10 @@ export function targetAssignment(nodes: readonly PlannerNode[], routes: readonly
     const order = preferred !== null && bySite.has(preferred) ? [preferred, ...sites.filter((s) => s !== preferred)] : sites;
     if (order.length === 0) break;
     for (let i = 0; i < route.binds; i++) {
-      siteBinds.get(order[i % order.length]!)!.push({ bind: bindName(route.routeId, i), routeId: route.routeId });
+      const bind = bindName(route.routeId, i);
+      const pinned = honoured(bind);
+      if (pinned !== undefined) target.set(bind, pinned);
+      else siteBinds.get(order[i % order.length]!)!.push({ bind, routeId: route.routeId });
     }
   }
   for (const [site, binds] of siteBinds) assignSite(binds, bySite.get(site)!, target);
@@ -169,7 +187,8 @@ export function targetAssignment(nodes: readonly PlannerNode[], routes: readonly
 export function plan(input: PlanInput): Plan {
   const live = new Set(input.nodes.filter((n) => n.weight > 0).map((n) => n.id));
   const draining = new Set(input.nodes.filter((n) => !(n.weight > 0)).map((n) => n.id));
-  const target = targetAssignment(input.nodes, input.routes);
+  const pins = input.pins ?? new Map<string, string>();
+  const target = targetAssignment(input.nodes, input.routes, pins);
   const assignment = new Map<string, string>();
   const moves: Move[] = [];
   let rebalances = 0;
@@ -182,9 +201,9 @@ export function plan(input: PlanInput): Plan {
       moves.push({ bind, from: null, to });
     } else if (owner === to) {
       assignment.set(bind, owner);
-    } else if (draining.has(owner) || rebalances < input.maxMovesPerRound) {
-      // A draining node's binds all leave at once; only rebalancing between live nodes is paced.
-      if (!draining.has(owner)) rebalances++;
+    } else if (draining.has(owner) || pins.get(bind) === to || rebalances < input.maxMovesPerRound) {
+      // A draining node's binds and pinned binds leave at once; only rebalancing between live nodes is paced.
+      if (!draining.has(owner) && pins.get(bind) !== to) rebalances++;
       assignment.set(bind, to);
       moves.push({ bind, from: owner, to });
     } else {

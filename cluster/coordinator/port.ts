@@ -97,6 +97,8 @@ export interface Coordinator {
   members(): readonly NodeInfo[];
   /** Owners of every resource, last known (including other nodes' resources). */
   owners(): ReadonlyMap<string, OwnerRecord>;
+  /** Resource → node id an operator pinned it to (`smsprocctl cluster move`), last known; changes are watched. */
+  pins(): ReadonlyMap<string, string>;
   /**
    * Calls `listener` after each change of membership or ownership (and once soon after subscribing),
    * so a supervisor can re-plan. Returns the unsubscribe function. Changes may be coalesced.

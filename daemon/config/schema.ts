@@ -202,7 +202,12 @@ export const configSchema = z.strictObject({
     orphanGraceMs: z.int().min(0).default(2000),
     /** Dedicated-server pools `name:activeNode/standbyNode`: the active role is owned through the coordinator. */
     pools: z.array(z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'give name:nodeA/nodeB')).default([]),
-  }).prefault({}),
+    /** Dedicated routes `pool:routeId`: the route's binds run only on the pool's active node. */
+    poolRoutes: z.array(z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._-]+$/, 'give pool:routeId')).default([]),
+  }).refine(
+    (cluster) => cluster.poolRoutes.every((entry) => cluster.pools.some((pool) => pool.split(':')[0] === entry.split(':')[0])),
+    { message: 'cluster.poolRoutes names a pool that cluster.pools does not define', path: ['poolRoutes'] },
+  ).prefault({}),
   limits: z.strictObject({
     /** Redis (`redis://host:6379`) for client rates that hold across the cluster; null: each node limits alone. */
     redisUrl: z.string().regex(/^rediss?:\/\//).nullable().default(null),

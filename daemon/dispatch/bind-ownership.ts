@@ -5,10 +5,11 @@
  * acquires the binds planned for it that have no live owner, takes any bind orphaned for the grace
  * period, and hands over (graceful stop, then release) the binds the plan moves elsewhere. When an
  * ownership is lost (the coordinator fenced itself, or the key was revoked) the bind stops submitting
- * at once. stop() stops every bind gracefully and releases it, so another node binds at once.
+ * at once. A route of a dedicated pool runs only on the pool's active node. stop() stops every bind gracefully and releases it, so another node binds at once.
  */
-import { orphansToTake, plan } from '../../cluster/planner.js';
+import { bindName, orphansToTake, plan } from '../../cluster/planner.js';
 import type { Coordinator, Ownership } from '../../cluster/coordinator/port.js';
+import { poolResource } from '../cluster/pool-roles.js';
 import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import type { RouteDispatcher } from './route-dispatcher.js';
@@ -25,6 +26,8 @@ export interface BindOwnershipDeps {
   readonly routes: () => readonly RouteRecord[];
   /** The route's dispatcher on this node, if it runs. */
   readonly dispatcherOf: (routeId: string) => RouteDispatcher | undefined;
+  /** The dedicated pool a route belongs to (config `cluster.poolRoutes`), if any. */
+  readonly poolOf?: (routeId: string) => string | undefined;
   readonly logger: Logger;
   readonly options: BindOwnershipOptions;
   readonly clock?: () => number;
@@ -106,16 +109,31 @@ export class BindOwnership {
     const members = coordinator.members();
     // Not (or no longer) a member: the view is not ours to act on; lost ownerships stop by themselves.
     if (coordinator.status().phase !== 'live' || !members.some((m) => m.id === self)) return;
-    const routes = this.deps.routes();
     const owners = new Map([...coordinator.owners()].map(([resource, record]) => [resource, record.nodeId]));
     for (const ownership of coordinator.owned()) owners.set(ownership.resource, self);
+    const live = new Set(members.map((m) => m.id));
+    // A pool's dedicated route is pinned to the pool's active node (over any operator pin), and is
+    // planned nowhere while the pool has no live active node: the standby takes the role, then the binds.
+    const pins = new Map(coordinator.pins());
+    const poolPinned = new Set<string>();
+    const routes = this.deps.routes().filter((route) => {
+      const pool = this.deps.poolOf?.(route.id);
+      if (pool === undefined) return true;
+      const active = owners.get(poolResource(pool));
+      if (active === undefined || !live.has(active)) return false;
+      for (let i = 0; i < route.binds; i++) {
+        pins.set(bindName(route.id, i), active);
+        poolPinned.add(bindName(route.id, i));
+      }
+      return true;
+    });
     const result = plan({
       routes: routes.map((route) => ({ routeId: route.id, binds: route.binds, preferredSite: null })),
       nodes: members,
       owners,
       maxMovesPerRound: this.deps.options.maxMovesPerRound,
+      pins,
     });
-    const live = new Set(members.map((m) => m.id));
     const now = this.clock();
     for (const bind of [...this.orphanSince.keys()]) if (!result.assignment.has(bind)) this.orphanSince.delete(bind);
     const unowned: string[] = [];
@@ -131,7 +149,9 @@ export class BindOwnership {
     const toAcquire = new Set(unowned.filter((bind) => result.assignment.get(bind) === self));
     // A draining node (weight 0) takes no orphan: it would only hand it over again.
     const draining = members.find((m) => m.id === self)?.weight === 0;
-    if (!draining) for (const bind of orphansToTake(unowned, owners, live, this.orphanSince, now, this.deps.options.orphanGraceMs)) toAcquire.add(bind);
+    // A pool's binds are not orphans for other nodes: only the pool's active node runs them.
+    const orphans = unowned.filter((bind) => !poolPinned.has(bind));
+    if (!draining) for (const bind of orphansToTake(orphans, owners, live, this.orphanSince, now, this.deps.options.orphanGraceMs)) toAcquire.add(bind);
 
     const work: Promise<void>[] = [];
     for (const [resource, bind] of this.held) {

@@ -120,11 +120,13 @@ export class DeliveryService {
     this.ownCoordinator = deps.coordinator === undefined
       ? createLocalCoordinator({ id: config.node.id, site: config.node.site, weight: 1 }, (resource) => store.acquireBindEpoch(resource as BindId))
       : null;
-    const { planIntervalMs, maxMovesPerRound, orphanGraceMs } = config.cluster;
+    const { planIntervalMs, maxMovesPerRound, orphanGraceMs, poolRoutes } = config.cluster;
+    const poolOfRoute = new Map(poolRoutes.map((entry) => [entry.slice(entry.indexOf(':') + 1), entry.slice(0, entry.indexOf(':'))]));
     this.ownership = new BindOwnership({
       coordinator: deps.coordinator ?? this.ownCoordinator!,
       routes: () => [...this.dispatchers.values()].map((dispatcher) => dispatcher.route),
       dispatcherOf: (routeId) => this.dispatchers.get(routeId),
+      poolOf: (routeId) => poolOfRoute.get(routeId),
       logger,
       options: { planIntervalMs, maxMovesPerRound, orphanGraceMs },
     });

@@ -103,3 +103,20 @@ test('planner: any node takes a bind only after it has had no live owner for the
   const binds = ['route/r/bind/0', 'route/r/bind/1', 'route/r/bind/2', 'route/r/bind/3', 'route/r/bind/4'];
   assert.deepEqual(orphansToTake(binds, owners, new Set(['n1', 'n2']), since, 5000, 3000), ['route/r/bind/1', 'route/r/bind/3']);
 });
+
+test('planner property: a bind pinned to a live node goes there in one round (outside the move limit); a pin to a dead node changes nothing', () => {
+  fc.assert(
+    fc.property(scenarioArb, fc.nat(), fc.nat(), ({ nodes, routes, owners, maxMoves }, bindPick, nodePick) => {
+      const binds = allBinds(routes);
+      const pinned = binds[bindPick % binds.length]!;
+      const to = nodes[nodePick % nodes.length]!.id;
+      const result = plan({ nodes, routes, owners, maxMovesPerRound: maxMoves, pins: new Map([[pinned, to]]) });
+      assert.equal(result.assignment.get(pinned), to, `${pinned} on its pinned node`);
+      assert.ok(result.moves.filter((m) => m.from !== null && m.bind !== pinned).length <= maxMoves, 'other rebalancing stays within the limit');
+      const unpinned = plan({ nodes, routes, owners, maxMovesPerRound: maxMoves });
+      const toDead = plan({ nodes, routes, owners, maxMovesPerRound: maxMoves, pins: new Map([[pinned, 'dead1']]) });
+      assert.deepEqual(toDead.assignment, unpinned.assignment, 'a pin to a node that is not live is set aside');
+    }),
+    { numRuns: 300 },
+  );
+});

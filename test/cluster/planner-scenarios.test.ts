@@ -1,6 +1,7 @@
 // Planner scenarios as text (test/cluster/scenarios/*.txt). Each line is a command; a command that
 // prints (plan, settle, target) is followed by `----` and its expected output up to a blank line.
 // Commands: node <id> <site> [weight=N] · leave <id> · drain <id> (weight 0) · site-down <site> · route <id> <binds> [prefer=<site>]
+//           pin <route>/<n> <node> · unpin <route>/<n>
 //           plan [max-moves=N] · settle [max-moves=N] · target
 // SMSPROC_REWRITE=1 rewrites the expected outputs from the actual ones (review the diff).
 import { strict as assert } from 'node:assert';
@@ -17,9 +18,11 @@ interface World {
   nodes: PlannerNode[];
   routes: PlannerRoute[];
   owners: Map<string, string>;
+  pins: Map<string, string>;
 }
 
 const short = (bind: string) => bind.replace(/^route\/(.+)\/bind\/(\d+)$/, '$1/$2');
+const longBind = (text: string) => text.replace(/^(.+)\/(\d+)$/, 'route/$1/bind/$2');
 
 function option(words: readonly string[], name: string): string | undefined {
   return words.find((w) => w.startsWith(`${name}=`))?.slice(name.length + 1);
@@ -33,7 +36,7 @@ function ownersByNode(world: World): string[] {
 }
 
 function runRound(world: World, maxMoves: number): string[] {
-  const result = plan({ nodes: world.nodes, routes: world.routes, owners: world.owners, maxMovesPerRound: maxMoves });
+  const result = plan({ nodes: world.nodes, routes: world.routes, owners: world.owners, maxMovesPerRound: maxMoves, pins: world.pins });
   world.owners = new Map(result.assignment);
   const lines = result.moves.map((m) => (m.from === null ? `take ${short(m.bind)} ${m.to}` : `move ${short(m.bind)} ${m.from} -> ${m.to}`));
   if (result.deferred > 0) lines.push(`deferred ${result.deferred}`);
@@ -60,6 +63,12 @@ function run(world: World, line: string): string[] | null {
     case 'route':
       world.routes.push({ routeId: words[0]!, binds: Number(words[1]), preferredSite: option(words, 'prefer') ?? null });
       return null;
+    case 'pin':
+      world.pins.set(longBind(words[0]!), words[1]!);
+      return null;
+    case 'unpin':
+      world.pins.delete(longBind(words[0]!));
+      return null;
     case 'plan':
       return [...runRound(world, maxMoves), ...ownersByNode(world)];
     case 'settle': {
@@ -75,7 +84,7 @@ function run(world: World, line: string): string[] | null {
       return [`rounds ${rounds}, moves ${moves}`, ...ownersByNode(world)];
     }
     case 'target': {
-      const target = targetAssignment(world.nodes, world.routes);
+      const target = targetAssignment(world.nodes, world.routes, world.pins);
       return [...world.nodes].sort((x, y) => x.id.localeCompare(y.id)).map((node) => {
         const binds = [...target].filter(([, owner]) => owner === node.id).map(([bind]) => bind).sort(compareBinds).map(short);
         return `${node.id} ${node.site}: ${binds.join(' ')}`.trimEnd();
@@ -90,7 +99,7 @@ for (const file of readdirSync(scenarioDir).filter((f) => f.endsWith('.txt')).so
   test(`planner scenario ${file}`, () => {
     const path = join(scenarioDir, file);
     const lines = readFileSync(path, 'utf8').split('\n');
-    const world: World = { nodes: [], routes: [], owners: new Map() };
+    const world: World = { nodes: [], routes: [], owners: new Map(), pins: new Map() };
     const rewritten: string[] = [];
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim();

@@ -7,6 +7,9 @@ import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import { openCoordinator } from '../../daemon/cluster/open-coordinator.js';
+import { parsePool, PoolRoles } from '../../daemon/cluster/pool-roles.js';
+import { intakeLimitOf } from '../../daemon/api/intake-limiter.js';
+import { createRedisLimiter } from '../../daemon/limits/redis-limiter.js';
 import { DeliveryService } from '../../daemon/dispatch/delivery-service.js';
 import type { CallbackSenderOptions } from '../../daemon/dispatch/callback-sender.js';
 import type { InboundOptions } from '../../daemon/dispatch/inbound-handler.js';
@@ -47,6 +50,10 @@ export interface NodeOptions {
   /** The node's id and site (default `e2e-<pid>`) and its `cluster` config: with coordinator etcd, binds are shared. */
   readonly node?: { readonly id: string; readonly site: string };
   readonly cluster?: Partial<Config['cluster']>;
+  /** The client's intake ceiling (maxTps) when the store is provisioned; default none. */
+  readonly clientMaxTps?: number;
+  /** A redis-server on 127.0.0.1 at this port for the intake ceiling across nodes (as `limits.redisUrl`). */
+  readonly redisPort?: number;
 }
 
 export interface Node {
@@ -69,7 +76,7 @@ export function simulator(options: Partial<SmscSimulatorOptions> = {}): Promise<
 }
 
 /** On a new store: the route `sim` to the SMSC (serving every number starting with 7) and the client `acme` with its callback URLs. */
-export async function provisionNode(store: Store, options: Pick<NodeOptions, 'smscPort' | 'callbackUrl' | 'route'>): Promise<void> {
+export async function provisionNode(store: Store, options: Pick<NodeOptions, 'smscPort' | 'callbackUrl' | 'route' | 'clientMaxTps'>): Promise<void> {
   const snapshot = await store.loadProvisioning();
   if (snapshot.routes.length === 0) {
     await store.applyProvisioning([
@@ -87,7 +94,7 @@ export async function provisionNode(store: Store, options: Pick<NodeOptions, 'sm
         op: 'client.put',
         client: {
           id: CLIENT, name: 'Acme', login: 'acme', passwordHash: null, urlToken: 'acme-deliver-url-token-0123', virtualPort: null,
-          disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['ACME'], reservedTps: 50, maxTps: null,
+          disabled: false, demo: false, allowedIps: ['127.0.0.1', '::1'], senders: ['ACME'], reservedTps: 50, maxTps: options.clientMaxTps ?? null,
           maxQueued: 100_000, dlrUrl: `${options.callbackUrl}/dlr`, moUrl: `${options.callbackUrl}/mo`, callbackFormat: 'post-json',
           callbackSecret: CALLBACK_SECRET, shortCodes: [SHORT_CODE], keywords: [], moReplyAllowed: true, smpp: null,
         },
@@ -122,6 +129,11 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     : await startSmppServer({ config, store, provisioning, logger, session: { enquireLinkTimeoutMs: 1_000, responseTimeoutMs: 2_000 } });
   const coordinator = options.cluster === undefined ? null : openCoordinator(config, store, logger);
   await coordinator?.start();
+  // Dedicated pools' active roles, as joinCluster runs them in the daemon.
+  const pools = coordinator === null || config.cluster.pools.length === 0
+    ? null
+    : new PoolRoles(coordinator, config.cluster.pools.map(parsePool), { checkIntervalMs: config.cluster.planIntervalMs, standbyDelayMs: config.cluster.orphanGraceMs }, logger);
+  pools?.start();
   const delivery = new DeliveryService({
     config,
     store,
@@ -144,7 +156,15 @@ export async function startNode(options: NodeOptions): Promise<Node> {
   });
   await delivery.start();
   const extensions = options.web === undefined ? [] : [webExtension({ config, store, provisioning, logger, delivery })];
-  const api = await startApiServer({ config, store, provisioning, logger, extensions });
+  const redisLimiter = options.redisPort === undefined
+    ? null
+    : createRedisLimiter({
+      connection: { host: '127.0.0.1', port: options.redisPort },
+      limitOf: intakeLimitOf(provisioning),
+      liveNodes: () => Math.max(1, coordinator?.members().length ?? 1),
+      log: logger,
+    });
+  const api = await startApiServer({ config, store, provisioning, logger, extensions, ...(redisLimiter === null ? {} : { limiter: redisLimiter }) });
   return {
     store,
     provisioning,
@@ -156,7 +176,9 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       await api.close();
       await smppServer?.close();
       await delivery.stop();
+      await pools?.stop();
       await coordinator?.close();
+      await redisLimiter?.close();
       clearInterval(sweeper);
       provisioning.close();
       await store.close();

@@ -46,6 +46,12 @@ test('cross-field rules: TLS needs both files', () => {
   assert.throws(() => loadConfig({ env: { SMSPROC_API_TLS_CERT_FILE: '/x.pem' } }), /tlsCertFile and api.tlsKeyFile/);
 });
 
+test('cross-field rules: a pool route names a pool that cluster.pools defines', () => {
+  const config = loadConfig({ env: { SMSPROC_CLUSTER_POOLS: 'bank:a1/b1', SMSPROC_CLUSTER_POOL_ROUTES: 'bank:mts, bank:mgf' } });
+  assert.deepEqual(config.cluster.poolRoutes, ['bank:mts', 'bank:mgf']);
+  assert.throws(() => loadConfig({ env: { SMSPROC_CLUSTER_POOLS: 'bank:a1/b1', SMSPROC_CLUSTER_POOL_ROUTES: 'shop:mts' } }), /poolRoutes names a pool/);
+});
+
 test('cross-field rules: callback concurrency and lease against the request timeout', () => {
   assert.throws(() => loadConfig({ env: { SMSPROC_CALLBACKS_LEASE_MS: '5000', SMSPROC_CALLBACKS_REQUEST_TIMEOUT_MS: '5000' } }), /callbacks.leaseMs must exceed/);
   assert.throws(() => loadConfig({ env: { SMSPROC_CALLBACKS_GLOBAL_CONCURRENCY: '4' } }), /globalConcurrency must be at least/);

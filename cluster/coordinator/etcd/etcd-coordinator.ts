@@ -12,7 +12,7 @@ import {
 } from '../port.js';
 import { unavailable, withDeadline } from './deadline.js';
 import { cappedBackoff } from './capped-backoff.js';
-import { decodeNode, decodeOwner, encodeNode, encodeOwner, nodeKey, nodesPrefix, ownerKey, ownersPrefix } from './keys.js';
+import { decodeNode, decodeOwner, encodeNode, encodeOwner, nodeKey, nodesPrefix, ownerKey, ownersPrefix, pinsPrefix } from './keys.js';
 
 export interface EtcdCoordinatorOptions {
   /** Every member of the etcd cluster (`http://host:2379`): the client moves to another when one fails. */
@@ -89,6 +89,7 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
 
   let members = new Map<string, NodeInfo>();
   let owners = new Map<string, OwnerRecord & { readonly leaseId: string }>();
+  let pins = new Map<string, string>();
   let viewRevision = 0;
 
   const deadline = (ms = callTimeoutMs) => ({ deadline: Date.now() + ms });
@@ -286,6 +287,11 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
       const nodeId = deleted ? null : decodeOwner(kv.value.toString());
       if (nodeId === null) owners.delete(resource);
       else owners.set(resource, { resource, nodeId, epoch: Number(kv.create_revision), leaseId: kv.lease });
+    } else if (name.startsWith(pinsPrefix)) {
+      const resource = name.slice(pinsPrefix.length);
+      const nodeId = deleted ? null : decodeOwner(kv.value.toString());
+      if (nodeId === null) pins.delete(resource);
+      else pins.set(resource, nodeId);
     }
   }
 
@@ -311,6 +317,7 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
     if (revision < viewRevision) return viewRevision;
     members = new Map();
     owners = new Map();
+    pins = new Map();
     for (const kv of answer.kvs) applyKv(kv, false);
     viewRevision = revision;
     revokeVanished(revision);
@@ -369,6 +376,7 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
       for (const [resource, { nodeId, epoch }] of owners) view.set(resource, { resource, nodeId, epoch });
       return view;
     },
+    pins: () => new Map(pins),
     watch(listener) {
       const unsubscribe = changes.add(listener);
       queueMicrotask(listener);

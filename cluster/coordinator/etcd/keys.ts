@@ -4,9 +4,15 @@ import type { NodeInfo } from '../port.js';
  * The etcd key layout under the coordinator's prefix (default `smsproc/`):
  *   nodes/<nodeId>       JSON {site, weight}, put under the node's lease (membership)
  *   owners/<resource>    JSON {nodeId}, created under the owner's lease; create revision = epoch
+ *   pins/<resource>      JSON {nodeId}, no lease (an operator's `cluster move`; `cluster unpin` deletes it)
  */
 export const nodesPrefix = 'nodes/';
 export const ownersPrefix = 'owners/';
+export const pinsPrefix = 'pins/';
+
+export function pinKey(resource: string): string {
+  return `${pinsPrefix}${resource}`;
+}
 
 export function nodeKey(nodeId: string): string {
   return `${nodesPrefix}${nodeId}`;

@@ -46,6 +46,8 @@ export function createLocalCoordinator(self: NodeInfo, acquireEpoch: (resource: 
       }
       return records;
     },
+    // One node: nothing to pin a resource to but itself.
+    pins: () => new Map<string, string>(),
     watch(listener) {
       const unsubscribe = changes.add(listener);
       queueMicrotask(listener);
