@@ -202,6 +202,8 @@ export const configSchema = z.strictObject({
     orphanGraceMs: z.int().min(0).default(2000),
     /** Dedicated-server pools `name:activeNode/standbyNode`: the active role is owned through the coordinator. */
     pools: z.array(z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'give name:nodeA/nodeB')).default([]),
+    /** Processes serving the client API (node:cluster workers) beside the primary; more than 1 needs a shared store. */
+    workers: z.int().min(1).max(64).default(1),
   }).prefault({}),
   limits: z.strictObject({
     /** Redis (`redis://host:6379`) for client rates that hold across the cluster; null: each node limits alone. */
