@@ -40,6 +40,7 @@ export async function startSupervisor(deps: { count: number; primaryRegistry: Re
       worker.on('message', (message: WorkerReady | object) => {
         if ('type' in message && message.type === 'worker.ready') {
           apiAddress = (message as WorkerReady).api;
+          logger.info({ worker: worker.process.pid, api: apiAddress }, 'worker serving');
           listening.add(worker.id);
           resolve();
         }
