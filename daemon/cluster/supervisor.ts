@@ -11,6 +11,8 @@ import { isMetricsResponse, metricsRequest, type MetricsRequest, type RegistryJs
 
 /** A worker that does not answer a metrics request within this long is left out of that scrape. */
 const METRICS_TIMEOUT_MS = 2000;
+/** A worker that died before it served waits this long before its restart, so a broken start does not spin. */
+const FAILED_START_DELAY_MS = 1000;
 /** A worker that has not exited this long after its drain was asked is killed. */
 const DRAIN_TIMEOUT_MS = 30_000;
 
@@ -46,11 +48,14 @@ export async function startSupervisor(deps: { count: number; primaryRegistry: Re
         }
       });
       worker.once('exit', (code, signal) => {
-        listening.delete(worker.id);
+        const served = listening.delete(worker.id);
         resolve();
         if (draining) return;
         logger.error({ worker: worker.process.pid, code, signal }, 'worker died: restarting it');
-        void fork();
+        if (served) void fork();
+        else setTimeout(() => {
+          if (!draining) void fork();
+        }, FAILED_START_DELAY_MS);
       });
     });
   };

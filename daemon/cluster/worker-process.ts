@@ -73,7 +73,8 @@ export async function runWorker(config: Config): Promise<void> {
     })();
   };
   process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+  // Ctrl-C reaches the whole process group: the primary drains the workers itself, in its order.
+  process.on('SIGINT', () => undefined);
   // The primary is gone (killed): nobody restarts or drains this worker any more.
   process.on('disconnect', stop);
   process.on('SIGHUP', () => {
