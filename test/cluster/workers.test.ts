@@ -5,15 +5,18 @@ import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../daemon/config/schema.js';
+import { sha256Hex } from '../../daemon/domain/credentials.js';
+import type { ClientId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
-import { provisionNode, simulator, statusOf, submit, tempDir, type Submitted } from '../e2e/deliver-harness.js';
+import { provisionNode, simulator, statusOf, tempDir, TOKEN, type Submitted } from '../e2e/deliver-harness.js';
 import { createTestSchema, dropTestSchema, pgUnreachable, testPgUrl } from '../support/postgres.js';
 
 /**
  * smsprocd with `cluster.workers: 2` on a PostgreSQL schema, as a child process, with the SMSC
  * simulator: the workers serve the API on one port and the primary delivers; kill -9 of a worker →
- * it is restarted and nothing accepted is lost; /metrics sums the workers; SIGTERM drains, exit 0.
+ * it is restarted and nothing accepted is lost; /metrics sums the workers; SIGHUP reaches the workers;
+ * SIGTERM drains, exit 0.
  */
 const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
 
@@ -55,10 +58,41 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** POST /api/v1/sms; the accepted message, or null for any other answer, a cut connection or no answer in time. */
+async function submitOrNull(baseUrl: string, body: Record<string, unknown>): Promise<Submitted | null> {
+  try {
+    const response = await fetch(`${baseUrl}/api/v1/sms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'ACME', ...body }),
+      // A connection the primary was handing to the worker as it died is never answered (node:cluster).
+      signal: AbortSignal.timeout(3000),
+    });
+    if (response.status >= 300) return null;
+    return ((await response.json()) as { messages: Submitted[] }).messages[0] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Sends `count` messages; returns those accepted (a request cut by a dying worker was not accepted). */
 async function sendSome(baseUrl: string, label: string, count: number): Promise<Submitted[]> {
-  const results = await Promise.allSettled(Array.from({ length: count }, (_, i) => submit(baseUrl, { to: `7916${String(i).padStart(7, '0')}`, text: `${label} ${i}`, dlr: true })));
-  return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const results = await Promise.all(Array.from({ length: count }, (_, i) => submitOrNull(baseUrl, { to: `7916${String(i).padStart(7, '0')}`, text: `${label} ${i}`, dlr: true })));
+  return results.filter((r): r is Submitted => r !== null);
+}
+
+/** Whether the workers accept a token: asked several times, so that every worker answers at least once over fresh connections. */
+async function tokenAccepted(baseUrl: string, token: string): Promise<boolean> {
+  const answers = await Promise.all(Array.from({ length: 6 }, async (_, i) => {
+    const response = await fetch(`${baseUrl}/api/v1/sms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', connection: 'close' },
+      body: JSON.stringify({ from: 'ACME', to: '79160000001', text: `new token ${Date.now()} ${i}` }),
+    });
+    await response.text();
+    return response.status;
+  }));
+  return answers.every((status) => status < 300);
 }
 
 async function acceptedTotal(opsUrl: string): Promise<number> {
@@ -70,13 +104,14 @@ const unreachable = await pgUnreachable();
 if (unreachable !== null) {
   console.log(`workers test not registered: no PostgreSQL at the test URL: ${unreachable}`);
 } else {
-  test('cluster.workers 2: API on the workers, kill -9 of a worker restarts it with nothing lost, /metrics aggregated, SIGTERM drains', { timeout: 60_000 }, async () => {
+  test('cluster.workers 2: API on the workers, SIGHUP reloads them, kill -9 of a worker restarts it with nothing lost, /metrics aggregated, SIGTERM drains', { timeout: 60_000 }, async () => {
     const temp = tempDir();
     const schema = await createTestSchema();
     const smsc = await simulator();
     const receiver = await startReceiver(() => ({ status: 200 }));
     const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
-    const setup = await openStore(configSchema.parse({ store, log: { level: 'silent' } }));
+    const storeConfig = configSchema.parse({ store, log: { level: 'silent' } });
+    const setup = await openStore(storeConfig);
     await provisionNode(setup, { smscPort: smsc.address().port, callbackUrl: receiver.url, route: { tps: 200 } });
     await setup.close();
     const configFile = `${temp.dir}/smsproc.yaml`;
@@ -86,6 +121,8 @@ if (unreachable !== null) {
       'api: { port: 0 }',
       'ops: { port: 0 }',
       'cluster: { workers: 2 }',
+      // Provisioning changes reach the workers by SIGHUP here, long before the next poll.
+      'provisioning: { pollIntervalMs: 60000 }',
       "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
       'log: { level: info }',
       '',
@@ -99,6 +136,14 @@ if (unreachable !== null) {
       await waitFor('first batch delivered', allDelivered, 20_000);
       // Only workers accept: the primary's own count is 0, so 40 is the workers' sum.
       assert.equal(await acceptedTotal(daemon.opsUrl), 40);
+
+      const newToken = 'sp_workers_e2e_token_0123456789abcdef';
+      const admin = await openStore(storeConfig);
+      await admin.applyProvisioning([{ op: 'apiToken.add', clientId: 'acme' as ClientId, token: { id: 't2', sha256: sha256Hex(newToken), createdAt: new Date(0), label: 'sighup' } }]);
+      await admin.close();
+      assert.equal(await tokenAccepted(daemon.baseUrl, newToken), false);
+      daemon.child.kill('SIGHUP');
+      await waitFor('the workers reloaded provisioning on SIGHUP', () => tokenAccepted(daemon.baseUrl, newToken), 5000);
 
       const victim = daemon.workers[0]!;
       process.kill(victim, 'SIGKILL');
