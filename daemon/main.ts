@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * smsprocd: one node. Today it runs as one process (the embedded default: the SQLite store needs one
+ * smsprocd: one node. By default one process (the embedded default: the SQLite store needs one
  * writer): it serves the client API, keeps the queue maintained and delivers (every bind of every
- * enabled route, receipts, MO, callbacks). The primary/worker split and cluster coordination join as
- * DESIGN.md describes. With --seed-demo it also runs the built-in SMSC simulator the demo route uses.
+ * enabled route, receipts, MO, callbacks). With `cluster.workers` > 1 on a shared store, node:cluster
+ * workers serve the client API and this primary does the rest (docs/cluster.md, "Process model").
+ * With --seed-demo it also runs the built-in SMSC simulator the demo route uses.
  */
 import nodeCluster from 'node:cluster';
 import { Command } from 'commander';
