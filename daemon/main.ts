@@ -1,12 +1,16 @@
 #!/usr/bin/env node
 /**
- * smsprocd: one node. Today it runs as one process (the embedded default: the SQLite store needs one
+ * smsprocd: one node. By default one process (the embedded default: the SQLite store needs one
  * writer): it serves the client API, keeps the queue maintained and delivers (every bind of every
- * enabled route, receipts, MO, callbacks). The primary/worker split and cluster coordination join as
- * DESIGN.md describes. With --seed-demo it also runs the built-in SMSC simulator the demo route uses.
+ * enabled route, receipts, MO, callbacks). With `cluster.workers` > 1 on a shared store, node:cluster
+ * workers serve the client API and this primary does the rest (docs/cluster.md, "Process model").
+ * With --seed-demo it also runs the built-in SMSC simulator the demo route uses.
  */
+import nodeCluster from 'node:cluster';
 import { Command } from 'commander';
 import { joinCluster } from './cluster/node-cluster.js';
+import { startSupervisor, type Supervisor } from './cluster/supervisor.js';
+import { runWorker } from './cluster/worker-process.js';
 import { ConfigError, loadConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { startApiServer, type ApiServer } from './api/server.js';
@@ -68,6 +72,13 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     }
     throw error;
   }
+  // With cluster.workers > 1 (docs/cluster.md, "Process model") workers serve the client API; this primary does the rest.
+  const workers = config.cluster.workers > 1;
+  if (workers && config.store.kind === 'sqlite') {
+    process.stderr.write('smsprocd: cluster.workers > 1 needs a shared store (store.kind postgres or oracle), not sqlite\n');
+    process.exit(EX_CONFIG);
+  }
+  if (workers && nodeCluster.isWorker) return runWorker(config);
   const logger = createLogger(config.log.level);
   const store: Store = await openStore(config);
   const credentials = options.seedDemo === true ? await seedEmbeddedDemo(store, config, SIMULATOR_PORT) : null;
@@ -110,10 +121,12 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   const payouts = startPayoutWorker(config, store, logger);
   // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
   const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
-  const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions });
-  const operations = await startOperations({ config, store, metrics, logger, apiListening: () => api.app.server.listening, dispatching: () => delivery.dispatching, poolActive: (name) => cluster.poolActive(name) });
-  logger.info({ node: config.node.id, api: `${api.host}:${api.port}`, ops: operations.address, tls: api.tls, store: config.store.kind }, 'smsprocd ready');
-  if (credentials !== null) printDemoHelp(config, api, credentials);
+  const supervisor: Supervisor | null = workers ? await startSupervisor({ count: config.cluster.workers, primaryRegistry: metrics.registry, logger }) : null;
+  const api: ApiServer | null = supervisor === null ? await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions }) : null;
+  const operations = await startOperations({
+    config, store, logger, metrics, ...(supervisor === null ? {} : { registry: supervisor.registry }), apiListening: () => supervisor?.serving ?? api?.app.server.listening ?? false, dispatching: () => delivery.dispatching, poolActive: (name) => cluster.poolActive(name) });
+  logger.info({ node: config.node.id, api: api === null ? supervisor?.apiAddress : `${api.host}:${api.port}`, workers: config.cluster.workers, ops: operations.address, tls: config.api.tlsCertFile !== null, store: config.store.kind }, 'smsprocd ready');
+  if (credentials !== null && api !== null) printDemoHelp(config, api, credentials);
 
   let stopping = false;
   const stop = (signal: string): void => {
@@ -122,7 +135,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     logger.info({ signal }, 'draining');
     void shutdown(logger, [
       ['operations', () => operations.close()],
-      ['api', () => api.close()],
+      ['api', async () => (supervisor === null ? api?.close() : supervisor.drain())],
       ['smpp-server', async () => smppServer?.close()],
       ['delivery', () => delivery.stop()],
       ['cluster', () => cluster.close()],
@@ -140,6 +153,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGHUP', () => {
     logger.info('SIGHUP: reloading provisioning');
+    supervisor?.reload();
     provisioning.refresh().catch((error: unknown) => logger.error({ err: error }, 'provisioning reload failed'));
   });
 }

@@ -57,7 +57,7 @@ export async function joinCluster(deps: { config: Config; store: Store; provisio
   };
 }
 
-function redisConnectionOf(url: string): { host: string; port: number; password?: string; username?: string; db?: number; tls?: object } {
+export function redisConnectionOf(url: string): { host: string; port: number; password?: string; username?: string; db?: number; tls?: object } {
   const parsed = new URL(url);
   const db = parsed.pathname.length > 1 ? Number(parsed.pathname.slice(1)) : undefined;
   return {

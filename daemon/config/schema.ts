@@ -204,6 +204,8 @@ export const configSchema = z.strictObject({
     pools: z.array(z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._-]+\/[A-Za-z0-9._-]+$/, 'give name:nodeA/nodeB')).default([]),
     /** Dedicated routes `pool:routeId`: the route's binds run only on the pool's active node. */
     poolRoutes: z.array(z.string().regex(/^[a-z0-9_-]+:[A-Za-z0-9._-]+$/, 'give pool:routeId')).default([]),
+    /** Processes serving the client API (node:cluster workers) beside the primary; more than 1 needs a shared store. */
+    workers: z.int().min(1).max(64).default(1),
   }).refine(
     (cluster) => cluster.poolRoutes.every((entry) => cluster.pools.some((pool) => pool.split(':')[0] === entry.split(':')[0])),
     { message: 'cluster.poolRoutes names a pool that cluster.pools does not define', path: ['poolRoutes'] },

@@ -3,6 +3,7 @@
  * and the systemd notifications (ready, watchdog, stopping). Readiness: the store answers, the
  * client API listens, and every enabled route is dispatched.
  */
+import type { Registry } from 'prom-client';
 import type { Config } from '../config/schema.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../storage/port.js';
@@ -14,6 +15,8 @@ export interface OperationsDeps {
   readonly config: Config;
   readonly store: Pick<Store, 'provisioningVersion'>;
   readonly metrics: Metrics;
+  /** What /metrics serves when not this process's registry alone (the primary's aggregate over its workers). */
+  readonly registry?: Pick<Registry, 'contentType' | 'metrics'>;
   readonly logger: Logger;
   readonly apiListening: () => boolean;
   readonly dispatching: () => boolean;
@@ -39,7 +42,7 @@ export function readinessChecks(deps: Pick<OperationsDeps, 'store' | 'apiListeni
 
 export async function startOperations(deps: OperationsDeps): Promise<Operations> {
   const readiness = readinessChecks(deps);
-  const server = await startOpsServer({ host: deps.config.ops.host, port: deps.config.ops.port, registry: deps.metrics.registry, readiness, logger: deps.logger, ...(deps.poolActive === undefined ? {} : { poolActive: deps.poolActive }) });
+  const server = await startOpsServer({ host: deps.config.ops.host, port: deps.config.ops.port, registry: deps.registry ?? deps.metrics.registry, readiness, logger: deps.logger, ...(deps.poolActive === undefined ? {} : { poolActive: deps.poolActive }) });
   const address = `${server.host.includes(':') ? `[${server.host}]` : server.host}:${server.port}`;
   const systemd = createSystemdNotifier({
     env: deps.env ?? process.env,

@@ -19,7 +19,7 @@ export interface ReadinessCheck {
 export interface OpsServerDeps {
   readonly host: string;
   readonly port: number;
-  readonly registry: Registry;
+  readonly registry: Pick<Registry, 'contentType' | 'metrics'>;
   readonly readiness: readonly ReadinessCheck[];
   readonly logger: Logger;
   /** Whether this node holds the active role of the dedicated-server pool; null: no such pool. */
