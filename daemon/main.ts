@@ -109,9 +109,9 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       });
   }, config.queue.sweepIntervalMs);
 
-  // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
   // The cluster (docs/cluster.md): who owns which bind, pool roles, cluster-wide client limits.
   const cluster = await joinCluster({ config, store, provisioning, logger });
+  // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
   const limiter = cluster.limiter;
   const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter }) : null;
   const delivery = new DeliveryService({
@@ -124,7 +124,15 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   const supervisor: Supervisor | null = workers ? await startSupervisor({ count: config.cluster.workers, primaryRegistry: metrics.registry, logger }) : null;
   const api: ApiServer | null = supervisor === null ? await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions }) : null;
   const operations = await startOperations({
-    config, store, logger, metrics, ...(supervisor === null ? {} : { registry: supervisor.registry }), apiListening: () => supervisor?.serving ?? api?.app.server.listening ?? false, dispatching: () => delivery.dispatching, poolActive: (name) => cluster.poolActive(name) });
+    config,
+    store,
+    logger,
+    metrics,
+    ...(supervisor === null ? {} : { registry: supervisor.registry }),
+    apiListening: () => supervisor?.serving ?? api?.app.server.listening ?? false,
+    dispatching: () => delivery.dispatching,
+    poolActive: (name) => cluster.poolActive(name),
+  });
   logger.info({ node: config.node.id, api: api === null ? supervisor?.apiAddress : `${api.host}:${api.port}`, workers: config.cluster.workers, ops: operations.address, tls: config.api.tlsCertFile !== null, store: config.store.kind }, 'smsprocd ready');
   if (credentials !== null && api !== null) printDemoHelp(config, api, credentials);
 
