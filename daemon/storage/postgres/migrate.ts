@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from './database.js';
 import { postgresSqlDir } from './sql-files.js';
+import { readMigrationFiles, type Migration } from '../migration-files.js';
 
 /**
  * Versioned schema migrations: sql/postgres/NNN_name.sql, applied in order, each in its own
@@ -15,12 +15,6 @@ import { postgresSqlDir } from './sql-files.js';
 /** The schema's major version this code is written for; raised only by a change old nodes cannot run on. */
 export const schemaMajor = 1;
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
 export interface MigrationStatus {
   readonly major: number;
   /** Versions recorded in the database, oldest first. */
@@ -29,19 +23,8 @@ export interface MigrationStatus {
   readonly pending: readonly number[];
 }
 
-const fileNamePattern = /^(\d{3})_([a-z0-9_]+)\.sql$/;
-
 export function knownMigrations(dir: string = postgresSqlDir()): readonly Migration[] {
-  const migrations: Migration[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    const match = fileNamePattern.exec(file);
-    if (!match) continue;
-    migrations.push({ version: Number(match[1]), name: match[2] ?? file, sql: readFileSync(`${dir}/${file}`, 'utf8') });
-  }
-  migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`sql/postgres: expected migration ${index + 1}, found ${migration.version}_${migration.name}`);
-  });
-  return migrations;
+  return readMigrationFiles(dir, 'sql/postgres');
 }
 
 export class SchemaTooNewError extends Error {

@@ -1,6 +1,6 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import type Database from 'better-sqlite3';
 import { sqliteSqlDir } from './sql-files.js';
+import { readMigrationFiles, type Migration } from '../migration-files.js';
 
 /**
  * Versioned schema migrations: sql/sqlite/NNN_name.sql, applied in order, each in its own
@@ -8,25 +8,8 @@ import { sqliteSqlDir } from './sql-files.js';
  * code ships is refused rather than used half-understood.
  */
 
-export interface Migration {
-  readonly version: number;
-  readonly name: string;
-  readonly sql: string;
-}
-
-const fileNamePattern = /^(\d{3})_([a-z0-9_]+)\.sql$/;
-
 export function knownMigrations(dir: string = sqliteSqlDir()): readonly Migration[] {
-  const migrations: Migration[] = [];
-  for (const file of readdirSync(dir).sort()) {
-    const match = fileNamePattern.exec(file);
-    if (!match) continue;
-    migrations.push({ version: Number(match[1]), name: match[2] ?? file, sql: readFileSync(`${dir}/${file}`, 'utf8') });
-  }
-  migrations.forEach((migration, index) => {
-    if (migration.version !== index + 1) throw new Error(`sql/sqlite: expected migration ${index + 1}, found ${migration.version}_${migration.name}`);
-  });
-  return migrations;
+  return readMigrationFiles(dir, 'sql/sqlite');
 }
 
 export class SchemaTooNewError extends Error {
