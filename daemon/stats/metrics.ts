@@ -79,7 +79,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 
   new Gauge({
     name: 'smsproc_queue_messages',
-    help: 'Messages not yet final, by route and queue state (READY, WAITING, IN_FLIGHT, IN_DOUBT); read from the store at scrape.',
+    help: 'Messages still to be worked by route and queue state (READY, WAITING, IN_FLIGHT, IN_DOUBT), and in the exception queue (EXCEPTION); read from the store at scrape.',
     labelNames: ['route', 'state'],
     registers,
     async collect() {
@@ -89,7 +89,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   new Gauge({
     name: 'smsproc_queue_oldest_age_seconds',
-    help: 'Age of the oldest message not yet final, by route and queue state; read from the store at scrape.',
+    help: 'Age of the oldest message by route and queue state (as smsproc_queue_messages); read from the store at scrape.',
     labelNames: ['route', 'state'],
     registers,
     async collect() {

@@ -401,7 +401,10 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore {
 
   // --- Operations (metrics, smsprocctl) ---------------------------------------------------------
 
-  /** Messages not yet final per route and queue state, with the oldest acceptance time (docs/storage.md, DBA views). */
+  /**
+   * Messages still to be worked per route and queue state, and those given up into the exception
+   * queue (EXCEPTION), with the oldest acceptance time; ordered by route then state (docs/storage.md, DBA views).
+   */
   queueDepth(): Promise<readonly QueueDepth[]>;
   /** Messages of any client by our id, or of one client by recipient and/or client reference; newest first, with history. */
   lookupMessages(query: MessageLookup): Promise<readonly MessageView[]>;
@@ -421,7 +424,7 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore {
 
 export interface QueueDepth {
   readonly routeId: RouteId;
-  readonly state: 'READY' | 'WAITING' | 'IN_FLIGHT' | 'IN_DOUBT';
+  readonly state: 'READY' | 'WAITING' | 'IN_FLIGHT' | 'IN_DOUBT' | 'EXCEPTION';
   readonly messages: number;
   readonly oldestAcceptedAt: Date;
 }

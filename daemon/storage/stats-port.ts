@@ -86,25 +86,12 @@ export interface MessageSummary {
   readonly errorCode: number | null;
 }
 
-/** Messages still to be worked (READY, WAITING, IN_FLIGHT, IN_DOUBT) and in the exception queue (EXCEPTION), per route and state. */
-export interface MtQueueDepth {
-  readonly routeId: RouteId;
-  readonly state: string;
-  readonly messages: number;
-  readonly oldestAcceptedAt: Date;
-}
-
 /** Callback outbox events per client and state (due, leased, dead; delivered ones are not counted). */
 export interface CallbackQueueDepth {
   readonly clientId: ClientId;
   readonly state: 'due' | 'leased' | 'dead';
   readonly events: number;
   readonly oldestCreatedAt: Date;
-}
-
-export interface QueueDepths {
-  readonly mt: readonly MtQueueDepth[];
-  readonly callbacks: readonly CallbackQueueDepth[];
 }
 
 export interface StatsStore {
@@ -115,6 +102,6 @@ export interface StatsStore {
   statsReport(kind: ReportKind, window: StatsWindow): Promise<readonly ReportRow[]>;
   /** A client's messages matching the filter, newest first; history comes from findMessage. */
   searchMessages(search: MessageSearch): Promise<readonly MessageSummary[]>;
-  /** MT messages not yet finished, the exception queue, and callback events not delivered, grouped with their oldest time. */
-  queueDepths(): Promise<QueueDepths>;
+  /** Callback events not delivered, per client and state with the oldest, ordered by client then state (the MT side is the Store's queueDepth). */
+  callbackDepth(): Promise<readonly CallbackQueueDepth[]>;
 }

@@ -1,6 +1,7 @@
 import type { BindStatus } from '../dispatch/bind-loop.js';
 import type { ClientId } from '../domain/ids.js';
-import type { QueueDepths } from '../storage/stats-port.js';
+import type { QueueDepth } from '../storage/port.js';
+import type { CallbackQueueDepth } from '../storage/stats-port.js';
 import { RATE_WINDOW_MS } from './client-stats.js';
 import type { LiveSource } from './live-feed.js';
 import { formatTime, type LiveUpdate } from './live-text.js';
@@ -47,7 +48,7 @@ export interface DashboardSnapshot {
   };
   readonly cluster: { readonly scope: 'this-node'; readonly note: string; readonly nodes: readonly { readonly id: string; readonly site: string }[]; readonly failovers: readonly never[] };
   readonly binds: readonly BindView[];
-  readonly queues: QueueDepths;
+  readonly queues: { readonly mt: readonly QueueDepth[]; readonly callbacks: readonly CallbackQueueDepth[] };
   readonly clients: readonly ClientView[];
   readonly callbacks: { readonly backlog: number; readonly dead: number; readonly inFlight: number };
 }
@@ -78,15 +79,16 @@ export class Dashboard implements LiveSource {
     const { store, provisioning, config, clock } = this.context;
     const now = clock();
     let health: DashboardSnapshot['node']['health'] = 'ok';
-    const [queues, rates, queued, backlog] = await Promise.all([
-      store.queueDepths(),
+    const [mt, callbackDepth, rates, queued, backlog] = await Promise.all([
+      store.queueDepth(),
+      store.callbackDepth(),
       store.statsReport('client', { clientId: null, since: new Date(now - RATE_WINDOW_MS), until: new Date(now + 1) }),
       store.queuedByClient(),
       store.callbackBacklog(),
     ]).catch((error: unknown) => {
       this.context.logger.warn({ err: error }, 'dashboard: store unavailable');
       health = 'store-unavailable';
-      return [{ mt: [], callbacks: [] }, [], new Map<ClientId, number>(), new Map<ClientId, number>()] as const;
+      return [[], [], [], new Map<ClientId, number>(), new Map<ClientId, number>()] as const;
     });
     const binds = (this.delivery?.bindStatuses() ?? []).map((bind): BindView => ({
       ...bind,
@@ -96,7 +98,7 @@ export class Dashboard implements LiveSource {
     }));
     const rateOf = new Map(rates.map((row) => [row.key, row.segments / (RATE_WINDOW_MS / 1000)]));
     const deadOf = new Map<string, number>();
-    for (const row of queues.callbacks) if (row.state === 'dead') deadOf.set(row.clientId, row.events);
+    for (const row of callbackDepth) if (row.state === 'dead') deadOf.set(row.clientId, row.events);
     const clients = provisioning.snapshot.clients.map((client): ClientView => ({
       clientId: client.id,
       name: client.name,
@@ -117,7 +119,7 @@ export class Dashboard implements LiveSource {
         failovers: [],
       },
       binds,
-      queues,
+      queues: { mt, callbacks: callbackDepth },
       clients,
       callbacks: { backlog: sum(backlog.values()), dead: sum(deadOf.values()), inFlight: this.delivery?.callbacksInFlight ?? 0 },
     };

@@ -97,7 +97,6 @@ function fakeWithLedger(): FakeAq {
     ['stats.seriesOfAll', rows({ BUCKET: 3, MESSAGES: 1, SEGMENTS: 1, DELIVERED: 1, FAILED: 0 })],
     ['stats.reportOfClient', rows({ GROUP_KEY: '2026-11-26', MESSAGES: 1, SEGMENTS: 1, DELIVERED: 1, FAILED: 0, EXPIRED: 0, PENDING: 0 })],
     ['stats.search', rows({ ...message, STATUS: 'delivered' })],
-    ['stats.mtQueueDepth', rows({ ROUTE_ID: 'mts-1', STATE: 'EXCEPTION', MESSAGES: 1, OLDEST_ACCEPTED_AT: new Date() })],
     ['stats.callbackDepth', rows({ CLIENT_ID: 'acme', STATE: 'dead', EVENTS: 1, OLDEST_CREATED_AT: new Date() })],
     ['inbound_problems.listKind', rows({ ID: 7, KIND: 'mo-malformed', ROUTE_ID: null, BIND_ID: null, RAW_HEX: null, DETAIL: 'x', AT: new Date() })],
   ];
@@ -320,7 +319,7 @@ test('Oracle statements: every Store method binds exactly the placeholders of st
   }
   assert.equal((await store.searchMessages({ clientId: acme, ...hour, recipient: '7916', sender: 'ACME', status: 'delivered', limit: 5 }))[0]?.status, 'delivered');
   await store.searchMessages({ clientId: acme, ...hour, id: 'm1' as MessageId, clientRef: 'ref', limit: 5 });
-  assert.equal((await store.queueDepths()).callbacks[0]?.state, 'dead');
+  assert.equal((await store.callbackDepth())[0]?.state, 'dead');
   await walkScenarios(store, aq);
   await walkPayouts(store, aq);
   const statements = new Set(aq.log.filter((entry) => entry.startsWith('execute')).map((entry) => entry.split(' ')[1]));

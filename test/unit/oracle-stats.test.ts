@@ -57,7 +57,7 @@ test('Oracle stats: series buckets start at since plus bucket × index; reports 
   assert.deepEqual(reportBinds, [{ since, until, kind: 'sender', client_id: acme }]);
 });
 
-test('Oracle stats: search binds absent filters as null; queue depths come sorted by route or client, then state', async () => {
+test('Oracle stats: search binds absent filters as null; callback depths come sorted by client, then state', async () => {
   const aq = new FakeAq();
   const searchBinds = recordingBinds(aq, 'stats.search', []);
   const store = new OracleStore(aq.pool(), settings);
@@ -66,21 +66,12 @@ test('Oracle stats: search binds absent filters as null; queue depths come sorte
     client_id: acme, since, until, recipient: null, id: null, client_ref: null, sender: null, status: 'delivered', max_rows: 20,
   }]);
   const at = new Date();
-  aq.handlers.set('stats.mtQueueDepth', () => ({
-    rows: [
-      { ROUTE_ID: 'mts-1', STATE: 'WAITING', MESSAGES: 1, OLDEST_ACCEPTED_AT: at },
-      { ROUTE_ID: 'beeline', STATE: 'READY', MESSAGES: 2, OLDEST_ACCEPTED_AT: at },
-      { ROUTE_ID: 'mts-1', STATE: 'EXCEPTION', MESSAGES: 3, OLDEST_ACCEPTED_AT: at },
-    ],
-    rowsAffected: 0,
-  }));
   aq.handlers.set('stats.callbackDepth', () => ({
     rows: [{ CLIENT_ID: 'zeta', STATE: 'due', EVENTS: 1, OLDEST_CREATED_AT: at }, { CLIENT_ID: 'acme', STATE: 'leased', EVENTS: 2, OLDEST_CREATED_AT: at }],
     rowsAffected: 0,
   }));
-  const depths = await store.queueDepths();
-  assert.deepEqual(depths.mt.map((r) => [r.routeId, r.state, r.messages]), [['beeline', 'READY', 2], ['mts-1', 'EXCEPTION', 3], ['mts-1', 'WAITING', 1]]);
-  assert.deepEqual(depths.callbacks.map((r) => [r.clientId, r.state, r.events]), [['acme', 'leased', 2], ['zeta', 'due', 1]]);
+  const depths = await store.callbackDepth();
+  assert.deepEqual(depths.map((r) => [r.clientId, r.state, r.events]), [['acme', 'leased', 2], ['zeta', 'due', 1]]);
 });
 
 test('Oracle events: a receipt of a message submitted over SMPP goes to smpp:, an MO of a client with SMPP access and no MO URL too', async () => {

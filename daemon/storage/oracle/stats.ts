@@ -1,9 +1,9 @@
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus } from '../../domain/status.js';
 import type {
+  CallbackQueueDepth,
   MessageSearch,
   MessageSummary,
-  QueueDepths,
   ReportKind,
   ReportRow,
   StatsBucket,
@@ -112,17 +112,11 @@ export async function searchMessages(session: OracleSession, search: MessageSear
   }));
 }
 
-export async function queueDepths(session: OracleSession): Promise<QueueDepths> {
-  const mt = await session.execute<{ ROUTE_ID: string; STATE: string; MESSAGES: number; OLDEST_ACCEPTED_AT: Date }>(sql('mtQueueDepth'), {});
+export async function callbackDepth(session: OracleSession): Promise<CallbackQueueDepth[]> {
   const callbacks = await session.execute<{ CLIENT_ID: string; STATE: 'due' | 'leased' | 'dead'; EVENTS: number; OLDEST_CREATED_AT: Date }>(
     sql('callbackDepth'), {},
   );
-  return {
-    mt: mt.rows
-      .map((row) => ({ routeId: row.ROUTE_ID as RouteId, state: row.STATE, messages: row.MESSAGES, oldestAcceptedAt: row.OLDEST_ACCEPTED_AT }))
-      .sort((a, b) => byKey(a.routeId, b.routeId) || byKey(a.state, b.state)),
-    callbacks: callbacks.rows
-      .map((row) => ({ clientId: row.CLIENT_ID as ClientId, state: row.STATE, events: row.EVENTS, oldestCreatedAt: row.OLDEST_CREATED_AT }))
-      .sort((a, b) => byKey(a.clientId, b.clientId) || byKey(a.state, b.state)),
-  };
+  return callbacks.rows
+    .map((row) => ({ clientId: row.CLIENT_ID as ClientId, state: row.STATE, events: row.EVENTS, oldestCreatedAt: row.OLDEST_CREATED_AT }))
+    .sort((a, b) => byKey(a.clientId, b.clientId) || byKey(a.state, b.state));
 }

@@ -36,7 +36,7 @@ import type {
 import type {
   MessageSearch,
   MessageSummary,
-  QueueDepths,
+  CallbackQueueDepth,
   ReportKind,
   ReportRow,
   StatsBucket,
@@ -266,8 +266,8 @@ export class OracleStore implements Store {
     return inTransaction(this.pool, (session) => stats.searchMessages(session, search));
   }
 
-  queueDepths(): Promise<QueueDepths> {
-    return inTransaction(this.pool, stats.queueDepths);
+  callbackDepth(): Promise<readonly CallbackQueueDepth[]> {
+    return inTransaction(this.pool, stats.callbackDepth);
   }
 
   loadScenarios(): Promise<readonly ScenarioRecord[]> {

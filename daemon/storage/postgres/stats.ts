@@ -1,9 +1,9 @@
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus } from '../../domain/status.js';
 import type {
+  CallbackQueueDepth,
   MessageSearch,
   MessageSummary,
-  QueueDepths,
   ReportKind,
   ReportRow,
   StatsBucket,
@@ -106,17 +106,10 @@ export class StatsSql {
     }));
   }
 
-  /** Two reads; the caller runs them in one snapshot. */
-  async depths(db: Sql): Promise<QueueDepths> {
-    const mt = await db.rows<{ route_id: string; state: string; messages: number; oldest_accepted_at: number }>(this.sql('mtQueueDepth'));
-    const callbacks = await db.rows<{ client_id: string; state: 'due' | 'leased' | 'dead'; events: number; oldest_created_at: number }>(this.sql('callbackDepth'));
-    return {
-      mt: mt.map((row) => ({
-        routeId: row.route_id as RouteId, state: row.state, messages: row.messages, oldestAcceptedAt: new Date(row.oldest_accepted_at),
-      })),
-      callbacks: callbacks.map((row) => ({
-        clientId: row.client_id as ClientId, state: row.state, events: row.events, oldestCreatedAt: new Date(row.oldest_created_at),
-      })),
-    };
+  async callbackDepth(db: Sql): Promise<CallbackQueueDepth[]> {
+    const rows = await db.rows<{ client_id: string; state: 'due' | 'leased' | 'dead'; events: number; oldest_created_at: number }>(this.sql('callbackDepth'));
+    return rows.map((row) => ({
+      clientId: row.client_id as ClientId, state: row.state, events: row.events, oldestCreatedAt: new Date(row.oldest_created_at),
+    }));
   }
 }

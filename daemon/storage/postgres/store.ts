@@ -33,7 +33,7 @@ import type {
   SubmitResult,
   SweepResult,
 } from '../port.js';
-import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
+import type { CallbackQueueDepth, MessageSearch, MessageSummary, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
 import { EnqueueBatcher } from './enqueue-batcher.js';
@@ -350,8 +350,8 @@ export class PostgresStore implements Store {
     return this.stats.find(this.db, search);
   }
 
-  queueDepths(): Promise<QueueDepths> {
-    return this.db.transaction((sql) => this.stats.depths(sql), 'snapshot');
+  callbackDepth(): Promise<readonly CallbackQueueDepth[]> {
+    return this.stats.callbackDepth(this.db);
   }
 
   // --- DBA views (not in the port: dba-views.ts, QueueHealthSource) ---------------------------------

@@ -2,9 +2,9 @@ import type Database from 'better-sqlite3';
 import type { ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus } from '../../domain/status.js';
 import type {
+  CallbackQueueDepth,
   MessageSearch,
   MessageSummary,
-  QueueDepths,
   ReportKind,
   ReportRow,
   StatsBucket,
@@ -42,7 +42,6 @@ export class StatsSql {
   private readonly series: Pair<Window & { bucket: number }, SeriesRow>;
   private readonly report: Pair<Window & { kind: ReportKind }, ReportSqlRow>;
   private readonly search: Database.Statement<[SearchParams], SearchRow>;
-  private readonly mtDepth: Database.Statement<[], { route_id: string; state: string; messages: number; oldest_accepted_at: number }>;
   private readonly callbackDepth: Database.Statement<[], { client_id: string; state: 'due' | 'leased' | 'dead'; events: number; oldest_created_at: number }>;
 
   constructor(db: Database.Database) {
@@ -55,7 +54,6 @@ export class StatsSql {
     this.series = pair('series');
     this.report = pair('report');
     this.search = db.prepare(sql('search'));
-    this.mtDepth = db.prepare(sql('mtQueueDepth'));
     this.callbackDepth = db.prepare(sql('callbackDepth'));
   }
 
@@ -128,15 +126,10 @@ export class StatsSql {
     }));
   }
 
-  depths(): QueueDepths {
-    return {
-      mt: this.mtDepth.all().map((row) => ({
-        routeId: row.route_id as RouteId, state: row.state, messages: row.messages, oldestAcceptedAt: new Date(row.oldest_accepted_at),
-      })),
-      callbacks: this.callbackDepth.all().map((row) => ({
-        clientId: row.client_id as ClientId, state: row.state, events: row.events, oldestCreatedAt: new Date(row.oldest_created_at),
-      })),
-    };
+  callbackDepths(): CallbackQueueDepth[] {
+    return this.callbackDepth.all().map((row) => ({
+      clientId: row.client_id as ClientId, state: row.state, events: row.events, oldestCreatedAt: new Date(row.oldest_created_at),
+    }));
   }
 }
 

@@ -36,7 +36,7 @@ import type {
   SubmitResult,
   SweepResult,
 } from '../port.js';
-import type { MessageSearch, MessageSummary, QueueDepths, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
+import type { CallbackQueueDepth, MessageSearch, MessageSummary, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import type {
   ScenarioDraw,
   ScenarioEntry,
@@ -330,8 +330,8 @@ export class SqliteStore implements Store {
     return this.parts.stats.find(search);
   }
 
-  async queueDepths(): Promise<QueueDepths> {
-    return this.parts.stats.depths();
+  async callbackDepth(): Promise<readonly CallbackQueueDepth[]> {
+    return this.parts.stats.callbackDepths();
   }
 
   async loadScenarios(): Promise<readonly ScenarioRecord[]> {

@@ -3,17 +3,18 @@
 -- daemon/storage/oracle/mt-admin.ts. Newest first is accepted_at, then the id (a UUIDv7, rising).
 
 -- name: queueDepth
--- Messages not yet final per route and state. QUEUED is AQ's READY or WAITING: WAITING while the
--- message's ready_at (scheduled time or end of a retry delay) is still ahead by the database clock.
--- Reads only the rows of the mt_messages_state index's unfinished states, not the retained final ones.
+-- Messages still to be worked per route and state (QUEUED as AQ's READY or WAITING, IN_FLIGHT,
+-- IN_DOUBT) and those given up into the exception queue (EXCEPTION); the PROCESSED and EXPIRED rows
+-- kept for retention are history and not read (index mt_messages_state).
 -- Result: ROUTE_ID, STATE, MESSAGES, OLDEST_ACCEPTED_AT.
 SELECT route_id, state, COUNT(*) AS messages, MIN(accepted_at) AS oldest_accepted_at
 FROM (
   SELECT route_id, accepted_at,
     CASE WHEN queue_state <> 'QUEUED' THEN queue_state WHEN ready_at > SYSTIMESTAMP THEN 'WAITING' ELSE 'READY' END AS state
-  FROM mt_messages WHERE queue_state IN ('QUEUED', 'IN_FLIGHT', 'IN_DOUBT')
+  FROM mt_messages WHERE queue_state IN ('QUEUED', 'IN_FLIGHT', 'IN_DOUBT', 'EXCEPTION')
 )
 GROUP BY route_id, state
+ORDER BY route_id, state
 
 -- name: keysById
 -- Binds: id. Result: ID, CLIENT_ID.

@@ -115,19 +115,6 @@ SELECT * FROM (
   ORDER BY accepted_at DESC, id DESC
 ) WHERE ROWNUM <= :max_rows
 
--- name: mtQueueDepth
--- Messages still to be worked per route and state (QUEUED as AQ's READY or WAITING, IN_FLIGHT,
--- IN_DOUBT) and those given up into the exception queue (EXCEPTION); the PROCESSED and EXPIRED rows
--- kept for retention are history and not read (index mt_messages_state).
--- Result: ROUTE_ID, STATE, MESSAGES, OLDEST_ACCEPTED_AT.
-SELECT route_id, state, COUNT(*) AS messages, MIN(accepted_at) AS oldest_accepted_at
-FROM (
-  SELECT route_id, accepted_at,
-    CASE WHEN queue_state <> 'QUEUED' THEN queue_state WHEN ready_at > SYSTIMESTAMP THEN 'WAITING' ELSE 'READY' END AS state
-  FROM mt_messages WHERE queue_state IN ('QUEUED', 'IN_FLIGHT', 'IN_DOUBT', 'EXCEPTION')
-)
-GROUP BY route_id, state
-
 -- name: callbackDepth
 -- Callback events not delivered, per client and state (index callback_outbox_due leads with state,
 -- so the delivered events kept for retention are not read). Result: CLIENT_ID, STATE, EVENTS, OLDEST_CREATED_AT.

@@ -3,15 +3,22 @@
 -- are ms. A final message has no mt_queue row: its final queue state is the ledger's queue_state.
 
 -- name: queueDepth
--- Messages not yet final per route and state: mt_queue holds only those, so this reads the backlog,
--- never the days of final rows kept for retention. The oldest is the group's first accepted message
--- (smallest seq; the same as the least accepted_at but for enqueues committing within the same few ms),
--- read from the ledger by one index probe per group rather than a join of the whole backlog.
+-- Messages still to be worked per route and state (mt_queue holds only those: READY, WAITING,
+-- IN_FLIGHT, IN_DOUBT), and the exception queue per route as EXCEPTION (its partial index), so that
+-- the days of final messages kept for retention are never read. The oldest of a group is its first
+-- accepted message (smallest seq; the same as the least accepted_at but for enqueues committing
+-- within the same few ms), read from the ledger by one index probe per group rather than a join of
+-- the whole backlog.
 -- Result: route_id, state, messages, oldest_accepted_at.
 SELECT g.route_id, g.state, g.messages, m.accepted_at AS oldest_accepted_at
 FROM (SELECT route_id, state, COUNT(*) AS messages, MIN(seq) AS first_seq FROM mt_queue GROUP BY route_id, state) g
 JOIN mt_queue f ON f.seq = g.first_seq
-JOIN messages m ON m.day = f.day AND m.seq = f.seq;
+JOIN messages m ON m.day = f.day AND m.seq = f.seq
+UNION ALL
+SELECT route_id, 'EXCEPTION' AS state, COUNT(*) AS messages, MIN(accepted_at) AS oldest_accepted_at
+FROM messages WHERE queue_state = 'EXCEPTION'
+GROUP BY route_id
+ORDER BY 1, 2;
 
 -- name: keysById
 -- Parameters: message id. Result: id, client_id.

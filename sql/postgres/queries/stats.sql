@@ -94,21 +94,6 @@ WHERE client_id = $1 AND accepted_at >= $2::bigint AND accepted_at < $3::bigint 
   AND ($10::text IS NULL OR status = $10)
 ORDER BY accepted_at DESC, seq DESC LIMIT $11;
 
--- name: mtQueueDepth
--- Messages still to be worked per route and state (mt_queue holds only those: READY, WAITING,
--- IN_FLIGHT, IN_DOUBT; the oldest as in mt_admin.sql queueDepth), and the exception queue per route
--- as EXCEPTION (its partial index, so that the days of final messages kept for retention are never read).
--- Result: route_id, state, messages, oldest_accepted_at.
-SELECT g.route_id, g.state, g.messages, m.accepted_at AS oldest_accepted_at
-FROM (SELECT route_id, state, COUNT(*) AS messages, MIN(seq) AS first_seq FROM mt_queue GROUP BY route_id, state) g
-JOIN mt_queue f ON f.seq = g.first_seq
-JOIN messages m ON m.day = f.day AND m.seq = f.seq
-UNION ALL
-SELECT route_id, 'EXCEPTION' AS state, COUNT(*) AS messages, MIN(accepted_at) AS oldest_accepted_at
-FROM messages WHERE queue_state = 'EXCEPTION'
-GROUP BY route_id
-ORDER BY 1, 2;
-
 -- name: callbackDepth
 -- Callback events not delivered, per client and state. Two parts whose conditions are those of the
 -- outbox's partial indexes, so that the delivered events kept for retention are never read.

@@ -84,23 +84,6 @@ WHERE client_id = @client AND accepted_at >= @since AND accepted_at < @until
   AND (@status IS NULL OR status = @status)
 ORDER BY accepted_at DESC, seq DESC LIMIT @limit;
 
--- name: mtQueueDepth
--- MT queue rows still to be worked per route and state (READY, WAITING, IN_FLIGHT, IN_DOUBT: the
--- finished PROCESSED and EXPIRED rows kept for retention are history, and reading them every few
--- seconds would cost a scan of days of traffic), and exception-queue rows per route as EXCEPTION.
--- Result: route_id, state, messages, oldest_accepted_at.
-SELECT q.route_id, q.state, COUNT(*) AS messages, MIN(m.accepted_at) AS oldest_accepted_at
-FROM mt_queue q JOIN messages m ON m.seq = q.seq
-WHERE q.state IN ('READY', 'WAITING', 'IN_FLIGHT', 'IN_DOUBT')
-GROUP BY q.route_id, q.state
-UNION ALL
--- (a scalar subquery rather than a join: the planner would otherwise scan every message to find the few excepted)
-SELECT e.route_id, 'EXCEPTION' AS state, COUNT(*) AS messages,
-  MIN((SELECT m.accepted_at FROM messages m WHERE m.seq = e.seq)) AS oldest_accepted_at
-FROM mt_exception e
-GROUP BY e.route_id
-ORDER BY 1, 2;
-
 -- name: callbackDepth
 -- Callback events not delivered, per client and state. Two parts whose conditions are those of the
 -- outbox's partial indexes, so that the delivered events kept for retention are never read.
