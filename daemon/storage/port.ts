@@ -24,6 +24,7 @@ import type {
 import type { StatsStore } from './stats-port.js';
 import type { PayoutStore } from './payout-port.js';
 import type { ScenarioPut, ScenarioStore } from './scenario-port.js';
+import type { WebSessionStore } from './web-session-port.js';
 
 export type TextEncoding = 'gsm7' | 'ucs2';
 
@@ -249,8 +250,11 @@ export type ProvisioningChange =
    */
   | { readonly op: 'scenario.put'; readonly scenario: ScenarioPut };
 
-/** Statistics (stats-port.ts), scenarios (scenario-port.ts) and payouts (payout-port.ts) are part of the port. */
-export interface Store extends StatsStore, ScenarioStore, PayoutStore {
+/**
+ * Statistics (stats-port.ts), scenarios (scenario-port.ts), payouts (payout-port.ts) and web sessions
+ * (web-session-port.ts) are part of the port.
+ */
+export interface Store extends StatsStore, ScenarioStore, PayoutStore, WebSessionStore {
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
@@ -331,7 +335,7 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore {
    * WAITING past expiresAt → EXPIRED (ledger `expired`); IN_FLIGHT past its lease → IN_DOUBT (ledger
    * `in_doubt`); rows and idempotency keys older than retention → purged. Also: held receipts past
    * their hold time → inbound problems; delivered callback events, MO rows (once their dedupUntil
-   * passed too) and inbound problems older than retention → purged.
+   * passed too) and inbound problems older than retention → purged; web sessions expired → purged.
    */
   sweepMt(): Promise<SweepResult>;
 

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { storeCall } from '../api/store-call.js';
 import { Errors, SmsprocError } from '../domain/errors.js';
 import { adminPage } from './admin-pages.js';
 import { verifyAdmin, type AdminAccounts } from './admins.js';
@@ -35,13 +36,13 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
   const { clock } = context;
 
   /** A live session of an operator still in the config (the config is frozen, so always, but cheap to check). */
-  function adminSession(request: FastifyRequest): Session<string> | undefined {
-    const session = sessionOf(sessions, ADMIN_COOKIE, request, clock());
+  async function adminSession(request: FastifyRequest): Promise<Session<string> | undefined> {
+    const session = await sessionOf(sessions, ADMIN_COOKIE, request, clock());
     return session !== undefined && admins.has(session.subject) ? session : undefined;
   }
 
-  function requireSession(request: FastifyRequest): Session<string> {
-    const session = adminSession(request);
+  async function requireSession(request: FastifyRequest): Promise<Session<string>> {
+    const session = await adminSession(request);
     if (session === undefined) throw new SmsprocError(Errors.SESSION_REQUIRED);
     return session;
   }
@@ -63,23 +64,22 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
       const t = translator(lang);
       return reply.status(401).type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: true, base: PATH, title: t('adminTitle') }));
     }
-    const session = sessions.create(login, clock());
-    session.lang = lang;
+    const session = await storeCall(() => sessions.create(login, lang, clock()));
     setSessionCookie(context, request, reply, ADMIN_COOKIE, PATH, session.id);
     context.logger.info({ login, ip }, 'dashboard login');
     return reply.redirect(PATH, 303);
   });
 
   app.post(`${PATH}/logout`, async (request, reply) => {
-    const session = requireSession(request);
+    const session = await requireSession(request);
     requireCsrf(session, request);
-    sessions.destroy(session.id);
+    await storeCall(() => sessions.destroy(session.id));
     setSessionCookie(context, request, reply, ADMIN_COOKIE, PATH, null);
     return reply.redirect(`${PATH}/login`, 303);
   });
 
   app.get(PATH, async (request, reply) => {
-    const session = adminSession(request);
+    const session = await adminSession(request);
     if (session === undefined) return reply.redirect(`${PATH}/login`, 303);
     const { lang, t } = langOf(session, request);
     const update = dashboardText(await dashboard.snapshot(), clock());
@@ -87,14 +87,14 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
   });
 
   app.get(`${PATH}/api/v1/dashboard`, async (request) => {
-    requireSession(request);
+    await requireSession(request);
     return dashboard.snapshot();
   });
 
   app.get(`${PATH}/live`, async (request, reply) => {
-    const session = requireSession(request);
+    const session = await requireSession(request);
     reply.hijack();
     // A stream keeps its session alive (a wall display), and ends at logout.
-    feed.watch(DASHBOARD_SUBJECT, reply.raw, () => sessions.touch(session.id, clock()) !== undefined);
+    feed.watch(DASHBOARD_SUBJECT, reply.raw, async () => (await sessions.touch(session.id, clock())) !== undefined);
   });
 }

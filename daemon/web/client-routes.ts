@@ -53,8 +53,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
     refuseThrottled(throttle, ip, clock());
     try {
       const client = await context.api.authenticator.authenticate({ kind: 'password', login: fields['username'] ?? '', password: fields['password'] ?? '' }, ip);
-      const session = sessions.create(client.id, clock());
-      session.lang = chosen;
+      const session = await storeCall(() => sessions.create(client.id, chosen, clock()));
       setSessionCookie(context, request, reply, CLIENT_COOKIE, PATH, session.id);
       context.logger.info({ clientId: client.id }, 'statistics login');
       return reply.redirect(PATH, 303);
@@ -68,25 +67,25 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
   });
 
   app.post(`${PATH}/logout`, async (request, reply) => {
-    const session = sessionOf(sessions, CLIENT_COOKIE, request, clock());
+    const session = await sessionOf(sessions, CLIENT_COOKIE, request, clock());
     if (session === undefined) throw new SmsprocError(Errors.SESSION_REQUIRED);
     requireCsrf(session, request);
-    sessions.destroy(session.id);
+    await storeCall(() => sessions.destroy(session.id));
     setSessionCookie(context, request, reply, CLIENT_COOKIE, PATH, null);
     return reply.redirect(`${PATH}/login`, 303);
   });
 
   app.post(`${PATH}/lang`, async (request, reply) => {
-    const viewer = viewers.ofSession(request);
+    const viewer = await viewers.ofSession(request);
     if (viewer === undefined) throw new SmsprocError(Errors.SESSION_REQUIRED);
     requireCsrf(viewer.session, request);
     const lang = formFields(request)['lang'];
-    if (isLang(lang)) viewer.session.lang = lang;
+    if (isLang(lang)) await storeCall(() => sessions.setLang(viewer.session, lang));
     return reply.redirect(PATH, 303);
   });
 
   app.get(PATH, async (request, reply) => {
-    const viewer = viewers.ofPage(request, reply);
+    const viewer = await viewers.ofPage(request, reply);
     if (viewer === undefined) return reply;
     const page = pageContext(viewer, request);
     const now = clock();
@@ -102,7 +101,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
   });
 
   app.get(`${PATH}/messages`, async (request, reply) => {
-    const viewer = viewers.ofPage(request, reply);
+    const viewer = await viewers.ofPage(request, reply);
     if (viewer === undefined) return reply;
     const search = searchOf(request.query as Record<string, unknown>, viewer.client.id, clock());
     const results = await storeCall(() => context.store.searchMessages(search));
@@ -110,7 +109,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
   });
 
   app.get<{ Params: { id: string } }>(`${PATH}/messages/:id`, async (request, reply) => {
-    const viewer = viewers.ofPage(request, reply);
+    const viewer = await viewers.ofPage(request, reply);
     if (viewer === undefined) return reply;
     const message = await storeCall(() => context.store.findMessage(viewer.client.id, { id: request.params.id as MessageId }));
     if (message === null) throw new SmsprocError(Errors.MESSAGE_NOT_FOUND, { id: request.params.id });
@@ -130,8 +129,8 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
     const ip = webClientIp(context, request);
     const sessionId = viewer.session?.id;
     // Every update re-checks the session (a stream keeps it alive), the address and the account.
-    const stillAllowed = (): boolean => {
-      if (sessionId !== undefined && sessions.touch(sessionId, clock()) === undefined) return false;
+    const stillAllowed = async (): Promise<boolean> => {
+      if (sessionId !== undefined && (await sessions.touch(sessionId, clock())) === undefined) return false;
       try {
         context.api.authenticator.admit(viewer.client.id, ip);
         return true;

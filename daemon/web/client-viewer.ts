@@ -27,22 +27,22 @@ export class ClientViewers {
   constructor(private readonly context: WebContext, private readonly sessions: SessionStore<ClientId>, private readonly loginPath: string) {}
 
   /** The session's client, admitted again; undefined without a live session. */
-  ofSession(request: FastifyRequest): PageViewer | undefined {
-    const session = sessionOf(this.sessions, CLIENT_COOKIE, request, this.context.clock());
+  async ofSession(request: FastifyRequest): Promise<PageViewer | undefined> {
+    const session = await sessionOf(this.sessions, CLIENT_COOKIE, request, this.context.clock());
     if (session === undefined) return undefined;
     return { client: this.context.api.authenticator.admit(session.subject, webClientIp(this.context, request)), session };
   }
 
   /** Pages: a session, or a redirect to the login page (then undefined). */
-  ofPage(request: FastifyRequest, reply: FastifyReply): PageViewer | undefined {
-    const viewer = this.ofSession(request);
+  async ofPage(request: FastifyRequest, reply: FastifyReply): Promise<PageViewer | undefined> {
+    const viewer = await this.ofSession(request);
     if (viewer === undefined) void reply.redirect(this.loginPath, 303);
     return viewer;
   }
 
   /** The JSON API and the live stream: a session, or the API's credentials (Bearer token, Basic). */
   async ofApi(request: FastifyRequest): Promise<Viewer> {
-    const viewer = this.ofSession(request);
+    const viewer = await this.ofSession(request);
     if (viewer !== undefined) return viewer;
     const credentials = credentialsOf(undefined, request.headers, undefined, undefined);
     if (credentials === null) throw new SmsprocError(Errors.SESSION_REQUIRED);

@@ -15,8 +15,12 @@ export interface LiveSource {
   compute(subject: string): Promise<unknown>;
 }
 
-/** Asked before every update: false ends the watcher's stream (logged out, address or account no longer allowed). */
-export type StillAllowed = () => boolean;
+/**
+ * Asked before every update: false ends the watcher's stream (logged out, address or account no
+ * longer allowed). A session check is a store read by primary key; a check that fails (the store
+ * does not answer) skips that watcher's update and keeps the stream.
+ */
+export type StillAllowed = () => Promise<boolean>;
 
 /** The most of the wall-clock time live updates may spend computing (store reads, on SQLite in this thread). */
 const MAX_STORE_SHARE = 0.25;
@@ -91,12 +95,15 @@ export class LiveFeed {
     topic.busy = true;
     this.source
       .compute(subject)
-      .then((payload) => {
+      .then(async (payload) => {
         const frame = `data: ${JSON.stringify(payload)}\n\n`;
-        for (const [response, stillAllowed] of topic.watchers) {
-          if (stillAllowed()) response.write(frame);
-          else response.end();
-        }
+        await Promise.all([...topic.watchers].map(async ([response, stillAllowed]) => {
+          const allowed = await stillAllowed().catch(() => null);
+          // Closed or gone while the check ran: writing to an ended response would raise an error.
+          if (this.closed || !topic.watchers.has(response)) return;
+          if (allowed === true) response.write(frame);
+          else if (allowed === false) response.end();
+        }));
       })
       .catch((error: unknown) => {
         this.logger.warn({ err: error, subject }, 'live figures not computed');

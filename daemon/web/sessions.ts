@@ -1,18 +1,20 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { WebSessionKind, WebSessionStore } from '../storage/web-session-port.js';
 
 /**
  * Server-side web sessions (docs/web.md): an opaque random id in an HttpOnly cookie names a session
- * kept in this process's memory, which holds who logged in and the session's CSRF token. A session
- * ends `ttlMs` after its last use, at logout, or when the process restarts (everyone logs in again).
- * Pure apart from the random source: time is an argument.
+ * kept in the shared store under the id's SHA-256, which holds who logged in, the session's CSRF
+ * token and its language. Any worker of any node serves a session another one opened, and a restart
+ * logs nobody out. A session ends `ttlMs` after its last use (give or take one extension step) or at
+ * logout. Time is an argument; randomness can be.
  */
 export interface Session<S> {
   readonly id: string;
   /** Sent in every form and in the X-CSRF-Token header; checked on every state-changing request. */
   readonly csrfToken: string;
   readonly subject: S;
-  lang: string | null;
-  expiresAt: number;
+  readonly lang: string | null;
+  readonly expiresAt: number;
 }
 
 /** 256 random bits, base64url: unguessable ids and tokens. */
@@ -20,59 +22,60 @@ export function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export class SessionStore<S> {
-  private readonly sessions = new Map<string, Session<S>>();
+/** What the store keeps instead of the id: the id has 256 random bits, so an unsalted hash cannot be reversed by guessing. */
+export function sessionIdHash(id: string): string {
+  return createHash('sha256').update(id).digest('hex');
+}
+
+/**
+ * A use moves the expiry only when the last move is at least this old, so that a page's many
+ * requests (and a live stream's updates) do not each write: a minute, or a tenth of a shorter TTL.
+ */
+export function extensionStepMs(ttlMs: number): number {
+  return Math.min(60_000, ttlMs / 10);
+}
+
+export class SessionStore<S extends string> {
+  private readonly stepMs: number;
 
   constructor(
+    private readonly store: WebSessionStore,
+    private readonly kind: WebSessionKind,
     private readonly ttlMs: number,
-    /** Most live sessions; the one closest to expiry is dropped to make room. */
-    private readonly maxSessions: number,
     private readonly random: () => string = randomToken,
-  ) {}
-
-  get size(): number {
-    return this.sessions.size;
+  ) {
+    this.stepMs = extensionStepMs(ttlMs);
   }
 
-  create(subject: S, now: number): Session<S> {
-    this.sweep(now);
-    if (this.sessions.size >= this.maxSessions) {
-      // Map order is insertion order, and every use re-inserts: the first is the least recently used.
-      const oldest = this.sessions.keys().next();
-      if (oldest.done !== true) this.sessions.delete(oldest.value);
-    }
-    const session: Session<S> = { id: this.random(), csrfToken: this.random(), subject, lang: null, expiresAt: now + this.ttlMs };
-    this.sessions.set(session.id, session);
+  async create(subject: S, lang: string | null, now: number): Promise<Session<S>> {
+    const session: Session<S> = { id: this.random(), csrfToken: this.random(), subject, lang, expiresAt: now + this.ttlMs };
+    await this.store.createWebSession({
+      idSha256: sessionIdHash(session.id), kind: this.kind, subject, csrfToken: session.csrfToken, lang,
+      createdAt: new Date(now), expiresAt: new Date(session.expiresAt),
+    });
     return session;
   }
 
-  /** The live session with this id, its expiry moved to ttlMs from now; undefined when unknown or expired. */
-  touch(id: string | undefined, now: number): Session<S> | undefined {
+  /** The live session with this id, its expiry moved to ttlMs from now (at most one step late); undefined when unknown or expired. */
+  async touch(id: string | undefined, now: number): Promise<Session<S> | undefined> {
     if (id === undefined) return undefined;
-    const session = this.sessions.get(id);
-    if (session === undefined) return undefined;
-    this.sessions.delete(id);
-    if (session.expiresAt <= now) return undefined;
-    session.expiresAt = now + this.ttlMs;
-    this.sessions.set(id, session);
-    return session;
-  }
-
-  destroy(id: string): void {
-    this.sessions.delete(id);
-  }
-
-  /** Ends every session whose subject matches (a client disabled or an admin removed). */
-  destroyWhere(matches: (subject: S) => boolean): void {
-    for (const [id, session] of this.sessions) if (matches(session.subject)) this.sessions.delete(id);
-  }
-
-  /** Drops expired sessions; those are in front, since every use moves a session to the back. */
-  sweep(now: number): void {
-    for (const [id, session] of this.sessions) {
-      if (session.expiresAt > now) break;
-      this.sessions.delete(id);
+    const idSha256 = sessionIdHash(id);
+    const record = await this.store.findWebSession(idSha256, this.kind, new Date(now));
+    if (record === null) return undefined;
+    let expiresAt = record.expiresAt.getTime();
+    if (now + this.ttlMs - expiresAt >= this.stepMs) {
+      expiresAt = now + this.ttlMs;
+      await this.store.extendWebSession(idSha256, new Date(expiresAt));
     }
+    return { id, csrfToken: record.csrfToken, subject: record.subject as S, lang: record.lang, expiresAt };
+  }
+
+  async setLang(session: Session<S>, lang: string): Promise<void> {
+    await this.store.setWebSessionLang(sessionIdHash(session.id), lang);
+  }
+
+  async destroy(id: string): Promise<void> {
+    await this.store.deleteWebSession(sessionIdHash(id));
   }
 }
 

@@ -1,6 +1,7 @@
 import { TLSSocket } from 'node:tls';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiContext } from '../api/api-context.js';
+import { storeCall } from '../api/store-call.js';
 import { clientIpOf } from '../api/api-context.js';
 import { FormBody } from '../api/body-parsers.js';
 import type { Config } from '../config/schema.js';
@@ -35,8 +36,8 @@ export function isSecure(context: WebContext, request: FastifyRequest): boolean 
   return context.api.trustedProxies(peer) && String(request.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim() === 'https';
 }
 
-export function sessionOf<S>(sessions: SessionStore<S>, cookieName: string, request: FastifyRequest, now: number): Session<S> | undefined {
-  return sessions.touch(parseCookies(request.headers.cookie).get(cookieName), now);
+export function sessionOf<S extends string>(sessions: SessionStore<S>, cookieName: string, request: FastifyRequest, now: number): Promise<Session<S> | undefined> {
+  return storeCall(() => sessions.touch(parseCookies(request.headers.cookie).get(cookieName), now));
 }
 
 export function setSessionCookie(context: WebContext, request: FastifyRequest, reply: FastifyReply, name: string, path: string, value: string | null): void {

@@ -31,8 +31,8 @@ export interface WebDeps {
   readonly clock?: () => number;
 }
 
-/** Most live sessions of each kind in memory; past it the least recently used one ends. */
-const MAX_SESSIONS = 10_000;
+/** Most addresses the login throttle tracks at once. */
+const MAX_THROTTLED_ADDRESSES = 10_000;
 /** Failed logins an address may make at once, then one more every 6 s (10 a minute). */
 const LOGIN_FAILURE_BURST = 10;
 const LOGIN_FAILURES_PER_S = 10 / 60;
@@ -43,18 +43,15 @@ export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiCont
   return (app, api) => {
     const context: WebContext = { config: deps.config, store: deps.store, provisioning: deps.provisioning, logger: deps.logger, clock, api };
     const { web } = deps.config;
-    const clientSessions = new SessionStore<ClientId>(web.sessionTtlMs, MAX_SESSIONS);
-    const adminSessions = new SessionStore<string>(web.sessionTtlMs, MAX_SESSIONS);
+    const clientSessions = new SessionStore<ClientId>(deps.store, 'stats', web.sessionTtlMs);
+    const adminSessions = new SessionStore<string>(deps.store, 'admin', web.sessionTtlMs);
     const stats = new ClientStats(context);
     const dashboard = new Dashboard(context, deps.delivery, startedAt);
     const clientFeed = new LiveFeed(stats, web.liveIntervalMs, deps.logger);
     const adminFeed = new LiveFeed(dashboard, web.liveIntervalMs, deps.logger);
-    const throttle = new LoginThrottle(LOGIN_FAILURE_BURST, LOGIN_FAILURES_PER_S, MAX_SESSIONS);
-    const sweeper = setInterval(() => {
-      clientSessions.sweep(clock());
-      adminSessions.sweep(clock());
-      throttle.forgetRecovered(clock());
-    }, 60_000);
+    const throttle = new LoginThrottle(LOGIN_FAILURE_BURST, LOGIN_FAILURES_PER_S, MAX_THROTTLED_ADDRESSES);
+    // Expired sessions are purged by the store's sweep (Store.sweepMt); the throttle lives here.
+    const sweeper = setInterval(() => throttle.forgetRecovered(clock()), 60_000);
     sweeper.unref();
     app.addHook('preClose', async () => {
       clearInterval(sweeper);

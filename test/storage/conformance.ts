@@ -10,6 +10,7 @@ import { defineQueueTests } from './conformance-queue.js';
 import { defineReceiptTests } from './conformance-receipts.js';
 import { defineStatsTests } from './conformance-stats.js';
 import { defineScenarioTests } from './conformance-scenarios.js';
+import { defineWebSessionTests } from './conformance-web-sessions.js';
 import type { StoreFactory } from './store-factory.js';
 
 export type { StoreFactory, StoreHandle, StoreTestOptions } from './store-factory.js';
@@ -32,5 +33,6 @@ export function defineStoreConformance(adapterName: string, factory: StoreFactor
     defineDurabilityTests(factory);
     defineAdminTests(factory);
     defineStatsTests(factory);
+    defineWebSessionTests(factory);
   });
 }

@@ -196,6 +196,22 @@ async function walkPayouts(store: OracleStore, aq: FakeAq): Promise<void> {
   assert.equal(await store.retryPayout('p1'), 'requested');
 }
 
+/** Create, find (with its row mapped back), extend, language, delete; the purge runs in sweepMt. */
+async function walkWebSessions(store: OracleStore, aq: FakeAq): Promise<void> {
+  const expiresAt = new Date(Date.now() + 60_000);
+  const record = { idSha256: 'a'.repeat(64), kind: 'admin', subject: 'ops', csrfToken: 'c', lang: null, createdAt: new Date(), expiresAt } as const;
+  await store.createWebSession(record);
+  aq.handlers.set('web_sessions.live', rows({
+    ID_SHA256: record.idSha256, KIND: 'admin', SUBJECT: 'ops', CSRF_TOKEN: 'c', LANG: null, CREATED_AT: record.createdAt, EXPIRES_AT: expiresAt,
+  }));
+  assert.deepEqual(await store.findWebSession(record.idSha256, 'admin', new Date()), record);
+  await store.extendWebSession(record.idSha256, new Date(expiresAt.getTime() + 60_000));
+  await store.setWebSessionLang(record.idSha256, 'ru');
+  await store.deleteWebSession(record.idSha256);
+  aq.handlers.set('web_sessions.live', rows());
+  assert.equal(await store.findWebSession(record.idSha256, 'admin', new Date()), null);
+}
+
 /** The store with a record of the methods called on it. */
 function recording(store: OracleStore, called: Set<string>): OracleStore {
   return new Proxy(store, {
@@ -322,6 +338,7 @@ test('Oracle statements: every Store method binds exactly the placeholders of st
   assert.equal((await store.callbackDepth())[0]?.state, 'dead');
   await walkScenarios(store, aq);
   await walkPayouts(store, aq);
+  await walkWebSessions(store, aq);
   const statements = new Set(aq.log.filter((entry) => entry.startsWith('execute')).map((entry) => entry.split(' ')[1]));
   assert.ok(statements.size >= 110, `${statements.size} statements exercised`);
   const unexercised = allStatementNames().filter((name) => !statements.has(name));

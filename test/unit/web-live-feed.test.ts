@@ -37,10 +37,10 @@ test('live feed: one computation per subject and tick, sent to every watcher of 
   const a1 = new RecordingResponse();
   const a2 = new RecordingResponse();
   const b = new RecordingResponse();
-  feed.watch('a', a1 as unknown as ServerResponse, () => true);
-  feed.watch('b', b as unknown as ServerResponse, () => true);
+  feed.watch('a', a1 as unknown as ServerResponse, async () => true);
+  feed.watch('b', b as unknown as ServerResponse, async () => true);
   await sleep(5);
-  feed.watch('a', a2 as unknown as ServerResponse, () => true);
+  feed.watch('a', a2 as unknown as ServerResponse, async () => true);
   await sleep(150);
   feed.close();
   assert.equal(a1.status, 200);
@@ -59,7 +59,7 @@ test('live feed: a watcher no longer allowed is ended at the next update; the la
   let computations = 0;
   const feed = new LiveFeed({ compute: async () => ({ n: (computations += 1) }) }, 30, logger);
   const response = new RecordingResponse();
-  feed.watch('a', response as unknown as ServerResponse, () => allowed);
+  feed.watch('a', response as unknown as ServerResponse, async () => allowed);
   await sleep(50);
   allowed = false;
   await sleep(80);
@@ -75,7 +75,7 @@ test('live feed: slow updates stretch the interval so computing stays under a qu
   let computations = 0;
   const slow = new LiveFeed({ compute: async () => { computations += 1; await sleep(60); return {}; } }, 50, logger);
   const response = new RecordingResponse();
-  slow.watch('a', response as unknown as ServerResponse, () => true);
+  slow.watch('a', response as unknown as ServerResponse, async () => true);
   await sleep(1000);
   slow.close();
   // 60 ms each, at most 25 %: one per 240 ms or so (about 4); unpaced it would be one per 100 ms (10).

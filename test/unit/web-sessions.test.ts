@@ -3,57 +3,79 @@ import { test } from 'node:test';
 import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import { parseCookies, serializeCookie } from '../../daemon/web/cookies.js';
 import { LoginThrottle, refuseThrottled } from '../../daemon/web/login-throttle.js';
-import { csrfTokenMatches, randomToken, SessionStore } from '../../daemon/web/sessions.js';
+import type { WebSessionKind, WebSessionRecord, WebSessionStore } from '../../daemon/storage/web-session-port.js';
+import { csrfTokenMatches, extensionStepMs, randomToken, sessionIdHash, SessionStore } from '../../daemon/web/sessions.js';
 
-/** Session and CSRF logic of the web pages, with time as an argument and a counting random source. */
+/** Session and CSRF logic of the web pages, with time as an argument, a counting random source and the store port faked in memory. */
 function counter(): () => string {
   let n = 0;
   return () => `token-${(n += 1)}`;
 }
 
-test('sessions: a new session has its own id and CSRF token and names its subject', () => {
-  const sessions = new SessionStore<string>(1000, 10, counter());
-  const session = sessions.create('acme', 0);
-  assert.deepEqual({ ...session }, { id: 'token-1', csrfToken: 'token-2', subject: 'acme', lang: null, expiresAt: 1000 });
-  assert.equal(sessions.touch('token-1', 500)?.subject, 'acme');
-  assert.equal(sessions.touch('token-2', 500), undefined, 'the CSRF token is no session id');
-  assert.equal(sessions.touch(undefined, 500), undefined);
+/** The web session part of the Store port in a Map, counting the writes that move an expiry. */
+class MemorySessions implements WebSessionStore {
+  readonly rows = new Map<string, WebSessionRecord>();
+  extensions = 0;
+  async createWebSession(session: WebSessionRecord): Promise<void> {
+    this.rows.set(session.idSha256, session);
+  }
+  async findWebSession(idSha256: string, kind: WebSessionKind, now: Date): Promise<WebSessionRecord | null> {
+    const row = this.rows.get(idSha256);
+    return row !== undefined && row.kind === kind && row.expiresAt > now ? row : null;
+  }
+  async extendWebSession(idSha256: string, expiresAt: Date): Promise<void> {
+    const row = this.rows.get(idSha256);
+    this.extensions += 1;
+    if (row !== undefined) this.rows.set(idSha256, { ...row, expiresAt });
+  }
+  async setWebSessionLang(idSha256: string, lang: string): Promise<void> {
+    const row = this.rows.get(idSha256);
+    if (row !== undefined) this.rows.set(idSha256, { ...row, lang });
+  }
+  async deleteWebSession(idSha256: string): Promise<void> {
+    this.rows.delete(idSha256);
+  }
+}
+
+test('sessions: a new session has its own id and CSRF token and names its subject; the store keeps only the id\'s hash', async () => {
+  const store = new MemorySessions();
+  const sessions = new SessionStore<string>(store, 'stats', 60_000, counter());
+  const session = await sessions.create('acme', 'ru', 0);
+  assert.deepEqual({ ...session }, { id: 'token-1', csrfToken: 'token-2', subject: 'acme', lang: 'ru', expiresAt: 60_000 });
+  assert.deepEqual([...store.rows.keys()], [sessionIdHash('token-1')]);
+  assert.match(sessionIdHash('token-1'), /^[0-9a-f]{64}$/);
+  assert.ok(![...store.rows.values()].some((row) => JSON.stringify(row).includes('"token-1"')), 'the id itself is not stored');
+  assert.equal((await sessions.touch('token-1', 500))?.subject, 'acme');
+  assert.equal(await sessions.touch('token-2', 500), undefined, 'the CSRF token is no session id');
+  assert.equal(await sessions.touch(undefined, 500), undefined);
+  const admin = new SessionStore<string>(store, 'admin', 60_000);
+  assert.equal(await admin.touch('token-1', 500), undefined, 'a client session is no operator session');
 });
 
-test('sessions: each use moves the expiry; an unused session ends after the TTL', () => {
-  const sessions = new SessionStore<string>(1000, 10, counter());
-  const { id } = sessions.create('acme', 0);
-  assert.ok(sessions.touch(id, 900));
-  assert.ok(sessions.touch(id, 1800), 'used at 900, so alive until 1900');
-  assert.equal(sessions.touch(id, 2800), undefined, 'unused from 1800 to 2800');
-  assert.equal(sessions.size, 0);
+test('sessions: a use moves the expiry, writing only once a step (a tenth of the TTL, at most a minute) has passed', async () => {
+  assert.equal(extensionStepMs(30 * 60_000), 60_000);
+  assert.equal(extensionStepMs(60_000), 6_000);
+  const store = new MemorySessions();
+  const sessions = new SessionStore<string>(store, 'stats', 10_000, counter());
+  const { id } = await sessions.create('acme', null, 0);
+  assert.equal((await sessions.touch(id, 900))?.expiresAt, 10_000, 'used 0.9 s after the last move: no write');
+  assert.equal(store.extensions, 0);
+  assert.equal((await sessions.touch(id, 1000))?.expiresAt, 11_000, 'a step later: moved');
+  assert.equal(store.extensions, 1);
+  assert.ok(await sessions.touch(id, 10_500), 'used at 1000, so alive until 11000');
+  assert.equal(await sessions.touch(id, 21_000), undefined, 'moved to 20500 at 10500, unused since');
 });
 
-test('sessions: destroy and destroyWhere end sessions; sweep drops only expired ones', () => {
-  const sessions = new SessionStore<string>(1000, 10, counter());
-  const a = sessions.create('acme', 0);
-  const b = sessions.create('beta', 500);
-  const c = sessions.create('acme', 600);
-  sessions.destroy(a.id);
-  assert.equal(sessions.touch(a.id, 700), undefined);
-  sessions.sweep(1550);
-  assert.equal(sessions.size, 1, 'b (expires 1500) swept, c (1600) kept');
-  assert.ok(sessions.touch(c.id, 1550));
-  sessions.destroyWhere((subject) => subject === 'acme');
-  assert.equal(sessions.touch(c.id, 1560), undefined);
-  assert.equal(sessions.touch(b.id, 1560), undefined);
-});
-
-test('sessions: past maxSessions the least recently used session makes room', () => {
-  const sessions = new SessionStore<string>(10_000, 2, counter());
-  const first = sessions.create('a', 0);
-  const second = sessions.create('b', 1);
-  sessions.touch(first.id, 2);
-  const third = sessions.create('c', 3);
-  assert.equal(sessions.size, 2);
-  assert.equal(sessions.touch(second.id, 4), undefined, 'b was used least recently');
-  assert.ok(sessions.touch(first.id, 4));
-  assert.ok(sessions.touch(third.id, 4));
+test('sessions: the language is the session\'s; destroy ends a session', async () => {
+  const store = new MemorySessions();
+  const sessions = new SessionStore<string>(store, 'admin', 10_000, counter());
+  const a = await sessions.create('ops', null, 0);
+  const b = await sessions.create('lead', 'en', 0);
+  await sessions.setLang(a, 'ru');
+  assert.equal((await sessions.touch(a.id, 1))?.lang, 'ru');
+  await sessions.destroy(a.id);
+  assert.equal(await sessions.touch(a.id, 2), undefined);
+  assert.equal((await sessions.touch(b.id, 2))?.lang, 'en');
 });
 
 test('CSRF: only the session\'s own token matches', () => {

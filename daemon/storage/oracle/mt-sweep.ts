@@ -7,6 +7,7 @@ import { purgeMo } from './mo.js';
 import { purgeDelivered } from './outbox.js';
 import { expireHeld } from './receipts.js';
 import { oracleQueries } from './sql-files.js';
+import { purgeSessions } from './web-sessions.js';
 
 /**
  * The ledger's maintenance sweep, safe on every node at once: each step locks up to 1000 rows
@@ -15,7 +16,8 @@ import { oracleQueries } from './sql-files.js';
  * the ledger in step: ready_at passed → ready (scheduled → accepted), QUEUED past expires_at → EXPIRED, IN_FLIGHT past its
  * lease (by SYSTIMESTAMP) → IN_DOUBT, and purges what retention no longer keeps. Expiry and lapse
  * raise the DLR events their clients asked for (dlr-events.ts decides); held receipts past their
- * hold time become inbound problems; delivered callback events, MO and problems past retention go.
+ * hold time become inbound problems; delivered callback events, MO and problems past retention go,
+ * and so do expired web sessions.
  */
 const sql = oracleQueries('mt');
 
@@ -57,6 +59,7 @@ export async function sweep(session: OracleSession, settings: QueueSettings, now
   const retentionS = Math.ceil(settings.retentionMs / 1000);
   const purged = (await session.execute(sql('purgeFinal'), { retention_s: retentionS })).rowsAffected
     + (await session.execute(sql('purgeKeys'), {})).rowsAffected
-    + await purgeDelivered(session, retentionS) + await purgeMo(session, retentionS) + await purgeProblems(session, retentionS);
+    + await purgeDelivered(session, retentionS) + await purgeMo(session, retentionS) + await purgeProblems(session, retentionS)
+    + await purgeSessions(session);
   return { promoted: promoted.length, expired: expired.length, inDoubt: inDoubt.length, purged, receiptsUnmatched };
 }

@@ -54,6 +54,7 @@ import type {
   ScenarioStepOutcome,
   StoredSubscriber,
 } from '../scenario-port.js';
+import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
 import type { OracleSessionPool } from './aq-session.js';
 import { createOracledbPool, type OracleConnectOptions } from './oracledb-session.js';
 import * as problems from './inbound-problems.js';
@@ -72,12 +73,13 @@ import * as scenarios from './scenarios.js';
 import { ORACLE_SCHEMA_VERSION, oracleQueries } from './sql-files.js';
 import * as stats from './stats.js';
 import { inTransaction } from './transaction.js';
+import * as webSessions from './web-sessions.js';
 
 /**
  * The Store on Oracle Advanced Queuing (docs/oracle.md). Every method is one short transaction on
  * a pooled Thin-mode session (transaction.ts); no transaction is held across network I/O of the
  * caller. AQ holds the MT messages that wait; the ledger, receipts, the callback outbox, MO, the
- * inbound problem log, scenarios and payouts are tables. The adapter has not yet run against an Oracle server.
+ * inbound problem log, scenarios, payouts and web sessions are tables. The adapter has not yet run against an Oracle server.
  */
 export interface OracleStoreOptions {
   readonly queue: QueueSettings;
@@ -92,7 +94,8 @@ export class OracleStore implements Store {
 
   /**
    * The schema is installed by a DBA (sql/oracle/); this checks that it is there, not newer than this
-   * code, and has the tables added within version 1 that this code uses (045_scenarios_payouts.sql).
+   * code, and has the tables added within version 1 that this code uses (045_scenarios_payouts.sql,
+   * 047_web_sessions.sql).
    */
   async migrate(): Promise<void> {
     const missing = (error: unknown): boolean => oracleErrorCode(error) === 'ORA-00942';
@@ -111,6 +114,10 @@ export class OracleStore implements Store {
     await inTransaction(this.pool, (session) => session.execute(schema('scenarioTables'), {})).catch((error: unknown) => {
       if (!missing(error)) throw error;
       throw new Error('Oracle schema lacks the scenario and payout tables: a DBA runs sql/oracle/schema/045_scenarios_payouts.sql and 060_grants.sql (docs/oracle.md)');
+    });
+    await inTransaction(this.pool, (session) => session.execute(schema('webSessionTable'), {})).catch((error: unknown) => {
+      if (!missing(error)) throw error;
+      throw new Error('Oracle schema lacks the web session table: a DBA runs sql/oracle/schema/047_web_sessions.sql and 060_grants.sql (docs/oracle.md)');
     });
   }
 
@@ -324,6 +331,26 @@ export class OracleStore implements Store {
 
   retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
     return inTransaction(this.pool, (session) => payouts.retry(session, id));
+  }
+
+  createWebSession(record: WebSessionRecord): Promise<void> {
+    return inTransaction(this.pool, (session) => webSessions.createSession(session, record));
+  }
+
+  findWebSession(idSha256: string, kind: WebSessionKind, now: Date): Promise<WebSessionRecord | null> {
+    return inTransaction(this.pool, (session) => webSessions.findSession(session, idSha256, kind, now));
+  }
+
+  extendWebSession(idSha256: string, expiresAt: Date): Promise<void> {
+    return inTransaction(this.pool, (session) => webSessions.extendSession(session, idSha256, expiresAt));
+  }
+
+  setWebSessionLang(idSha256: string, lang: string): Promise<void> {
+    return inTransaction(this.pool, (session) => webSessions.setSessionLang(session, idSha256, lang));
+  }
+
+  deleteWebSession(idSha256: string): Promise<void> {
+    return inTransaction(this.pool, (session) => webSessions.deleteSession(session, idSha256));
   }
 
   // --- Per-part detail (SegmentIdFact, MessagePartView) -----------------------------------------

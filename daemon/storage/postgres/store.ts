@@ -63,6 +63,8 @@ import type {
 import { PayoutsSql } from './payouts.js';
 import { ScenariosSql } from './scenarios.js';
 import { StatsSql } from './stats.js';
+import { WebSessionsSql } from './web-sessions.js';
+import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
 
 /**
  * The Store on a shared PostgreSQL database (13 or later), for a cluster of nodes: every node opens
@@ -93,6 +95,7 @@ export class PostgresStore implements Store {
   private readonly batcher: EnqueueBatcher;
   private readonly admin: MtAdminSql;
   private readonly stats = new StatsSql();
+  private readonly webSessions = new WebSessionsSql();
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
@@ -182,7 +185,8 @@ export class PostgresStore implements Store {
     const receiptsUnmatched = await this.db.transaction((sql, now) => this.receipts.expireHeld(sql, now));
     const purged = await this.db.transaction(async (sql, now) => {
       const cutoff = now - retentionMs;
-      return (await this.outbox.purge(sql, cutoff)) + (await this.mo.purge(sql, now, cutoff)) + (await this.problems.purge(sql, cutoff));
+      return (await this.outbox.purge(sql, cutoff)) + (await this.mo.purge(sql, now, cutoff)) + (await this.problems.purge(sql, cutoff))
+        + (await this.webSessions.purge(sql, now));
     });
     return { ...mt, purged: mt.purged + purged, receiptsUnmatched };
   }
@@ -245,6 +249,26 @@ export class PostgresStore implements Store {
 
   listInboundProblems(filter: { readonly limit: number; readonly kind?: InboundProblemKind }): Promise<readonly InboundProblem[]> {
     return this.problems.list(this.db, filter);
+  }
+
+  createWebSession(session: WebSessionRecord): Promise<void> {
+    return this.webSessions.create(this.db, session);
+  }
+
+  findWebSession(idSha256: string, kind: WebSessionKind, now: Date): Promise<WebSessionRecord | null> {
+    return this.webSessions.find(this.db, idSha256, kind, now);
+  }
+
+  extendWebSession(idSha256: string, expiresAt: Date): Promise<void> {
+    return this.webSessions.extend(this.db, idSha256, expiresAt);
+  }
+
+  setWebSessionLang(idSha256: string, lang: string): Promise<void> {
+    return this.webSessions.setLang(this.db, idSha256, lang);
+  }
+
+  deleteWebSession(idSha256: string): Promise<void> {
+    return this.webSessions.delete(this.db, idSha256);
   }
 
   // Scenarios and payouts (scenario-port.ts, payout-port.ts): scenarios.ts and payouts.ts.

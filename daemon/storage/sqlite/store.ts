@@ -47,6 +47,7 @@ import type {
   StoredSubscriber,
 } from '../scenario-port.js';
 import type { Payout, PayoutAttemptOutcome, PayoutBudget, PayoutRequest, PayoutRequestOutcome, PayoutState } from '../payout-port.js';
+import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { GroupCommit, type CommitStats } from './group-commit.js';
 import { InboundProblemsSql } from './inbound-problems.js';
@@ -63,6 +64,7 @@ import { PayoutsSql } from './payouts.js';
 import { ReceiptsSql } from './receipts.js';
 import { StatsSql } from './stats.js';
 import { ScenariosSql } from './scenarios.js';
+import { WebSessionsSql } from './web-sessions.js';
 
 /**
  * The embedded Store on one SQLite file (WAL, synchronous=FULL) through one connection: the
@@ -95,6 +97,7 @@ interface Parts {
   readonly stats: StatsSql;
   readonly scenarios: ScenariosSql;
   readonly payouts: PayoutsSql;
+  readonly webSessions: WebSessionsSql;
 }
 
 export class SqliteStore implements Store {
@@ -132,6 +135,7 @@ export class SqliteStore implements Store {
       stats: new StatsSql(this.db),
       scenarios,
       payouts,
+      webSessions: new WebSessionsSql(this.db),
     };
   }
 
@@ -213,14 +217,14 @@ export class SqliteStore implements Store {
   }
 
   sweepMt(): Promise<SweepResult> {
-    const { sweep, receipts, outbox, mo, problems } = this.parts;
+    const { sweep, receipts, outbox, mo, problems, webSessions } = this.parts;
     const retentionMs = this.options.queue.retentionMs;
     return this.groupCommit.submit((): SweepResult => {
       const now = Date.now();
       const cutoff = now - retentionMs;
       const mt = sweep.sweep(now);
       const receiptsUnmatched = receipts.expireHeld(now);
-      const purged = outbox.purge(cutoff) + mo.purge(now, cutoff) + problems.purge(cutoff);
+      const purged = outbox.purge(cutoff) + mo.purge(now, cutoff) + problems.purge(cutoff) + webSessions.purge(now);
       return { ...mt, purged: mt.purged + purged, receiptsUnmatched };
     });
   }
@@ -395,6 +399,30 @@ export class SqliteStore implements Store {
   retryPayout(id: string): Promise<'requested' | 'not-failed' | 'over-budget' | 'not-found'> {
     const payouts = this.parts.payouts;
     return this.groupCommit.submit(() => payouts.retry(id, Date.now()));
+  }
+
+  createWebSession(session: WebSessionRecord): Promise<void> {
+    const webSessions = this.parts.webSessions;
+    return this.groupCommit.submit(() => webSessions.create(session));
+  }
+
+  async findWebSession(idSha256: string, kind: WebSessionKind, now: Date): Promise<WebSessionRecord | null> {
+    return this.parts.webSessions.find(idSha256, kind, now.getTime());
+  }
+
+  extendWebSession(idSha256: string, expiresAt: Date): Promise<void> {
+    const webSessions = this.parts.webSessions;
+    return this.groupCommit.submit(() => webSessions.extend(idSha256, expiresAt.getTime()));
+  }
+
+  setWebSessionLang(idSha256: string, lang: string): Promise<void> {
+    const webSessions = this.parts.webSessions;
+    return this.groupCommit.submit(() => webSessions.setLang(idSha256, lang));
+  }
+
+  deleteWebSession(idSha256: string): Promise<void> {
+    const webSessions = this.parts.webSessions;
+    return this.groupCommit.submit(() => webSessions.delete(idSha256));
   }
 
   /** Statements are prepared once the tables exist, i.e. after migrate(). */

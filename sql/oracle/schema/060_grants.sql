@@ -1,7 +1,8 @@
 -- 060_grants: object and queue privileges for the roles made by admin/create_users.sql, run as
 -- the schema owner after the other schema/ files. SMSPROC_APP: what the daemon does (DML on the
--- ledger, provisioning, scenarios and payouts, enqueue and dequeue on every queue, the payload types).
--- SMSPROC_MONITOR: read-only (the views of 050_views.sql and the AQ$ views). Grants are idempotent.
+-- ledger, provisioning, scenarios, payouts and web sessions, enqueue and dequeue on every queue, the
+-- payload types). SMSPROC_MONITOR: read-only (the views of 050_views.sql and the AQ$ views). Grants
+-- are idempotent.
 
 DECLARE
   PROCEDURE grant_all(tables VARCHAR2, privileges VARCHAR2, grantee VARCHAR2) IS
@@ -17,7 +18,7 @@ BEGIN
     || 'held_receipts,held_receipt_keys,callback_outbox,mo_parts,mo_messages,inbound_problems,'
     || 'provisioning_version,clients,api_tokens,virtual_ports,routes,prefixes,number_overrides,'
     || 'scenario_versions,scenario_bindings,scenario_subscribers,scenario_steps,scenario_tallies,scenario_entries,'
-    || 'scenario_draws,payout_budgets,payouts',
+    || 'scenario_draws,payout_budgets,payouts,web_sessions',
     'SELECT, INSERT, UPDATE, DELETE', 'smsproc_app');
   grant_all('smsproc_mt_payload,smsproc_dlr_payload,smsproc_mo_payload', 'EXECUTE', 'smsproc_app');
   grant_all('smsproc_mt_waiting,smsproc_mt_depth,smsproc_mt_in_flight,smsproc_mt_in_doubt,smsproc_mt_retrying,'

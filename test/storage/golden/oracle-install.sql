@@ -771,6 +771,32 @@ BEGIN
 END;
 /
 
+-- schema/047_web_sessions.sql #1
+DECLARE
+  PROCEDURE ddl(statement VARCHAR2) IS
+    already_exists EXCEPTION;
+    PRAGMA EXCEPTION_INIT(already_exists, -955);
+    already_indexed EXCEPTION;
+    PRAGMA EXCEPTION_INIT(already_indexed, -1408);
+  BEGIN
+    EXECUTE IMMEDIATE statement;
+  EXCEPTION
+    WHEN already_exists OR already_indexed THEN NULL;
+  END;
+BEGIN
+  ddl(q'[CREATE TABLE web_sessions (
+    id_sha256  VARCHAR2(64) PRIMARY KEY,
+    kind       VARCHAR2(8) NOT NULL CHECK (kind IN ('stats', 'admin')),
+    subject    VARCHAR2(128) NOT NULL,
+    csrf_token VARCHAR2(64) NOT NULL,
+    lang       VARCHAR2(8),
+    created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+    expires_at TIMESTAMP WITH TIME ZONE NOT NULL
+  )]');
+  ddl('CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)');
+END;
+/
+
 -- schema/050_views.sql #1
 CREATE OR REPLACE VIEW smsproc_mt_waiting AS
 SELECT q.queue, q.corr_id AS route_id, q.msg_state, COUNT(*) AS messages,
@@ -875,7 +901,7 @@ BEGIN
     || 'held_receipts,held_receipt_keys,callback_outbox,mo_parts,mo_messages,inbound_problems,'
     || 'provisioning_version,clients,api_tokens,virtual_ports,routes,prefixes,number_overrides,'
     || 'scenario_versions,scenario_bindings,scenario_subscribers,scenario_steps,scenario_tallies,scenario_entries,'
-    || 'scenario_draws,payout_budgets,payouts',
+    || 'scenario_draws,payout_budgets,payouts,web_sessions',
     'SELECT, INSERT, UPDATE, DELETE', 'smsproc_app');
   grant_all('smsproc_mt_payload,smsproc_dlr_payload,smsproc_mo_payload', 'EXECUTE', 'smsproc_app');
   grant_all('smsproc_mt_waiting,smsproc_mt_depth,smsproc_mt_in_flight,smsproc_mt_in_doubt,smsproc_mt_retrying,'

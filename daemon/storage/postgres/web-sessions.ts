@@ -1,0 +1,47 @@
+import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
+import type { Sql } from './database.js';
+import { loadQueries } from './sql-files.js';
+
+/** The web pages' login sessions, by the SHA-256 of their id (web-session-port.ts); each call is one statement. */
+
+interface SessionRow { id_sha256: string; kind: string; subject: string; csrf_token: string; lang: string | null; created_at: number; expires_at: number }
+
+export class WebSessionsSql {
+  private readonly sql = loadQueries('web_sessions');
+
+  async create(db: Sql, session: WebSessionRecord): Promise<void> {
+    await db.count(this.sql('insert'), [
+      session.idSha256, session.kind, session.subject, session.csrfToken, session.lang, session.createdAt.getTime(), session.expiresAt.getTime(),
+    ]);
+  }
+
+  async find(db: Sql, idSha256: string, kind: WebSessionKind, now: Date): Promise<WebSessionRecord | null> {
+    const row = (await db.rows<SessionRow>(this.sql('live'), [idSha256, kind, now.getTime()]))[0];
+    if (row === undefined) return null;
+    return {
+      idSha256: row.id_sha256,
+      kind: row.kind as WebSessionKind,
+      subject: row.subject,
+      csrfToken: row.csrf_token,
+      lang: row.lang,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+    };
+  }
+
+  async extend(db: Sql, idSha256: string, expiresAt: Date): Promise<void> {
+    await db.count(this.sql('extend'), [expiresAt.getTime(), idSha256]);
+  }
+
+  async setLang(db: Sql, idSha256: string, lang: string): Promise<void> {
+    await db.count(this.sql('setLang'), [lang, idSha256]);
+  }
+
+  async delete(db: Sql, idSha256: string): Promise<void> {
+    await db.count(this.sql('delete'), [idSha256]);
+  }
+
+  async purge(db: Sql, now: number): Promise<number> {
+    return db.count(this.sql('purge'), [now]);
+  }
+}

@@ -1,0 +1,60 @@
+import type Database from 'better-sqlite3';
+import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
+import { loadQueries } from './sql-files.js';
+
+/** The web pages' login sessions, by the SHA-256 of their id (web-session-port.ts). */
+
+interface SessionRow { id_sha256: string; kind: string; subject: string; csrf_token: string; lang: string | null; created_at: number; expires_at: number }
+
+export class WebSessionsSql {
+  private readonly insert: Database.Statement<[string, string, string, string, string | null, number, number]>;
+  private readonly live: Database.Statement<[string, string, number], SessionRow>;
+  private readonly extendOne: Database.Statement<[number, string]>;
+  private readonly setLangOf: Database.Statement<[string, string]>;
+  private readonly deleteOne: Database.Statement<[string]>;
+  private readonly purgeExpired: Database.Statement<[{ now: number }]>;
+
+  constructor(db: Database.Database) {
+    const sql = loadQueries('web_sessions');
+    this.insert = db.prepare(sql('insert'));
+    this.live = db.prepare(sql('live'));
+    this.extendOne = db.prepare(sql('extend'));
+    this.setLangOf = db.prepare(sql('setLang'));
+    this.deleteOne = db.prepare(sql('delete'));
+    this.purgeExpired = db.prepare(sql('purge'));
+  }
+
+  create(session: WebSessionRecord): void {
+    this.insert.run(session.idSha256, session.kind, session.subject, session.csrfToken, session.lang, session.createdAt.getTime(), session.expiresAt.getTime());
+  }
+
+  find(idSha256: string, kind: WebSessionKind, now: number): WebSessionRecord | null {
+    const row = this.live.get(idSha256, kind, now);
+    if (row === undefined) return null;
+    return {
+      idSha256: row.id_sha256,
+      kind: row.kind as WebSessionKind,
+      subject: row.subject,
+      csrfToken: row.csrf_token,
+      lang: row.lang,
+      createdAt: new Date(row.created_at),
+      expiresAt: new Date(row.expires_at),
+    };
+  }
+
+  extend(idSha256: string, expiresAt: number): void {
+    this.extendOne.run(expiresAt, idSha256);
+  }
+
+  setLang(idSha256: string, lang: string): void {
+    this.setLangOf.run(lang, idSha256);
+  }
+
+  delete(idSha256: string): void {
+    this.deleteOne.run(idSha256);
+  }
+
+  purge(now: number): number {
+    return this.purgeExpired.run({ now }).changes;
+  }
+}
