@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import type { ClientId } from '../../daemon/domain/ids.js';
 import type { WebSessionRecord } from '../../daemon/storage/web-session-port.js';
+import { clientPut } from './fixtures.js';
 import { withStore, type StoreFactory } from './store-factory.js';
 
 const minute = 60_000;
@@ -48,6 +50,22 @@ export function defineWebSessionTests(factory: StoreFactory): void {
       await store.setWebSessionLang(hash('a'), 'ru');
       await store.deleteWebSession(hash('a'));
       assert.equal(await store.findWebSession(hash('a'), 'stats', new Date()), null);
+    }));
+
+  test('web sessions: disabling or deleting a client ends its statistics sessions in the same change; enabling it again revives none', () =>
+    withStore(factory, {}, async (store) => {
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme') }, { op: 'client.put', client: clientPut('beta') }]);
+      await store.createWebSession(session(hash('a')));
+      await store.createWebSession(session(hash('b'), { subject: 'beta' }));
+      await store.createWebSession(session(hash('c'), { kind: 'admin', subject: 'acme' }));
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { disabled: true }) }]);
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme') }]);
+      const now = new Date();
+      assert.equal(await store.findWebSession(hash('a'), 'stats', now), null);
+      assert.ok(await store.findWebSession(hash('b'), 'stats', now), 'another client\'s session is kept');
+      assert.ok(await store.findWebSession(hash('c'), 'admin', now), 'an operator who happens to share the name is no client');
+      await store.applyProvisioning([{ op: 'client.delete', id: 'beta' as ClientId }]);
+      assert.equal(await store.findWebSession(hash('b'), 'stats', now), null);
     }));
 
   test('web sessions: the sweep purges expired sessions and keeps live ones', () =>

@@ -15,6 +15,7 @@ import type { OracleSession } from './aq-session.js';
 import { oracleErrorCode } from './oracle-errors.js';
 import { putScenario } from './scenarios.js';
 import { oracleQueries } from './sql-files.js';
+import { endClientSessions } from './web-sessions.js';
 
 /**
  * Provisioning tables, with the SQLite adapter's rules: one transaction per change list, the
@@ -79,9 +80,12 @@ async function applyOne(session: OracleSession, change: ProvisioningChange): Pro
   switch (change.op) {
     case 'client.put':
       await putClient(session, change.client);
+      // A disabled client's sessions end with the change, so that enabling it again revives none.
+      if (change.client.disabled) await endClientSessions(session, change.client.id);
       return;
     case 'client.delete':
       if ((await session.execute(sql('deleteClient'), { id: change.id })).rowsAffected === 0) throw invalid(`client "${change.id}" does not exist`);
+      await endClientSessions(session, change.id);
       return;
     case 'apiToken.add':
       if (!(await exists(session, 'clientPortById', change.clientId))) throw invalid(`client "${change.clientId}" does not exist`);

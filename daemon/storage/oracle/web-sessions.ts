@@ -41,6 +41,11 @@ export async function deleteSession(session: OracleSession, idSha256: string): P
   await session.execute(sql('remove'), { id_sha256: idSha256 });
 }
 
+/** Ends a client's statistics sessions, in the caller's transaction (the client is disabled or deleted). */
+export async function endClientSessions(session: OracleSession, clientId: string): Promise<void> {
+  await session.execute(sql('endClient'), { client_id: clientId });
+}
+
 export async function purgeSessions(session: OracleSession): Promise<number> {
   return (await session.execute(sql('purge'), {})).rowsAffected;
 }

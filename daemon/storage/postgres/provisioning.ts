@@ -15,6 +15,7 @@ import type { Database, Sql } from './database.js';
 import { PayoutsSql } from './payouts.js';
 import { ScenariosSql } from './scenarios.js';
 import { loadQueries } from './sql-files.js';
+import { WebSessionsSql } from './web-sessions.js';
 
 /**
  * Provisioning tables: clients with their API tokens, routes, prefixes, number overrides and the
@@ -51,6 +52,7 @@ const overrideChunk = 10_000;
 
 export class ProvisioningSql {
   private readonly sql = loadQueries('provisioning');
+  private readonly webSessions = new WebSessionsSql();
 
   constructor(private readonly db: Database) {}
 
@@ -94,9 +96,12 @@ export class ProvisioningSql {
     switch (change.op) {
       case 'client.put':
         await this.putClient(sql, change.client);
+        // A disabled client's sessions end with the change, so that enabling it again revives none.
+        if (change.client.disabled) await this.webSessions.endClient(sql, change.client.id);
         return;
       case 'client.delete':
         if ((await sql.count(this.sql('deleteClient'), [change.id])) === 0) throw invalid(`client "${change.id}" does not exist`);
+        await this.webSessions.endClient(sql, change.id);
         return;
       case 'apiToken.add':
         await this.requireClient(sql, change.clientId);

@@ -41,6 +41,11 @@ export class WebSessionsSql {
     await db.count(this.sql('delete'), [idSha256]);
   }
 
+  /** Ends a client's statistics sessions, in the caller's transaction (the client is disabled or deleted). */
+  async endClient(db: Sql, clientId: string): Promise<void> {
+    await db.count(this.sql('endClient'), [clientId]);
+  }
+
   async purge(db: Sql, now: number): Promise<number> {
     return db.count(this.sql('purge'), [now]);
   }

@@ -13,6 +13,7 @@ import type {
 } from '../../domain/provisioning.js';
 import type { ProvisioningChange } from '../port.js';
 import type { ScenariosSql } from './scenarios.js';
+import type { WebSessionsSql } from './web-sessions.js';
 import { loadQueries } from './sql-files.js';
 
 /** Provisioning tables: clients with their API tokens, routes, prefixes, number overrides and the version. */
@@ -68,7 +69,7 @@ export class ProvisioningSql {
   private readonly countOverrides: Database.Statement<[], { n: number }>;
   private readonly readSnapshot: Database.Transaction<() => ProvisioningSnapshot>;
 
-  constructor(db: Database.Database, private readonly scenarios: ScenariosSql) {
+  constructor(db: Database.Database, private readonly scenarios: ScenariosSql, private readonly webSessions: WebSessionsSql) {
     const sql = loadQueries('provisioning');
     this.selectVersion = db.prepare(sql('selectVersion'));
     this.bumpVersion = db.prepare(sql('bumpVersion'));
@@ -138,9 +139,12 @@ export class ProvisioningSql {
     switch (change.op) {
       case 'client.put':
         this.putClient(change.client);
+        // A disabled client's sessions end with the change, so that enabling it again revives none.
+        if (change.client.disabled) this.webSessions.endClient(change.client.id);
         return;
       case 'client.delete':
         if (this.deleteClient.run(change.id).changes === 0) throw invalid(`client "${change.id}" does not exist`);
+        this.webSessions.endClient(change.id);
         return;
       case 'apiToken.add':
         this.requireClient(change.clientId);

@@ -121,8 +121,9 @@ export class SqliteStore implements Store {
     const views = new MtViewsSql(this.db, this.options.demoFreeSegments);
     const payouts = new PayoutsSql(this.db);
     const scenarios = new ScenariosSql(this.db, payouts);
+    const webSessions = new WebSessionsSql(this.db);
     return {
-      provisioning: new ProvisioningSql(this.db, scenarios),
+      provisioning: new ProvisioningSql(this.db, scenarios, webSessions),
       enqueue: new MtEnqueueSql(this.db, this.options),
       queue: new MtQueueSql(this.db, this.options.queue, receipts, dlr),
       sweep: new MtSweepSql(this.db, this.options.queue, dlr),
@@ -135,7 +136,7 @@ export class SqliteStore implements Store {
       stats: new StatsSql(this.db),
       scenarios,
       payouts,
-      webSessions: new WebSessionsSql(this.db),
+      webSessions,
     };
   }
 

@@ -12,6 +12,7 @@ export class WebSessionsSql {
   private readonly extendOne: Database.Statement<[number, string]>;
   private readonly setLangOf: Database.Statement<[string, string]>;
   private readonly deleteOne: Database.Statement<[string]>;
+  private readonly endClientSessions: Database.Statement<[string]>;
   private readonly purgeExpired: Database.Statement<[{ now: number }]>;
 
   constructor(db: Database.Database) {
@@ -21,6 +22,7 @@ export class WebSessionsSql {
     this.extendOne = db.prepare(sql('extend'));
     this.setLangOf = db.prepare(sql('setLang'));
     this.deleteOne = db.prepare(sql('delete'));
+    this.endClientSessions = db.prepare(sql('endClient'));
     this.purgeExpired = db.prepare(sql('purge'));
   }
 
@@ -52,6 +54,11 @@ export class WebSessionsSql {
 
   delete(idSha256: string): void {
     this.deleteOne.run(idSha256);
+  }
+
+  /** Ends a client's statistics sessions, in the caller's transaction (the client is disabled or deleted). */
+  endClient(clientId: string): void {
+    this.endClientSessions.run(clientId);
   }
 
   purge(now: number): number {

@@ -23,6 +23,10 @@ UPDATE web_sessions SET lang = :lang WHERE id_sha256 = :id_sha256
 -- Binds: id_sha256.
 DELETE FROM web_sessions WHERE id_sha256 = :id_sha256
 
+-- name: endClient
+-- Binds: client_id. Rows affected: the client's statistics sessions deleted (it was disabled or deleted).
+DELETE FROM web_sessions WHERE kind = 'stats' AND subject = :client_id
+
 -- name: purge
 -- Rows affected: expired sessions deleted.
 DELETE FROM web_sessions WHERE expires_at <= SYSTIMESTAMP

@@ -22,6 +22,10 @@ UPDATE web_sessions SET lang = $1 WHERE id_sha256 = $2;
 -- Parameters: id sha256.
 DELETE FROM web_sessions WHERE id_sha256 = $1;
 
+-- name: endClient
+-- Parameters: client id. Changes: the client's statistics sessions deleted (it was disabled or deleted).
+DELETE FROM web_sessions WHERE kind = 'stats' AND subject = $1;
+
 -- name: purge
 -- Parameters: now. Changes: expired sessions deleted.
 DELETE FROM web_sessions WHERE expires_at <= $1;

@@ -22,6 +22,10 @@ UPDATE web_sessions SET lang = ? WHERE id_sha256 = ?;
 -- Parameters: id sha256.
 DELETE FROM web_sessions WHERE id_sha256 = ?;
 
+-- name: endClient
+-- Parameters: client id. Changes: the client's statistics sessions deleted (it was disabled or deleted).
+DELETE FROM web_sessions WHERE kind = 'stats' AND subject = ?;
+
 -- name: purge
 -- Named parameters: @now. Changes: expired sessions deleted.
 DELETE FROM web_sessions WHERE expires_at <= @now;
