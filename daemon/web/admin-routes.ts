@@ -35,7 +35,7 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
   const { context, admins, sessions, dashboard, feed, throttle } = deps;
   const { clock } = context;
 
-  /** A live session of an operator still in the config (the config is frozen, so always, but cheap to check). */
+  /** A live session of an operator this node's config lists: sessions outlive restarts, and nodes may list different operators. */
   async function adminSession(request: FastifyRequest): Promise<Session<string> | undefined> {
     const session = await sessionOf(sessions, ADMIN_COOKIE, request, clock());
     return session !== undefined && admins.has(session.subject) ? session : undefined;
