@@ -2,8 +2,8 @@
 
 export interface CookieOptions {
   readonly path: string;
-  /** Seconds; 0 deletes the cookie. */
-  readonly maxAgeS: number;
+  /** Seconds; 0 deletes the cookie; null: none, the browser keeps it until it closes. */
+  readonly maxAgeS: number | null;
   readonly secure: boolean;
   readonly sameSite: 'Strict' | 'Lax';
 }
@@ -25,7 +25,8 @@ export function parseCookies(header: string | undefined): ReadonlyMap<string, st
 /** An HttpOnly cookie: scripts never see session ids. Values must be cookie-safe (our ids are base64url). */
 export function serializeCookie(name: string, value: string, options: CookieOptions): string {
   if (!/^[A-Za-z0-9_-]*$/.test(value)) throw new Error(`cookie ${name}: value must be base64url`);
-  const parts = [`${name}=${value}`, `Path=${options.path}`, `Max-Age=${Math.max(0, Math.floor(options.maxAgeS))}`, 'HttpOnly', `SameSite=${options.sameSite}`];
+  const maxAge = options.maxAgeS === null ? [] : [`Max-Age=${Math.max(0, Math.floor(options.maxAgeS))}`];
+  const parts = [`${name}=${value}`, `Path=${options.path}`, ...maxAge, 'HttpOnly', `SameSite=${options.sameSite}`];
   if (options.secure) parts.push('Secure');
   return parts.join('; ');
 }

@@ -43,7 +43,9 @@ export function sessionOf<S extends string>(sessions: SessionStore<S>, cookieNam
 export function setSessionCookie(context: WebContext, request: FastifyRequest, reply: FastifyReply, name: string, path: string, value: string | null): void {
   void reply.header('set-cookie', serializeCookie(name, value ?? '', {
     path,
-    maxAgeS: value === null ? 0 : context.config.web.sessionTtlMs / 1000,
+    // No Max-Age on a live session: one set at login would end an active session a TTL after login;
+    // the store's idle expiry is what ends it.
+    maxAgeS: value === null ? 0 : null,
     secure: isSecure(context, request),
     // Strict: a link from another site never carries the session, so no cross-site request acts as the user.
     sameSite: 'Strict',

@@ -106,6 +106,7 @@ test('web: a wrong password shows the login page again with 401; the right one s
   assert.match(cookie, /; SameSite=Strict/);
   assert.match(cookie, /; Path=\/stats/);
   assert.doesNotMatch(cookie, /Secure/, 'plain HTTP: no Secure flag');
+  assert.doesNotMatch(cookie, /Max-Age/, 'the idle expiry in the store ends a session, not the browser a TTL after login');
 
   const page = await fetch(`${web.baseUrl}/stats`, { headers: { cookie: cookie.split(';')[0] ?? '' } });
   assert.equal(page.status, 200);

@@ -103,6 +103,7 @@ test('cookies: Set-Cookie carries HttpOnly, SameSite, Path and Max-Age, and Secu
     's=abc_-1; Path=/stats; Max-Age=1800; HttpOnly; SameSite=Strict',
   );
   assert.equal(serializeCookie('s', '', { path: '/', maxAgeS: 0, secure: true, sameSite: 'Lax' }), 's=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax; Secure');
+  assert.equal(serializeCookie('s', 'abc', { path: '/admin', maxAgeS: null, secure: false, sameSite: 'Strict' }), 's=abc; Path=/admin; HttpOnly; SameSite=Strict');
   assert.throws(() => serializeCookie('s', 'a;b', { path: '/', maxAgeS: 1, secure: false, sameSite: 'Lax' }));
 });
 
