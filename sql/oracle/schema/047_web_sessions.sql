@@ -3,9 +3,10 @@
 -- nobody out; run as the schema owner after 045_scenarios_payouts.sql and before 060_grants.sql. The
 -- columns mirror the SQLite store's (sql/sqlite/012_web_sessions.sql). The session id is stored only
 -- as its SHA-256 (hex): a reader of the database cannot ride a session. kind: 'stats' (subject: a
--- client id) or 'admin' (subject: an operator login). The expiry index serves the sweep. Additive:
--- nodes of an older version ignore the table, so the schema version stays 1; a node of this version
--- refuses to start without it. Re-running skips objects that exist.
+-- client id) or 'admin' (subject: an operator login). The expiry index serves the sweep; the subject
+-- index, ending a client's sessions when it is disabled or deleted. Additive: nodes of an older
+-- version ignore the table, so the schema version stays 1; a node of this version refuses to start
+-- without it. Re-running skips objects that exist.
 
 DECLARE
   PROCEDURE ddl(statement VARCHAR2) IS
@@ -29,5 +30,6 @@ BEGIN
     expires_at TIMESTAMP WITH TIME ZONE NOT NULL
   )]');
   ddl('CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)');
+  ddl('CREATE INDEX web_sessions_subject ON web_sessions (subject, kind)');
 END;
 /

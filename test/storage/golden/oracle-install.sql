@@ -794,6 +794,7 @@ BEGIN
     expires_at TIMESTAMP WITH TIME ZONE NOT NULL
   )]');
   ddl('CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)');
+  ddl('CREATE INDEX web_sessions_subject ON web_sessions (subject, kind)');
 END;
 /
 
