@@ -201,3 +201,10 @@ test('Oracle schema check: a schema without the scenario and payout tables is re
   await storeOn(complete).migrate();
   assert.ok(complete.log.includes('execute schema.scenarioTables'));
 });
+
+test('Oracle schema check: a schema without the web session table is refused at start with what to run', async () => {
+  const aq = new FakeAq();
+  aq.handlers.set('schema.version', rows({ VERSION: 1 }));
+  aq.failNext.set('schema.webSessionTable', oracleError('ORA-00942', 'table or view does not exist'));
+  await assert.rejects(storeOn(aq).migrate(), /047_web_sessions\.sql/);
+});
