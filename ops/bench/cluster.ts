@@ -47,6 +47,8 @@ const { values: args } = parseArgs({
     minutes: { type: 'string' },
     'sample-seconds': { type: 'string', default: '5' },
     'warmup-seconds': { type: 'string', default: '120' },
+    /** Which setups the rate comparison runs: both (one node, then four), one or four. */
+    setups: { type: 'string', default: 'both' },
   },
 });
 const memoryMinutes = args.minutes === undefined ? null : Number(args.minutes);
@@ -92,6 +94,7 @@ interface PhaseResult {
   /** Seconds from the first request to the last final state (or the end of the drain). */
   readonly endSeconds: number;
   readonly acceptToFinal: Float64Array;
+  readonly acceptToSubmit: Float64Array;
   readonly lost: number;
   readonly duplicatesAtSmsc: number;
   readonly duplicateCallbacks: number;
@@ -213,6 +216,7 @@ async function runPhase(rig: ClusterRig, setup: Setup, sampleMemory: boolean): P
       statuses: Object.fromEntries(tally.statuses),
       endSeconds,
       acceptToFinal: Float64Array.from(tally.callbackAfterAccept).sort(),
+      acceptToSubmit: Float64Array.from(tally.submitToAccept).sort(),
       lost: load.accepted.filter((id) => !tally.receivedAt.has(id)).length,
       duplicatesAtSmsc: stats.duplicates.messages,
       duplicateCallbacks: tally.duplicates,
@@ -243,6 +247,7 @@ function rateRow(result: PhaseResult): string {
     `${thousands(result.finalDuringLoad / result.loadSeconds)}/s`,
     `${result.endSeconds.toFixed(1)} s`,
     `**${thousands(result.final / result.endSeconds)} msg/s**`,
+    `${(percentile(result.acceptToSubmit, 50) / 1000).toFixed(2)} / ${(percentile(result.acceptToSubmit, 99) / 1000).toFixed(2)} s`,
     `${(percentile(result.acceptToFinal, 50) / 1000).toFixed(2)} / ${(percentile(result.acceptToFinal, 99) / 1000).toFixed(2)} s`,
     `${nodeCpu.toFixed(1)} s (${((1000 * nodeCpu) / Math.max(1, result.final)).toFixed(2)} ms/msg)`,
     result.setup.nodes.length > 1 ? `${result.etcdCpu.toFixed(1)} s` : '—',
@@ -252,8 +257,8 @@ function rateRow(result: PhaseResult): string {
 }
 
 function printRates(results: readonly PhaseResult[]): void {
-  console.log(`| setup | load avg (1 min) start → end | accepted | submit_sm/s during the load | final states/s during the load | all final after | end to end | accept → final p50 / p99 | nodes' CPU | etcd CPU | lost / duplicated at the SMSC / refused binds |`);
-  console.log(`|${' --- |'.repeat(11)}`);
+  console.log(`| setup | load avg (1 min) start → end | accepted | submit_sm/s during the load | final states/s during the load | all final after | end to end | accept → submit p50 / p99 | accept → final p50 / p99 | nodes' CPU | etcd CPU | lost / duplicated at the SMSC / refused binds |`);
+  console.log(`|${' --- |'.repeat(12)}`);
   for (const result of results) console.log(rateRow(result));
   for (const result of results) {
     const perNode = [...result.nodeCpu].map(([id, cpu]) => `${id} ${cpu.toFixed(1)} s`).join(', ');
@@ -283,7 +288,10 @@ try {
   console.log(`offered: ${offeredRate} msg/s for ${seconds} s, ${perRequest} per request, round robin over the nodes (${args.connections} connections each);`
     + ` route: ${binds} binds, window ${args.window}, ${args.tps}/s each; receipts after ${args['receipt-delay-ms']} ms; store: PostgreSQL (one schema per setup)`);
   if (memoryMinutes === null) {
-    const results = [await runPhase(rig, oneNode, false), await runPhase(rig, fourNodes, false)];
+    const setups = { both: [oneNode, fourNodes], one: [oneNode], four: [fourNodes] }[args.setups];
+    if (setups === undefined) throw new Error(`--setups: both, one or four, not ${args.setups}`);
+    const results: PhaseResult[] = [];
+    for (const setup of setups) results.push(await runPhase(rig, setup, false));
     printRates(results);
     const [one, four] = results;
     if (one !== undefined && four !== undefined) {
