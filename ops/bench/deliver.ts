@@ -19,17 +19,18 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { Agent } from 'node:http';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { newApiToken } from '../../daemon/domain/credentials.js';
-import { percentile, post } from './load.js';
-import { summarise, type RssSample } from './memory-samples.js';
-import { cpuSeconds, freePort, progress, rssMiB, stopChild, waitHealthy, waitUntil } from './processes.js';
+import { newCallbackTally, startCallbackReceiver } from './callback-receiver.js';
+import { percentile } from './load.js';
+import { growthText, summarise, type RssSample } from './memory-samples.js';
+import { offerPaced } from './paced-load.js';
+import { cpuSeconds, freePort, progress, rssMiB, stopChild, waitHealthy } from './processes.js';
 import { provisionBench } from './provisioning.js';
+import { startSimulatorProcess } from './simulator-process.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,84 +57,26 @@ const offeredRate = Number(args.rate);
 const perRequest = Number(args['per-request']);
 const connections = Number(args.connections);
 
-/** Milliseconds since the epoch from a UUIDv7 message id: its acceptance time. */
-function acceptedAtOf(messageId: string): number {
-  return parseInt(messageId.replace(/-/g, '').slice(0, 12), 16);
-}
-
-interface CallbackTally {
-  readonly receivedAt: Map<string, number>;
-  readonly submitToAccept: number[];
-  readonly callbackAfterAccept: number[];
-  duplicates: number;
-  statuses: Map<string, number>;
-}
-
-function startReceiver(tally: CallbackTally): Promise<{ port: number; close(): Promise<void> }> {
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const now = Date.now();
-      const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { messageId?: string; status?: string; submittedAt?: string | null };
-      res.writeHead(200).end();
-      const id = event.messageId;
-      if (id === undefined) return;
-      if (tally.receivedAt.has(id)) {
-        tally.duplicates += 1;
-        return;
-      }
-      tally.receivedAt.set(id, now);
-      const accepted = acceptedAtOf(id);
-      tally.callbackAfterAccept.push(now - accepted);
-      if (event.submittedAt) tally.submitToAccept.push(Date.parse(event.submittedAt) - accepted);
-      tally.statuses.set(event.status ?? '?', (tally.statuses.get(event.status ?? '?') ?? 0) + 1);
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      resolve({
-        port: typeof address === 'object' && address !== null ? address.port : 0,
-        close: () => new Promise((done) => server.close(() => done())),
-      });
-    });
-  });
-}
-
-interface SimStats { submits: { total: number }; duplicates: { messages: number }; receipts: { sent: number } }
-
-async function simStats(controlPort: number): Promise<SimStats> {
-  return (await (await fetch(`http://127.0.0.1:${controlPort}/stats`)).json()) as SimStats;
-}
-
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'smsproc-bench-deliver-'));
   const dbPath = join(dir, 'smsproc.db');
   const token = newApiToken();
-  const tally: CallbackTally = { receivedAt: new Map(), submitToAccept: [], callbackAfterAccept: [], duplicates: 0, statuses: new Map() };
-  const receiver = await startReceiver(tally);
-  const [smscPort, controlPort, apiPort] = [await freePort(), await freePort(), await freePort()];
+  const tally = newCallbackTally();
+  const receiver = await startCallbackReceiver(tally);
+  const apiPort = await freePort();
   const postgresUrl = args['postgres-url'];
   const schema = `smsproc_bench_e2e_${process.pid}`;
   if (postgresUrl !== undefined) await adminQuery(postgresUrl, `CREATE SCHEMA ${schema}`);
   const storeEnv: Record<string, string> = postgresUrl === undefined ? {}
     : { SMSPROC_STORE_KIND: 'postgres', SMSPROC_STORE_POSTGRES_URL: postgresUrl, SMSPROC_STORE_POSTGRES_SCHEMA: schema };
-  await provisionBench({ storeEnv, dbPath, token, smscPort, binds: Number(args.binds), windowSize: Number(args.window), dlrUrl: `http://127.0.0.1:${receiver.port}/dlr` });
+  const smsc = await startSimulatorProcess({ account: `smsproc:smsproc:${Number(args.binds) + 2}:0`, receiptDelayMs: Number(args['receipt-delay-ms']) });
+  await provisionBench({ storeEnv, dbPath, token, smscPort: smsc.smppPort, binds: Number(args.binds), windowSize: Number(args.window), dlrUrl: `http://127.0.0.1:${receiver.port}/dlr` });
   const distRoot = new URL('../../', import.meta.url).pathname;
-  const smsc = spawn(process.execPath, [join(distRoot, 'ops/smsc-sim/main.js'), '--port', String(smscPort), '--control-port', String(controlPort),
-    '--account', `smsproc:smsproc:${Number(args.binds) + 2}:0`, '--receipt-delay-ms', String(args['receipt-delay-ms']), '--log-level', 'warn'],
-  { stdio: ['ignore', 'ignore', 'inherit'] });
   const profileArgs = args['daemon-cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args['daemon-cpu-prof-dir']}`];
   const daemon = spawn(process.execPath, [...profileArgs, join(distRoot, 'daemon/main.js')], {
     env: { ...process.env, ...storeEnv, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
-  const accepted: string[] = [];
-  const acceptLatencies: number[] = [];
-  let errors = 0;
-  const errorSamples: string[] = [];
   let peakDaemonRss = 0;
   const rssTimer = setInterval(() => {
     if (daemon.pid !== undefined && daemon.exitCode === null) peakDaemonRss = Math.max(peakDaemonRss, rssMiB(daemon.pid));
@@ -141,70 +84,47 @@ async function main(): Promise<void> {
   const memorySamples: RssSample[] = [];
   let loadStartedAt = 0;
   let memoryTimer: NodeJS.Timeout | null = null;
+  const smscPid = smsc.child.pid ?? 0;
   const sampleMemory = (): void => {
-    if (daemon.pid === undefined || smsc.pid === undefined || daemon.exitCode !== null || smsc.exitCode !== null) return;
-    const sample = { atSeconds: (Date.now() - loadStartedAt) / 1000, rssMiB: { daemon: rssMiB(daemon.pid), simulator: rssMiB(smsc.pid), 'load+receiver': process.memoryUsage().rss / 2 ** 20 } };
+    if (daemon.pid === undefined || daemon.exitCode !== null || smsc.child.exitCode !== null) return;
+    const sample = { atSeconds: (Date.now() - loadStartedAt) / 1000, rssMiB: { daemon: rssMiB(daemon.pid), simulator: rssMiB(smscPid), 'load+receiver': process.memoryUsage().rss / 2 ** 20 } };
     memorySamples.push(sample);
     progress(`${sample.atSeconds.toFixed(0)} s: RSS daemon ${sample.rssMiB.daemon.toFixed(0)} MiB, simulator ${sample.rssMiB.simulator.toFixed(0)} MiB, load+receiver ${sample.rssMiB['load+receiver'].toFixed(0)} MiB; ${tally.receivedAt.size} callbacks`);
   };
   try {
-    await waitUntil('simulator', smsc, async () => (await fetch(`http://127.0.0.1:${controlPort}/stats`)).ok);
     await waitHealthy(apiPort, daemon);
     const daemonPid = daemon.pid ?? 0;
-    const smscPid = smsc.pid ?? 0;
-    const before = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(), sim: await simStats(controlPort) };
-    const agent = new Agent({ keepAlive: true, maxSockets: connections });
+    const before = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(), sim: await smsc.stats() };
     const url = new URL(perRequest === 1 ? '/api/v1/sms' : '/api/v1/sms/batch', `http://127.0.0.1:${apiPort}`);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
-    const requestIntervalMs = (1000 * perRequest) / offeredRate;
-    const totalRequests = Math.floor((seconds * offeredRate) / perRequest);
     const started = performance.now();
     if (longMinutes !== null) {
       loadStartedAt = Date.now();
       sampleMemory();
       memoryTimer = setInterval(sampleMemory, memorySampleMs);
     }
-    let next = 0;
     progress(`offering ${offeredRate} msg/s for ${seconds} s (${perRequest} per request, ${connections} connections)…`);
-    async function loop(): Promise<void> {
-      for (;;) {
-        const i = next++;
-        if (i >= totalRequests) return;
-        const due = started + i * requestIntervalMs;
-        const wait = due - performance.now();
-        if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+    const { accepted, latenciesMs: acceptLatencies, errors, errorSamples, seconds: loadSeconds } = await offerPaced({
+      urls: [url],
+      headers,
+      rate: offeredRate,
+      perRequest,
+      seconds,
+      connections,
+      body: (i) => {
         const messages = Array.from({ length: perRequest }, (_, k) => ({ from: 'BENCH', to: `7916${String((i * perRequest + k) % 10_000_000).padStart(7, '0')}`, text: `Bench ${i}/${k}`, dlr: true }));
-        const body = JSON.stringify(perRequest === 1 ? messages[0] : { messages });
-        const t0 = performance.now();
-        try {
-          const { status, text } = await post(agent, url, headers, body);
-          if (status >= 200 && status < 300) {
-            acceptLatencies.push(performance.now() - t0);
-            const answer = JSON.parse(text) as { messages?: Array<{ id: string }>; results?: Array<{ messages?: Array<{ id: string }> }> };
-            for (const m of answer.messages ?? []) accepted.push(m.id);
-            for (const item of answer.results ?? []) for (const m of item.messages ?? []) accepted.push(m.id);
-          } else {
-            errors += 1;
-            if (errorSamples.length < 3) errorSamples.push(`${status} ${text.slice(0, 200)}`);
-          }
-        } catch (error) {
-          errors += 1;
-          if (errorSamples.length < 3) errorSamples.push(String(error));
-        }
-      }
-    }
-    await Promise.all(Array.from({ length: connections }, loop));
+        return JSON.stringify(perRequest === 1 ? messages[0] : { messages });
+      },
+    });
     // Long mode measures memory under the steady load, not during the drain.
     if (memoryTimer !== null) clearInterval(memoryTimer);
     if (longMinutes !== null) sampleMemory();
-    const loadSeconds = (performance.now() - started) / 1000;
-    const atLoadEnd = { sim: await simStats(controlPort), callbacks: tally.receivedAt.size };
-    agent.destroy();
+    const atLoadEnd = { sim: await smsc.stats(), callbacks: tally.receivedAt.size };
     progress(`load done: ${accepted.length} accepted; waiting for their receipt callbacks…`);
     const drainDeadline = Date.now() + Number(args['drain-seconds']) * 1000;
     while (tally.receivedAt.size < accepted.length && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 200));
     const endSeconds = (performance.now() - started) / 1000;
-    const after = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(before.self), sim: await simStats(controlPort) };
+    const after = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(before.self), sim: await smsc.stats() };
     const lost = accepted.filter((id) => !tally.receivedAt.has(id)).length;
     const sorted = (values: number[]): Float64Array => Float64Array.from(values).sort();
     const pct = (values: number[]): string => {
@@ -233,8 +153,7 @@ async function main(): Promise<void> {
       console.log(`memory (RSS every ${memorySampleMs / 1000} s, ${memorySamples.length} samples; growth = least-squares slope after a ${warmupSeconds} s warm-up):`);
       for (const name of ['daemon', 'simulator', 'load+receiver']) {
         const m = summarise(memorySamples, name, warmupSeconds);
-        const growth = m.growthMiBPerMinute === null ? 'n/a' : `${m.growthMiBPerMinute >= 0 ? '+' : ''}${m.growthMiBPerMinute.toFixed(2)} MiB/min`;
-        console.log(`  ${name.padEnd(14)} peak ${m.peakMiB.toFixed(0)} MiB, after warm-up ${m.firstAfterWarmupMiB?.toFixed(0) ?? '-'} → ${m.lastMiB?.toFixed(0) ?? '-'} MiB, growth ${growth}`);
+        console.log(`  ${name.padEnd(14)} peak ${m.peakMiB.toFixed(0)} MiB, after warm-up ${m.firstAfterWarmupMiB?.toFixed(0) ?? '-'} → ${m.lastMiB?.toFixed(0) ?? '-'} MiB, growth ${growthText(m)}`);
       }
       const daemonMemory = summarise(memorySamples, 'daemon', warmupSeconds);
       const verdict = daemonMemory.growthMiBPerMinute === null
@@ -246,7 +165,7 @@ async function main(): Promise<void> {
     clearInterval(rssTimer);
     if (memoryTimer !== null) clearInterval(memoryTimer);
     await stopChild(daemon);
-    await stopChild(smsc);
+    await smsc.close();
     await receiver.close();
     rmSync(dir, { recursive: true, force: true });
     if (postgresUrl !== undefined) await adminQuery(postgresUrl, `DROP SCHEMA ${schema} CASCADE`);

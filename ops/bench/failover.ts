@@ -11,14 +11,11 @@
  *
  * Needs /usr/bin/etcd and PostgreSQL at SMSPROC_TEST_PG_URL (default the local trust login).
  */
-import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { waitFor } from '../../test/e2e/callback-harness.js';
-import { simulator, submit, tempDir } from '../../test/e2e/deliver-harness.js';
-import { pgRunVariable, schemaPrefixOf } from '../../test/e2e/deliver-store.js';
+import { simulator, submit } from '../../test/e2e/deliver-harness.js';
 import { alive, OwnerReader, startClusterNode, stopNode, type ClusterNode } from '../../test/cluster/cluster-nodes.js';
-import { EtcdCluster } from '../../test/cluster/etcd-cluster.js';
-import { withAdmin } from '../../test/support/postgres.js';
+import { startClusterRig } from './cluster-rig.js';
 import { percentile } from './load.js';
 
 /** Progress on stderr (the figures go to stdout). */
@@ -36,21 +33,17 @@ const kills = Number(args.kills);
 const ttlMs = Number(args['ttl-ms']);
 const BIND = 'route/sim/bind/0';
 
-const run = `fo${process.pid}_${randomBytes(3).toString('hex')}`;
-process.env[pgRunVariable] = run;
-const etcd = await EtcdCluster.start();
+const rig = await startClusterRig('fo');
 const smsc = await simulator({ accounts: [{ systemId: 'smsproc', password: 'secret', maxBinds: 1 }] });
-const temp = tempDir();
-const prefix = `smsproc-${run}/`;
-const owners = new OwnerReader(etcd.endpoints, prefix);
+const owners = new OwnerReader(rig.etcd.endpoints, rig.prefix);
 const sites: Record<string, string> = { n1: 'a', n2: 'b', n3: 'a' };
 const options = (id: string): Parameters<typeof startClusterNode>[0] => ({
-  dbPath: `${temp.dir}/shared`,
+  dbPath: `${rig.dir}/shared`,
   smscPort: smsc.address().port,
   callbackUrl: 'http://127.0.0.1:9/unused',
   route: { binds: 1, windowSize: 10, tps: 200 },
   node: { id, site: sites[id]! },
-  cluster: { coordinator: 'etcd', etcdEndpoints: [...etcd.endpoints], etcdKeyPrefix: prefix, leaseTtlMs: ttlMs, planIntervalMs: 300, orphanGraceMs: 500 },
+  cluster: { coordinator: 'etcd', etcdEndpoints: [...rig.etcd.endpoints], etcdKeyPrefix: rig.prefix, leaseTtlMs: ttlMs, planIntervalMs: 300, orphanGraceMs: 500 },
 });
 const nodes = new Map<string, ClusterNode>();
 
@@ -126,10 +119,5 @@ try {
   await Promise.all([...nodes.values()].map((node) => stopNode(node, 'SIGKILL')));
   owners.close();
   await smsc.close();
-  await etcd.stop();
-  temp.remove();
-  await withAdmin(async (client) => {
-    const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-    for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-  });
+  await rig.close();
 }

@@ -30,3 +30,9 @@ export function summarise(samples: readonly RssSample[], name: string, warmupSec
   const variance = after.reduce((sum, p) => sum + (p.x - meanX) ** 2, 0);
   return { peakMiB, growthMiBPerMinute: covariance / variance, firstAfterWarmupMiB: after[0]?.y ?? null, lastMiB: after.at(-1)?.y ?? null };
 }
+
+/** The growth as a signed figure, "+0.12 MiB/min", or "n/a" when not measured. */
+export function growthText(summary: MemorySummary): string {
+  const growth = summary.growthMiBPerMinute;
+  return growth === null ? 'n/a' : `${growth >= 0 ? '+' : ''}${growth.toFixed(2)} MiB/min`;
+}

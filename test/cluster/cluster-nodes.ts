@@ -10,11 +10,14 @@ import type { NodeOptions } from '../e2e/deliver-harness.js';
  * and ops/bench/failover.ts): start, kill -9, SIGTERM, and who owns a bind as etcd says.
  */
 const childScript = fileURLToPath(new URL('./cluster-node-child.js', import.meta.url));
-/** A test or bench that dies must not leave nodes running. */
 const running = new Set<ChildProcess>();
-process.once('exit', () => {
+
+/** kill -9 of every node still running, as when the test or bench exits or is interrupted. */
+export function killRunningNodes(): void {
   for (const child of running) child.kill('SIGKILL');
-});
+}
+// A test or bench that dies must not leave nodes running.
+process.once('exit', killRunningNodes);
 
 export interface ClusterNode {
   readonly id: string;

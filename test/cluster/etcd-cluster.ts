@@ -53,6 +53,11 @@ export class EtcdCluster {
     return this.members.map((m) => m.clientUrl);
   }
 
+  /** Process ids of the running members (for the benchmarks' CPU and memory figures). */
+  get pids(): readonly number[] {
+    return this.members.flatMap((m) => (m.process?.pid === undefined ? [] : [m.process.pid]));
+  }
+
   private launch(index: number): void {
     const member = this.members[index]!;
     const child = spawn(etcdBinary, [

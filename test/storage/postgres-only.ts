@@ -7,7 +7,7 @@ import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
 import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
 import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
 import { createTestSchema, dropTestSchema, testPgUrl, withAdmin } from '../support/postgres.js';
-import { clientPut, receipt, request, route, sleep, submission } from './fixtures.js';
+import { clientPut, mo, receipt, request, route, sleep, submission } from './fixtures.js';
 import { defaultStoreTestOptions } from './store-factory.js';
 
 const acme = 'acme' as ClientId;
@@ -195,6 +195,31 @@ export function definePostgresOnlyTests(): void {
       const view = await a.findMessage(acme, { id: ids[0] ?? ('' as MessageId) });
       assert.equal(view?.queueState, 'IN_DOUBT');
       assert.equal(view?.history.filter((event) => event.status === 'in_doubt').length, 1);
+    }));
+
+  test('PostgreSQL only: callback claims from four nodes at once give a client no more than its limit in flight, and no event twice', () =>
+    withNodes(4, async (stores) => {
+      const [a] = stores;
+      assert.ok(a);
+      await a.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme', { moUrl: 'https://acme.test/mo' }) }]);
+      const raised = new Set<string>();
+      for (let n = 0; n < 40; n += 1) {
+        const outcome = await a.recordMo(mo('acme', { text: `VOTE ${n}` }));
+        if (outcome.kind === 'new' && outcome.eventId !== null) raised.add(outcome.eventId);
+      }
+      // Three claims in flight on each node, as senders waking on every finished request make.
+      const claimRound = async (): Promise<{ owner: string; id: string }[]> => (await Promise.all(stores.flatMap((store, node) => [0, 1, 2].map(async () => {
+        const owner = `node-${node}`;
+        return (await store.claimCallbacks({ owner, limit: 10, perClientLimit: 8, leaseMs: 60_000 })).map((event) => ({ owner, id: event.id }));
+      })))).flat();
+      const first = await claimRound();
+      assert.equal(first.length, 8, 'the client\'s 8 slots, whichever nodes claimed them');
+      for (const { owner, id } of first.slice(0, 5)) await a.completeCallback(id, owner, { kind: 'delivered' });
+      const second = await claimRound();
+      assert.equal(second.length, 5, 'the 5 slots freed, no more');
+      const ids = [...first, ...second].map((claimed) => claimed.id);
+      assert.equal(new Set(ids).size, ids.length, 'no event claimed twice');
+      assert.ok(ids.every((id) => raised.has(id)));
     }));
 
   test('PostgreSQL only: when the server drops our connections, calls fail with STORE_UNAVAILABLE at worst and work again after', () =>
