@@ -30,7 +30,7 @@ const WINDOW = 10;
 /** Kept waiting per client (submitted, not yet at the simulator): a flood that never runs dry. */
 const DEPTH = 500;
 const WARM_UP_MS = 3_000;
-const MEASURE_MS = 10_000;
+const MEASURE_MS = 15_000;
 
 interface Tenant {
   readonly id: string;
