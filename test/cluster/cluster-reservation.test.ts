@@ -52,20 +52,23 @@ function ratesAt(received: readonly ReceivedMessage[], from: number, to: number)
   return new Map([...counts].map(([source, count]) => [source, (count * 1000) / (to - from)]));
 }
 
-async function submitBatch(node: ClusterNode, tenant: Tenant, to: string, count: number, serial: number): Promise<void> {
+/** Resolves false when the store asked to retry (503: it could not commit, nothing was accepted). */
+async function submitBatch(node: ClusterNode, tenant: Tenant, to: string, count: number, serial: number): Promise<boolean> {
   const response = await fetch(`${node.baseUrl}/api/v1/sms/batch`, {
     method: 'POST',
     headers: { authorization: `Bearer ${tokenOf(tenant.id)}`, 'content-type': 'application/json' },
     body: JSON.stringify({ messages: Array.from({ length: count }, (_, i) => ({ from: senderOf(tenant.id), to, text: `${tenant.id} ${serial + i}` })) }),
   });
   const body = await response.text();
+  if (response.status === 503) return false;
   if (response.status >= 300 || body.includes('"error"')) throw new Error(`batch of ${tenant.id} at ${node.id} answered ${response.status}: ${body.slice(0, 300)}`);
+  return true;
 }
 
 /**
  * Floods `tenant` until `stop()` says so: one lane per node, each sending batches of 50 to its
  * node's API (to the tenant's routes in turn) whenever fewer than DEPTH of the tenant's messages
- * wait (submitted, not yet at the simulator). Resolves to the number submitted.
+ * wait (submitted, not yet at the simulator). Resolves to the number accepted.
  */
 async function flood(nodes: readonly ClusterNode[], tenant: Tenant, atSimulator: () => number, stop: () => boolean): Promise<number> {
   let submitted = 0;
@@ -77,7 +80,10 @@ async function flood(nodes: readonly ClusterNode[], tenant: Tenant, atSimulator:
       }
       const serial = submitted;
       submitted += 50;
-      await submitBatch(node, tenant, tenant.to[batch % tenant.to.length]!, 50, serial);
+      if (await submitBatch(node, tenant, tenant.to[batch % tenant.to.length]!, 50, serial)) continue;
+      // The store is busy (other work on the shared PostgreSQL): nothing was taken, try again in 1 s.
+      submitted -= 50;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
     }
   }));
   return submitted;
