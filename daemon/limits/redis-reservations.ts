@@ -93,7 +93,8 @@ export function startClusterReservations(options: ClusterReservationsOptions): C
 
   async function exchangeOnce(): Promise<void> {
     const reports = exchange.reports();
-    if (reports.length === 0) return;
+    // A connection being made says nothing yet: the mode stays as it is until it is made or fails.
+    if (reports.length === 0 || redis.status === 'connecting' || redis.status === 'connect') return;
     if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
     const totals = await runScript(reports.flatMap((report) => [report.clientId, String(report.sent)]));
     // After a fallback the exchange has forgotten the counts: this answer starts afresh, charging nothing.
