@@ -94,7 +94,8 @@ export function startClusterReservations(options: ClusterReservationsOptions): C
   async function exchangeOnce(): Promise<void> {
     const reports = exchange.reports();
     // A connection being made says nothing yet: the mode stays as it is until it is made or fails.
-    if (reports.length === 0 || redis.status === 'connecting' || redis.status === 'connect') return;
+    // Without reserved clients the script still runs (with no arguments): it tells whether Redis answers.
+    if (redis.status === 'connecting' || redis.status === 'connect') return;
     if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
     const totals = await runScript(reports.flatMap((report) => [report.clientId, String(report.sent)]));
     // After a fallback the exchange has forgotten the counts: this answer starts afresh, charging nothing.
