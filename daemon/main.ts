@@ -16,6 +16,7 @@ import type { Config } from './config/schema.js';
 import { startApiServer, type ApiServer } from './api/server.js';
 import { DeliveryService } from './dispatch/delivery-service.js';
 import { seedEmbeddedDemo, startDemoSimulator, type DemoCredentials } from './embedded-demo.js';
+import { openReservationLedger } from './limits/redis-reservations.js';
 import { createLogger, type Logger } from './log.js';
 import { startSmppServer } from './smpp-server/smpp-server.js';
 import { createMetrics } from './stats/metrics.js';
@@ -114,8 +115,10 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
   const limiter = cluster.limiter;
   const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter }) : null;
+  // Client reservations across nodes (docs/scheduling.md): counted in Redis when limits.redisUrl is set.
+  const reservations = openReservationLedger(config, { liveNodes: () => cluster.coordinator.members().length, onReachable: (up) => metrics.cluster.dependencyUp('redis', up), log: logger });
   const delivery = new DeliveryService({
-    config, store, provisioning, logger, events: metrics.delivery, coordinator: cluster.coordinator, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
+    config, store, provisioning, logger, events: metrics.delivery, coordinator: cluster.coordinator, ledger: reservations.ledger, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
   });
   await delivery.start();
   const payouts = startPayoutWorker(config, store, logger);
@@ -146,6 +149,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
       ['api', async () => (supervisor === null ? api?.close() : supervisor.drain())],
       ['smpp-server', async () => smppServer?.close()],
       ['delivery', () => delivery.stop()],
+      ['reservations', () => reservations.close()],
       ['cluster', () => cluster.close()],
       ['payouts', async () => payouts?.stop()],
       ['sweeper', async () => clearInterval(sweeper)],

@@ -55,6 +55,8 @@ export interface DeliveryDeps {
    * node owns every bind, as a single node does.
    */
   readonly coordinator?: Coordinator;
+  /** The node's reservation ledger (daemon/limits/redis-reservations.ts); without it, this node's alone. */
+  readonly ledger?: ReservationLedger;
 }
 
 /** The inbound handler's settings of the config (the default MO client is the router's). */
@@ -65,7 +67,7 @@ function inboundOptionsOf(config: Config): InboundOptions {
 
 export class DeliveryService {
   private readonly options: DeliveryOptions;
-  private readonly ledger = new ReservationLedger();
+  private readonly ledger: ReservationLedger;
   private readonly dispatchers = new Map<string, RouteDispatcher>();
   private readonly inbound: InboundHandler;
   private readonly callbacks: CallbackSender;
@@ -81,6 +83,7 @@ export class DeliveryService {
   private stopped = false;
 
   constructor(private readonly deps: DeliveryDeps) {
+    this.ledger = deps.ledger ?? new ReservationLedger();
     // The node config gives the settings; a caller's options (tests) override them.
     const { provisioningCheckMs, ...dispatch } = deps.config.dispatch;
     this.options = {

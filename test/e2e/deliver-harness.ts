@@ -10,7 +10,9 @@ import { openCoordinator } from '../../daemon/cluster/open-coordinator.js';
 import { parsePool, PoolRoles } from '../../daemon/cluster/pool-roles.js';
 import { intakeLimitOf } from '../../daemon/api/intake-limiter.js';
 import { createRedisLimiter } from '../../daemon/limits/redis-limiter.js';
+import { startClusterReservations } from '../../daemon/limits/redis-reservations.js';
 import { DeliveryService } from '../../daemon/dispatch/delivery-service.js';
+import { ReservationLedger } from '../../daemon/dispatch/reservation-ledger.js';
 import type { CallbackSenderOptions } from '../../daemon/dispatch/callback-sender.js';
 import type { InboundOptions } from '../../daemon/dispatch/inbound-handler.js';
 import { createLogger } from '../../daemon/log.js';
@@ -134,11 +136,17 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     ? null
     : new PoolRoles(coordinator, config.cluster.pools.map(parsePool), { checkIntervalMs: config.cluster.planIntervalMs, standbyDelayMs: config.cluster.orphanGraceMs }, logger);
   pools?.start();
+  // Reservations counted across nodes through the same Redis, as the daemon does with limits.redisUrl.
+  const ledger = new ReservationLedger();
+  const reservations = options.redisPort === undefined
+    ? null
+    : startClusterReservations({ connection: { host: '127.0.0.1', port: options.redisPort }, ledger, liveNodes: () => Math.max(1, coordinator?.members().length ?? 1), log: logger });
   const delivery = new DeliveryService({
     config,
     store,
     provisioning,
     logger,
+    ledger,
     ...(coordinator === null ? {} : { coordinator }),
     ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
     options: {
@@ -176,6 +184,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       await api.close();
       await smppServer?.close();
       await delivery.stop();
+      await reservations?.close();
       await pools?.stop();
       await coordinator?.close();
       await redisLimiter?.close();
