@@ -88,6 +88,10 @@ export async function withCluster(body: (cluster: Cluster) => Promise<number>): 
     const stats = smsc.stats();
     console.log(`${accepted.length} accepted; SMSC: ${stats.submits.total} submits, ${stats.duplicates.messages} duplicate messages (at most ${allowedDuplicates}), ${stats.binds.list.length} sessions, ${stats.binds.refused} refused binds`);
     assert.ok(stats.duplicates.messages <= allowedDuplicates, `${stats.duplicates.messages} duplicates, at most the stopped binds' windows (${allowedDuplicates})`);
+    if (stats.binds.refused > 0) {
+      // Which sessions were open when a bind was refused: the overlap to look at.
+      console.log(`refused binds: ${JSON.stringify(stats.binds.refusedList)}; sessions: ${JSON.stringify(stats.binds.list.map((b) => [b.id, b.openedAt, b.closedAt, b.submits]))}`);
+    }
     assert.equal(stats.binds.refused, 0, 'no bind was opened while another session of it was open (the simulator refuses binds beyond the route count)');
   });
 }
