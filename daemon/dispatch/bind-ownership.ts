@@ -46,6 +46,11 @@ const bindResource = /^route\/(.+)\/bind\/(\d+)$/;
 
 export class BindOwnership {
   private readonly held = new Map<string, HeldBind>();
+  /**
+   * Binds fenced and still stopping (window answers, unbind): the dispatcher runs one loop per bind
+   * index, so an ownership acquired again meanwhile starts its bind only once the old loop is gone.
+   */
+  private readonly fencing = new Map<string, Promise<void>>();
   /** Since when (ms) each bind has had no live owner, for the orphan grace. */
   private readonly orphanSince = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
@@ -193,6 +198,9 @@ export class BindOwnership {
     this.held.set(resource, bind);
     ownership.lost.addEventListener('abort', () => this.lost(resource, bind, String(ownership.lost.reason)), { once: true });
     this.deps.logger.info({ bind: resource, coordinatorEpoch: ownership.epoch }, 'bind owned');
+    await this.fencing.get(resource);
+    // Lost or handed over while the fenced loop was stopping: nothing to start.
+    if (this.held.get(resource) !== bind || bind.handingOver) return;
     await this.startOn(resource, bind);
   }
 
@@ -211,7 +219,13 @@ export class BindOwnership {
     this.held.delete(resource);
     if (reason === 'released') return;
     this.deps.logger.warn({ bind: resource, reason }, 'bind ownership lost: fencing');
-    bind.dispatcher.fenceBind(bind.index).catch((error: unknown) => this.deps.logger.error({ err: error, bind: resource }, 'fenced bind did not stop cleanly'));
+    const stopped: Promise<void> = bind.dispatcher
+      .fenceBind(bind.index)
+      .catch((error: unknown) => this.deps.logger.error({ err: error, bind: resource }, 'fenced bind did not stop cleanly'))
+      .finally(() => {
+        if (this.fencing.get(resource) === stopped) this.fencing.delete(resource);
+      });
+    this.fencing.set(resource, stopped);
     void this.replan();
   }
 

@@ -200,8 +200,13 @@ export class SmscSession implements DeliveryTarget {
     this.context.router.pump(this);
   }
 
+  /**
+   * The bind ends with its unbind_resp: its maxBinds slot is free at once (an ESME may bind again
+   * before this connection has finished closing); the rest waits for the close.
+   */
   private onUnbind(pdu: PDU): void {
     this.send(pdu.response());
+    if (this.state === 'bound') this.context.bindClosed(this);
     this.session.close();
   }
 

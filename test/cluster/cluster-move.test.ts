@@ -1,19 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
-import { pgRunVariable, schemaPrefixOf } from '../e2e/deliver-store.js';
-import { startReceiver, waitFor } from '../e2e/callback-harness.js';
-import { simulator, statusOf, submit, tempDir } from '../e2e/deliver-harness.js';
-import { pgUnreachable, withAdmin } from '../support/postgres.js';
-import { OwnerReader, startClusterNode, stopNode, type ClusterNode } from './cluster-nodes.js';
-import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
+import { waitFor } from '../e2e/callback-harness.js';
+import { statusOf, submit } from '../e2e/deliver-harness.js';
+import { stopNode } from './cluster-nodes.js';
+import { clusterServicesMissing, withClusterServices } from './cluster-services.js';
 
 /**
- * `smsprocctl cluster move <bind> <node>` over three smsproc nodes (child processes), a 3-member etcd,
- * one PostgreSQL schema and the SMSC simulator (which refuses binds beyond the route's count): the
+ * `smsprocctl cluster move <bind> <node>` over three smsproc nodes (child processes) on the cluster
+ * services (cluster-services.ts; the simulator refuses binds beyond the route's count): the
  * owner hands the bind over to the pinned node, which keeps it (the planner honours the pin); while
  * the pinned node is dead the bind runs elsewhere; `cluster unpin` removes the pin; `cluster status`
  * shows it meanwhile.
@@ -27,41 +24,18 @@ interface Status {
   pins: { resource: string; node: string }[];
 }
 
-const unreachable = await pgUnreachable();
-if (!etcdAvailable()) {
-  console.log(`cluster move test not registered: ${etcdBinary} is missing (test/services.sh installs etcd-server as root)`);
-} else if (unreachable !== null) {
-  console.log(`cluster move test not registered: no PostgreSQL at the test URL: ${unreachable}`);
+const missing = await clusterServicesMissing();
+if (missing !== null) {
+  console.log(`cluster move test not registered: ${missing}`);
 } else {
   test('cluster move pins a bind to a node: it is handed over there, falls back while the node is dead, unpin ends it', { timeout: 120_000 }, async () => {
-    const run = `mv${process.pid}_${randomBytes(3).toString('hex')}`;
-    process.env[pgRunVariable] = run;
-    const etcd = await EtcdCluster.start();
-    const smsc = await simulator({ accounts: [{ systemId: 'smsproc', password: 'secret', maxBinds: BINDS }] });
-    const receiver = await startReceiver(() => ({ status: 200 }));
-    const temp = tempDir();
-    const prefix = `smsproc-${run}/`;
-    const owners = new OwnerReader(etcd.endpoints, prefix);
-    const nodes: ClusterNode[] = [];
-    const ctlEnv = { ...process.env, SMSPROC_CLUSTER_COORDINATOR: 'etcd', SMSPROC_CLUSTER_ETCD_ENDPOINTS: etcd.endpoints.join(','), SMSPROC_CLUSTER_ETCD_KEY_PREFIX: prefix };
-    const smsprocctl = async (...args: string[]) => (await execFileAsync(process.execPath, [ctl, ...args], { env: ctlEnv })).stdout;
-    const bind = 'route/sim/bind/0';
-    try {
-      for (const [id, site] of [['n1', 'a'], ['n2', 'b'], ['n3', 'a']] as const) {
-        nodes.push(await startClusterNode({
-          dbPath: `${temp.dir}/shared`,
-          smscPort: smsc.address().port,
-          callbackUrl: receiver.url,
-          route: { binds: BINDS, windowSize: 10, tps: 200 },
-          cluster: {
-            coordinator: 'etcd', etcdEndpoints: [...etcd.endpoints], etcdKeyPrefix: prefix,
-            leaseTtlMs: 2000, planIntervalMs: 300, orphanGraceMs: 500,
-          },
-          node: { id, site },
-        }));
-      }
+    await withClusterServices('mv', BINDS, async ({ etcd, smsc, owners, prefix, nodes, startNode }) => {
+      const ctlEnv = { ...process.env, SMSPROC_CLUSTER_COORDINATOR: 'etcd', SMSPROC_CLUSTER_ETCD_ENDPOINTS: etcd.endpoints.join(','), SMSPROC_CLUSTER_ETCD_KEY_PREFIX: prefix };
+      const smsprocctl = async (...args: string[]) => (await execFileAsync(process.execPath, [ctl, ...args], { env: ctlEnv })).stdout;
+      const bind = 'route/sim/bind/0';
+      for (const [id, site] of [['n1', 'a'], ['n2', 'b'], ['n3', 'a']] as const) await startNode(id, site);
       const binds = Array.from({ length: BINDS }, (_, i) => `route/sim/bind/${i}`);
-      await waitFor('both binds owned and bound', async () => (await Promise.all(binds.map((b) => owners.ownerOf(b)))).every((o) => o !== null) && smsc.stats().binds.open === BINDS, 30_000);
+      await waitFor('both binds owned and bound', async () => (await owners.ownersOf(binds)).every((o) => o !== null) && smsc.stats().binds.open === BINDS, 30_000);
 
       const before = (await owners.ownerOf(bind))!;
       const target = nodes.find((n) => n.id !== before)!;
@@ -87,17 +61,6 @@ if (!etcdAvailable()) {
       assert.deepEqual(after.pins, [], 'unpin removed the pin');
       await assert.rejects(smsprocctl('cluster', 'move', bind, 'no-such-node'), 'a move to an unknown node is refused');
       assert.equal(smsc.stats().binds.refused, 0, 'no bind was opened while another session of it was open');
-    } finally {
-      await Promise.all(nodes.map((n) => stopNode(n, 'SIGKILL')));
-      owners.close();
-      await smsc.close();
-      await receiver.close();
-      await etcd.stop();
-      temp.remove();
-      await withAdmin(async (client) => {
-        const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-        for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-      });
-    }
+    });
   });
 }

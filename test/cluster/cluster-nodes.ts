@@ -66,9 +66,15 @@ export class OwnerReader {
     this.client = new Etcd3({ hosts: [...endpoints], dialTimeout: 2000 });
   }
 
+  /** Rejects after 2 s when etcd does not answer (no majority). */
   async ownerOf(resource: string): Promise<string | null> {
-    const value = await this.client.get(`${this.prefix}${ownerKey(resource)}`).string();
+    const value = await this.client.get(`${this.prefix}${ownerKey(resource)}`).options({ deadline: Date.now() + 2000 }).string();
     return value === null ? null : decodeOwner(value);
+  }
+
+  /** The owner of each resource, in order. */
+  ownersOf(resources: readonly string[]): Promise<(string | null)[]> {
+    return Promise.all(resources.map((resource) => this.ownerOf(resource)));
   }
 
   close(): void {

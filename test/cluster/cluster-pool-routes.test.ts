@@ -1,12 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { pgRunVariable, schemaPrefixOf } from '../e2e/deliver-store.js';
-import { startReceiver, waitFor } from '../e2e/callback-harness.js';
-import { simulator, statusOf, submit, tempDir } from '../e2e/deliver-harness.js';
-import { pgUnreachable, withAdmin } from '../support/postgres.js';
-import { OwnerReader, startClusterNode, stopNode, type ClusterNode } from './cluster-nodes.js';
-import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
+import { waitFor } from '../e2e/callback-harness.js';
+import { statusOf, submit } from '../e2e/deliver-harness.js';
+import { stopNode } from './cluster-nodes.js';
+import { clusterServicesMissing, withClusterServices } from './cluster-services.js';
 
 /**
  * A dedicated pool's route (`cluster.poolRoutes`) over three smsproc nodes (child processes): pool
@@ -17,39 +14,19 @@ import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
 const BINDS = 2;
 const TTL_MS = 2000;
 
-const unreachable = await pgUnreachable();
-if (!etcdAvailable()) {
-  console.log(`cluster pool-route test not registered: ${etcdBinary} is missing (test/services.sh installs etcd-server as root)`);
-} else if (unreachable !== null) {
-  console.log(`cluster pool-route test not registered: no PostgreSQL at the test URL: ${unreachable}`);
+const missing = await clusterServicesMissing();
+if (missing !== null) {
+  console.log(`cluster pool-route test not registered: ${missing}`);
 } else {
   test('a pool route binds only on the pool\'s active node, and on the standby after a kill -9 (the time printed; goal TTL + 1 s)', { timeout: 120_000 }, async () => {
-    const run = `pr${process.pid}_${randomBytes(3).toString('hex')}`;
-    process.env[pgRunVariable] = run;
-    const etcd = await EtcdCluster.start();
-    const smsc = await simulator({ accounts: [{ systemId: 'smsproc', password: 'secret', maxBinds: BINDS }] });
-    const receiver = await startReceiver(() => ({ status: 200 }));
-    const temp = tempDir();
-    const prefix = `smsproc-${run}/`;
-    const owners = new OwnerReader(etcd.endpoints, prefix);
-    const nodes: ClusterNode[] = [];
-    const binds = Array.from({ length: BINDS }, (_, i) => `route/sim/bind/${i}`);
-    const bindOwners = () => Promise.all(binds.map((b) => owners.ownerOf(b)));
-    try {
+    await withClusterServices('pr', BINDS, async ({ smsc, owners, nodes, startNode }) => {
+      const binds = Array.from({ length: BINDS }, (_, i) => `route/sim/bind/${i}`);
+      const bindOwners = () => owners.ownersOf(binds);
       // p1 first: the first-listed node of a pool takes the active role at once.
       for (const [id, site] of [['p1', 'a'], ['p2', 'b'], ['n3', 'a']] as const) {
-        nodes.push(await startClusterNode({
-          dbPath: `${temp.dir}/shared`,
-          smscPort: smsc.address().port,
-          callbackUrl: receiver.url,
-          route: { binds: BINDS, windowSize: 10, tps: 200 },
-          cluster: {
-            coordinator: 'etcd', etcdEndpoints: [...etcd.endpoints], etcdKeyPrefix: prefix,
-            leaseTtlMs: TTL_MS, planIntervalMs: 100, orphanGraceMs: 50,
-            pools: ['bank:p1/p2'], poolRoutes: ['bank:sim'],
-          },
-          node: { id, site },
-        }));
+        await startNode(id, site, {
+          cluster: { leaseTtlMs: TTL_MS, planIntervalMs: 100, orphanGraceMs: 50, pools: ['bank:p1/p2'], poolRoutes: ['bank:sim'] },
+        });
       }
       await waitFor('every bind of the pool route on p1', async () => (await bindOwners()).every((o) => o === 'p1') && smsc.stats().binds.open === BINDS, 30_000);
       assert.equal(await owners.ownerOf('pool/bank/active'), 'p1');
@@ -70,17 +47,6 @@ if (!etcdAvailable()) {
       await waitFor('a message delivered through the standby', async () => (await statusOf(nodes[2]!.baseUrl, message.id)) === 'delivered', 30_000);
       assert.ok((await bindOwners()).every((o) => o === 'p2'), 'n3 never took a pool bind');
       assert.equal(smsc.stats().binds.refused, 0, 'no bind was opened while another session of it was open');
-    } finally {
-      await Promise.all(nodes.map((n) => stopNode(n, 'SIGKILL')));
-      owners.close();
-      await smsc.close();
-      await receiver.close();
-      await etcd.stop();
-      temp.remove();
-      await withAdmin(async (client) => {
-        const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-        for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-      });
-    }
+    });
   });
 }

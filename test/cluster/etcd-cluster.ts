@@ -106,9 +106,11 @@ export class EtcdCluster {
     this.launch(index);
   }
 
-  /** The index of the member that is the Raft leader now, asked of the given (running) member. */
-  async leaderIndex(askIndex = 0): Promise<number> {
-    const client = new Etcd3({ hosts: this.members[askIndex]!.clientUrl, dialTimeout: 2000 });
+  /** The index of the member that is the Raft leader now, asked of the given member (default: the first running one). */
+  async leaderIndex(askIndex = this.members.findIndex((m) => m.process !== null)): Promise<number> {
+    const asked = this.members[askIndex];
+    if (asked === undefined) throw new Error('no etcd member is running');
+    const client = new Etcd3({ hosts: asked.clientUrl, dialTimeout: 2000 });
     try {
       const ids: string[] = [];
       for (const member of this.members) {

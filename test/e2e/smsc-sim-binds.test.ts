@@ -96,6 +96,19 @@ test('unbind is answered and the simulator closes the connection', async () => {
   await waitFor('bind closed in stats', () => simulator.stats().binds.open === 0);
 });
 
+test('an unbound session frees its maxBinds slot at its unbind_resp, before its connection closes', async () => {
+  const { session } = await bindEsme(port, 'other', 'pw');
+  // This side will not close after the simulator's FIN, so the simulator's connection stays open.
+  session.socket.allowHalfOpen = true;
+  const response = await request(session, 'unbind');
+  assert.equal(response.command, 'unbind_resp');
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(session.socket.writable, true, 'this side is still open');
+  const again = await bindEsme(port, 'other', 'pw');
+  assert.equal(again.status, smpp.ESME_ROK, 'account "other" allows one bind: the unbound one no longer counts');
+  for (const each of [session, again.session]) await closeEsme(each);
+});
+
 test('close() closes every session and the server', async () => {
   const own = await startSmscSimulator({ accounts: [{ systemId: 'a', password: 'b', maxBinds: 3 }], controlPort: 0 });
   const binds = await Promise.all([bindEsme(own.address().port, 'a', 'b'), bindEsme(own.address().port, 'a', 'b', 'receiver')]);

@@ -85,6 +85,8 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
   let keepaliveTimer: NodeJS.Timeout | undefined;
   let rejoinTimer: NodeJS.Timeout | undefined;
   let resyncTimer: NodeJS.Timeout | undefined;
+  /** Revokes of abandoned leases, due once the fence margin has passed; dropped on close (the leases expire). */
+  const pendingRevokes = new Set<NodeJS.Timeout>();
   let watcher: Watcher | null = null;
 
   let members = new Map<string, NodeInfo>();
@@ -118,16 +120,24 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
     scheduleRejoin();
   }
 
-  /** Stops renewing the current lease and revokes it if etcd answers (its keys vanish with it). */
+  /**
+   * Stops renewing the current lease and revokes it after the fence margin if etcd answers (its keys
+   * vanish with it). Not at once: the binds this node fenced get the margin to close their sessions
+   * before another node can acquire them, as when the lease expires by itself.
+   */
   function abandonLease(): void {
     const old = lease;
     lease = null;
     leaseId = null;
     unreleased.clear();
     if (old === null) return;
-    void withDeadline(old.revoke(deadline()), callTimeoutMs, 'lease revoke').catch((error: unknown) => {
-      log?.info({ nodeId: self.id, error: String(error) }, 'old lease not revoked; it expires by itself');
-    });
+    const timer = setTimeout(() => {
+      pendingRevokes.delete(timer);
+      void withDeadline(old.revoke(deadline()), callTimeoutMs, 'lease revoke').catch((error: unknown) => {
+        log?.info({ nodeId: self.id, error: String(error) }, 'old lease not revoked; it expires by itself');
+      });
+    }, marginMs);
+    pendingRevokes.add(timer);
   }
 
   async function join(): Promise<void> {
@@ -390,7 +400,7 @@ export function createEtcdCoordinator(options: EtcdCoordinatorOptions): Coordina
       phase = 'closed';
       generation++;
       validUntilMs = 0;
-      for (const timer of [fenceTimer, keepaliveTimer, rejoinTimer, resyncTimer]) clearTimeout(timer);
+      for (const timer of [fenceTimer, keepaliveTimer, rejoinTimer, resyncTimer, ...pendingRevokes]) clearTimeout(timer);
       held.endAll('released');
       const current = lease;
       lease = null;
