@@ -115,7 +115,7 @@ test('smsprocctl callbacks replay shows progress on a terminal only; the count i
     await store.applyProvisioning([{ op: 'client.put', client: clientPut('zeta', { login: 'zeta-login', urlToken: 'zeta-url', moUrl: 'https://zeta.test/mo' }) }]);
     for (let n = 0; n < 3; n += 1) await store.recordMo(mo('zeta', { text: `VOTE ${n}` }));
     // The receipts of the cancelled and failed messages are due too; only zeta's MO events die here.
-    const events = (await store.claimCallbacks({ owner: 'test', limit: 20, perClientLimit: 20, leaseMs: 60_000 })).filter((event) => event.clientId === 'zeta');
+    const events = (await store.claimCallbacks({ owner: 'test', limit: 20, perClientLimit: 20, leaseMs: 60_000, scope: { http: true, smppClients: [] } })).filter((event) => event.clientId === 'zeta');
     for (const event of events) await store.completeCallback(event.id, 'test', { kind: 'dead', error: 'HTTP 410' });
     return events.map((event) => event.id);
   });

@@ -5,6 +5,7 @@ import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../dae
 import { Database } from '../../daemon/storage/postgres/database.js';
 import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
 import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
+import { loadQueries } from '../../daemon/storage/postgres/sql-files.js';
 import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
 import { createTestSchema, dropTestSchema, testPgUrl, withAdmin } from '../support/postgres.js';
 import { clientPut, receipt, request, route, sleep, submission } from './fixtures.js';
@@ -195,6 +196,22 @@ export function definePostgresOnlyTests(): void {
       const view = await a.findMessage(acme, { id: ids[0] ?? ('' as MessageId) });
       assert.equal(view?.queueState, 'IN_DOUBT');
       assert.equal(view?.history.filter((event) => event.status === 'in_doubt').length, 1);
+    }));
+
+  test('PostgreSQL only: a scoped claim reads one client\'s due events of one channel from callback_outbox_due_channel, in seq order', () =>
+    withNodes(1, async (_stores, schema) => {
+      const plan = await withAdmin(async (client) => {
+        await client.query(`SET search_path = ${schema}`);
+        // The generic plan is what a prepared claim runs with; a bare table must not tempt a seq scan.
+        await client.query('SET plan_cache_mode = force_generic_plan');
+        await client.query('SET enable_seqscan = off');
+        await client.query(`PREPARE due_of_client AS ${loadQueries('outbox')('dueOfClient')}`);
+        const result = await client.query<{ 'QUERY PLAN': string }>('EXPLAIN EXECUTE due_of_client(\'acme\', 0, 0, 10)');
+        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      assert.match(plan, /Index Scan using callback_outbox_due_channel/);
+      assert.match(plan, /Index Cond: \(\(client_id = \$1\) AND \(\(\(url = 'smpp:'::text\)\)::integer = \$2\)\)/);
+      assert.doesNotMatch(plan, /Sort/);
     }));
 
   test('PostgreSQL only: when the server drops our connections, calls fail with STORE_UNAVAILABLE at worst and work again after', () =>
