@@ -12,7 +12,7 @@ import type { ClientId } from '../domain/ids.js';
 import type { ClientRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
 import { noCallbackEvents, type CallbackEvents } from '../stats/metric-events.js';
-import type { CallbackEvent, CallbackOutcome, Store } from '../storage/port.js';
+import type { CallbackClaimScope, CallbackEvent, CallbackOutcome, Store } from '../storage/port.js';
 import { defaultBackoff, type BackoffSchedule } from './callback-backoff.js';
 import type { EventChannel } from './callback-channel.js';
 import { buildCallbackRequest } from './callback-format.js';
@@ -36,6 +36,11 @@ export interface CallbackSenderOptions {
   /** The most of an MO reply body that is read; the rest is ignored. */
   readonly maxReplyBytes: number;
   readonly backoff: BackoffSchedule;
+  /**
+   * How often SMPP-channel events that no node claimed for backoff.maxAgeMs (their client had no
+   * receiving bind anywhere) are dead-lettered.
+   */
+  readonly unclaimedCheckIntervalMs: number;
 }
 
 /**
@@ -52,10 +57,11 @@ export const defaultCallbackSenderOptions: CallbackSenderOptions = {
   stopTimeoutMs: 11_000,
   maxReplyBytes: 4096,
   backoff: defaultBackoff,
+  unclaimedCheckIntervalMs: 60_000,
 };
 
 export interface CallbackSenderDeps {
-  readonly store: Pick<Store, 'claimCallbacks' | 'completeCallback'>;
+  readonly store: Pick<Store, 'claimCallbacks' | 'completeCallback' | 'deadLetterUnclaimedSmppCallbacks'>;
   /** The client as currently provisioned (format, secret, moReplyAllowed); undefined if it was deleted. */
   readonly clientOf: (clientId: ClientId) => ClientRecord | undefined;
   readonly logger: Logger;
@@ -67,8 +73,13 @@ export interface CallbackSenderDeps {
    * be delivered twice (at least once), so the caller should use the event id as idempotency key.
    */
   readonly onMoReply?: (event: CallbackEvent, text: string) => Promise<void>;
-  /** Where `smpp:` events go: the node's SMPP server (absent: such events wait, with backoff, for a node that has it). */
+  /** Where `smpp:` events go: the node's SMPP server. A receiving bind coming up there wakes the sender. */
   readonly smppChannel?: EventChannel;
+  /**
+   * Which events each claim takes (read at every claim). Default: HTTP events, and SMPP-channel events
+   * of the clients with a receiving bind on `smppChannel` (none without it).
+   */
+  readonly claimScope?: () => CallbackClaimScope;
   readonly options?: Partial<CallbackSenderOptions>;
   /** Milliseconds since the epoch. */
   readonly clock?: () => number;
@@ -98,6 +109,9 @@ export class CallbackSender {
   private running = false;
   private claiming: Promise<void> | null = null;
   private timer: NodeJS.Timeout | null = null;
+  private readonly claimScope: () => CallbackClaimScope;
+  private nextUnclaimedCheckAt = 0;
+  private stopWatchingBinds: (() => void) | null = null;
 
   constructor(private readonly deps: CallbackSenderDeps) {
     this.options = { ...defaultCallbackSenderOptions, ...deps.options };
@@ -110,17 +124,23 @@ export class CallbackSender {
     this.clock = deps.clock ?? Date.now;
     this.random = deps.random ?? Math.random;
     this.events = deps.events ?? noCallbackEvents;
+    const channel = deps.smppChannel;
+    this.claimScope = deps.claimScope ?? (() => ({ http: true, smppClients: channel?.receivingClients() ?? [] }));
   }
 
   start(): void {
     if (this.running) return;
     this.running = true;
+    // A receipt waiting for its client's bind goes out as soon as the bind is up, not at the next poll.
+    this.stopWatchingBinds = this.deps.smppChannel?.onReceivingBind(() => this.wake(0)) ?? null;
     this.wake(0);
   }
 
   /** Stops claiming and waits (at most stopTimeoutMs) for attempts in flight; then abandons the rest. */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopWatchingBinds?.();
+    this.stopWatchingBinds = null;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     let deadline: NodeJS.Timeout | undefined;
@@ -169,17 +189,22 @@ export class CallbackSender {
   }
 
   private async claimAndDispatch(): Promise<void> {
+    await this.deadLetterUnclaimed();
     const free = this.options.globalConcurrency - this.inFlight;
     // With no free slot a finishing attempt wakes the loop.
     if (free <= 0) return;
+    const scope = this.claimScope();
     let events: readonly CallbackEvent[] = [];
     try {
-      events = await this.deps.store.claimCallbacks({
-        owner: this.deps.owner,
-        limit: free,
-        perClientLimit: this.options.perClientConcurrency,
-        leaseMs: this.options.leaseMs,
-      });
+      if (scope.http || scope.smppClients.length > 0) {
+        events = await this.deps.store.claimCallbacks({
+          owner: this.deps.owner,
+          limit: free,
+          perClientLimit: this.options.perClientConcurrency,
+          leaseMs: this.options.leaseMs,
+          scope,
+        });
+      }
     } catch (error) {
       this.deps.logger.error({ err: error }, 'claiming callback events failed');
     }
@@ -187,6 +212,23 @@ export class CallbackSender {
     for (const event of events) if (this.dispatch(event)) started += 1;
     // A full claim means more may be due; but a claim that only handed back busy clients' events waits.
     this.wake(events.length >= free && started > 0 ? 0 : this.options.pollIntervalMs);
+  }
+
+  /**
+   * SMPP-channel events wait unclaimed while their client has no receiving bind anywhere; once they
+   * have waited as long as a failing event is retried, they are dead (replayable), as it would be.
+   */
+  private async deadLetterUnclaimed(): Promise<void> {
+    const now = this.clock();
+    if (now < this.nextUnclaimedCheckAt) return;
+    this.nextUnclaimedCheckAt = now + this.options.unclaimedCheckIntervalMs;
+    const { maxAgeMs } = this.options.backoff;
+    try {
+      const dead = await this.deps.store.deadLetterUnclaimedSmppCallbacks(maxAgeMs, `no receiving SMPP bind of the client for ${Math.round(maxAgeMs / 60_000)} min`);
+      if (dead > 0) this.deps.logger.warn({ dead }, 'SMPP callback events dead: their client had no receiving bind');
+    } catch (error) {
+      this.deps.logger.error({ err: error }, 'dead-lettering unclaimed SMPP callback events failed');
+    }
   }
 
   /** Starts an attempt, or hands the event back when its client is paused or busy; true when started. */

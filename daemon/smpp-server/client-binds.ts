@@ -43,6 +43,20 @@ export class ClientBinds<S extends BoundSession> {
     return best;
   }
 
+  /** The clients with at least one receiving session here. */
+  receivingClients(): ClientId[] {
+    const clients: ClientId[] = [];
+    for (const [clientId, sessions] of this.byClient) {
+      for (const session of sessions) {
+        if (session.receives) {
+          clients.push(clientId);
+          break;
+        }
+      }
+    }
+    return clients;
+  }
+
   all(): S[] {
     return [...this.byClient.values()].flatMap((sessions) => [...sessions]);
   }

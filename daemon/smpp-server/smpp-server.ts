@@ -92,6 +92,10 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
   const authenticator = createBindAuthenticator(createCredentialCache(config.api.credentialCacheTtlMs, clock));
   const binds = new ClientBinds<SmscConnection>();
   const connections = new Set<SmscConnection>();
+  const receivingBindListeners = new Set<(clientId: ClientId) => void>();
+  const announceReceivingBind = (clientId: ClientId): void => {
+    for (const listener of receivingBindListeners) listener(clientId);
+  };
 
   function handlersFor(): SmscConnectionHandlers {
     let bound: { readonly clientId: ClientId; readonly intake: ClientIntake } | null = null;
@@ -115,6 +119,8 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
           intake: new ClientIntake({ acceptance, rules, clientOf: (id) => provisioning.clientById(id), logger: log, clock }, client.id, settings.partTimeoutMs),
         };
         log.info({ clientId: client.id, bindKind: kind, ip: connection.remoteAddress }, 'client bound');
+        // The session turns bound once this answer is fed to it (a microtask); tell listeners after that.
+        if (kind !== 'transmitter') setImmediate(() => announceReceivingBind(client.id));
         return CommandStatus.ESME_ROK;
       },
       request(pdu) {
@@ -155,6 +161,11 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
       if (connection === undefined) return { kind: 'failed', error: 'no receiver or transceiver bind of the client is up on this node' };
       const outcome = await connection.deliver(eventPdu(event));
       return outcome.kind === 'delivered' ? { kind: 'delivered' } : { kind: 'failed', error: describe(outcome) };
+    },
+    receivingClients: () => binds.receivingClients(),
+    onReceivingBind(listener) {
+      receivingBindListeners.add(listener);
+      return () => receivingBindListeners.delete(listener);
     },
   };
 

@@ -20,7 +20,7 @@ export interface Metrics {
 
 export interface MetricsDeps {
   readonly config: Pick<Config, 'metrics' | 'node'>;
-  readonly store: Pick<Store, 'queueDepth' | 'callbackBacklog' | 'queuedByClient'>;
+  readonly store: Pick<Store, 'queueDepth' | 'callbackBacklog' | 'queuedByClient' | 'waitingSmppCallbacks'>;
   /** Milliseconds since the epoch, for queue ages. */
   readonly clock?: () => number;
   /** Node's process metrics (CPU, memory, event loop lag, handles); off in tests that build many registries. */
@@ -108,6 +108,29 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       let total = 0;
       for (const count of (await deps.store.callbackBacklog()).values()) total += count;
       this.set(total);
+    },
+  });
+  // SMPP-channel events due and unclaimed: a node with a receiving bind of the client claims them within
+  // a poll, so a lasting count (and a growing age) means receipts or MO wait for the client to bind.
+  new Gauge({
+    name: 'smsproc_callback_smpp_waiting_events',
+    help: 'SMPP-channel callback events due and unclaimed (waiting for a receiving bind of their client), all clients; read from the store at scrape.',
+    registers,
+    async collect() {
+      let total = 0;
+      for (const waiting of (await deps.store.waitingSmppCallbacks()).values()) total += waiting.events;
+      this.set(total);
+    },
+  });
+  new Gauge({
+    name: 'smsproc_callback_smpp_waiting_oldest_seconds',
+    help: 'How long the oldest SMPP-channel callback event has been due and unclaimed (0 when none); read from the store at scrape.',
+    registers,
+    async collect() {
+      const now = clock();
+      let oldest = now;
+      for (const waiting of (await deps.store.waitingSmppCallbacks()).values()) oldest = Math.min(oldest, waiting.oldestDueAt.getTime());
+      this.set(Math.max(0, (now - oldest) / 1000));
     },
   });
   if (deps.config.metrics.perClientSeries) {

@@ -371,6 +371,18 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore, WebSessio
    * Delivery is at least once: an event whose lease expires (its sender died) is due again.
    */
   claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]>;
+  /**
+   * Dead-letters SMPP-channel events that have been due, unclaimed, for `waitedMs` or longer (no node
+   * with a receiving bind of their client claimed them: their time came, by creation, retry or replay,
+   * that long ago), with `lastError`; returns how many. Safe to run on every node at once.
+   */
+  deadLetterUnclaimedSmppCallbacks(waitedMs: number, lastError: string): Promise<number>;
+  /**
+   * SMPP-channel events due now and not leased, per client, with the time the oldest became due: in a
+   * healthy cluster a node with a receiving bind claims them within a poll, so what stays here waits
+   * for a bind (docs/smpp-server.md).
+   */
+  waitingSmppCallbacks(): Promise<ReadonlyMap<ClientId, WaitingSmppCallbacks>>;
   /** Records the outcome of one delivery attempt of a leased event (owner must match the lease). */
   completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void>;
   /** Dead-lettered events, newest first, optionally of one client. */
@@ -498,6 +510,27 @@ export interface CallbackClaim {
   readonly limit: number;
   readonly perClientLimit: number;
   readonly leaseMs: number;
+  readonly scope: CallbackClaimScope;
+}
+
+/**
+ * Which events a claim may take. HTTP events (every url but SMPP_CHANNEL_URL, Kannel dlr-urls
+ * included) when `http`; SMPP-channel events only of `smppClients`, the clients with a receiving bind
+ * (receiver or transceiver) on the claiming node's SMPP server, so that an event goes to a node that
+ * can deliver it and others leave it alone. A node with no SMPP server claims `{ http: true,
+ * smppClients: [] }`. The two halves are independent so that processes can split the outbox: worker
+ * processes that send HTTP only claim `{ http: true, smppClients: [] }` while the primary, which holds
+ * the SMPP binds, claims `{ http: false, smppClients: <bound> }`. Events outside every node's scope
+ * stay due (see deadLetterUnclaimedSmppCallbacks and waitingSmppCallbacks).
+ */
+export interface CallbackClaimScope {
+  readonly http: boolean;
+  readonly smppClients: readonly ClientId[];
+}
+
+export interface WaitingSmppCallbacks {
+  readonly events: number;
+  readonly oldestDueAt: Date;
 }
 
 export type CallbackOutcome =

@@ -21,6 +21,7 @@ async function run(dbPath: string): Promise<void> {
   await store.migrate();
   const reporting: CallbackSenderDeps['store'] = {
     claimCallbacks: (claim) => store.claimCallbacks(claim),
+    deadLetterUnclaimedSmppCallbacks: (waitedMs, lastError) => store.deadLetterUnclaimedSmppCallbacks(waitedMs, lastError),
     async completeCallback(eventId, owner, outcome) {
       await store.completeCallback(eventId, owner, outcome);
       writeSync(1, `${JSON.stringify({ eventId, outcome: outcome.kind })}\n`);

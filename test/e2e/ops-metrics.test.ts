@@ -4,7 +4,7 @@ import type { ClientId } from '../../daemon/domain/ids.js';
 import { createLogger } from '../../daemon/log.js';
 import { createMetrics } from '../../daemon/stats/metrics.js';
 import { startOpsServer } from '../../daemon/stats/ops-server.js';
-import { clientPut, request, route, submission } from '../storage/fixtures.js';
+import { clientPut, mo, request, route, submission } from '../storage/fixtures.js';
 import { openTestSqliteStore } from '../storage/sqlite-factory.js';
 import { scrape, total } from './ops-harness.js';
 
@@ -16,6 +16,8 @@ test('ops server: queue depth and age read from the store at scrape; per-client 
   await store.applyProvisioning([
     { op: 'route.put', route: route('mts-1') },
     ...['a', 'b', 'c', 'd'].map((id) => ({ op: 'client.put' as const, client: clientPut(id, { login: `l-${id}`, urlToken: `u-${id}` }) })),
+    // Its MO go to its SMPP binds (SMPP access, no MO URL); none is bound: they wait.
+    { op: 'client.put', client: clientPut('e', { login: 'l-e', urlToken: 'u-e', moUrl: null, smpp: { systemId: 'e', passwordHash: 'scrypt$x', maxBinds: 1, enabled: true } }) },
   ]);
   let now = Date.now();
   const metrics = createMetrics({
@@ -31,8 +33,12 @@ test('ops server: queue depth and age read from the store at scrape; per-client 
       await store.enqueueMt([request(id, [submission(id, 'mts-1'), submission(id, 'mts-1')])]);
       metrics.acceptance.accepted('mts-1', id, 1);
     }
+    await store.recordMo(mo('e'));
     now += 90_000;
     const samples = await scrape(opsUrl);
+    assert.equal(total(samples, 'smsproc_callback_smpp_waiting_events', {}), 1);
+    const waited = total(samples, 'smsproc_callback_smpp_waiting_oldest_seconds', {});
+    assert.ok(waited >= 89 && waited <= 100, `SMPP event waited ${waited}`);
     assert.equal(total(samples, 'smsproc_queue_messages', { route: 'mts-1', state: 'READY' }), 8);
     const age = total(samples, 'smsproc_queue_oldest_age_seconds', { route: 'mts-1', state: 'READY' });
     assert.ok(age >= 89 && age <= 95, `oldest age ${age}`);
@@ -49,7 +55,7 @@ test('ops server: queue depth and age read from the store at scrape; per-client 
 
 test('ops server: /health/ready is 503 naming the failing check (a throwing check fails); 200 when all pass', async () => {
   const metrics = createMetrics({ config: { node: { id: 'n1', site: 's' }, metrics: { perClientSeries: false, maxClientSeries: 1 } }, store: {
-    queueDepth: async () => [], callbackBacklog: async () => new Map(), queuedByClient: async () => new Map(),
+    queueDepth: async () => [], callbackBacklog: async () => new Map(), queuedByClient: async () => new Map(), waitingSmppCallbacks: async () => new Map(),
   }, defaultMetrics: false });
   let dispatching = false;
   let storeOpen = false;

@@ -148,7 +148,8 @@ test('a receipt raised while no receiver bind is up waits in the outbox and is d
   const id = String(response.message_id) as MessageId;
   await waitFor('delivered', async () => (await node.store.findMessage('smppco' as ClientId, { id }))?.status === 'delivered', 10_000);
   await new Promise((resolve) => setTimeout(resolve, 300));
-  assert.equal((await node.store.callbackBacklog()).get('smppco' as ClientId), 1, 'the receipt waits in the outbox, retried with backoff');
+  assert.equal((await node.store.callbackBacklog()).get('smppco' as ClientId), 1, 'the receipt waits in the outbox');
+  assert.equal((await node.store.waitingSmppCallbacks()).get('smppco' as ClientId)?.events, 1, 'unclaimed: no receiving bind is up');
   const receiver = await bindRecording(port, 'smppco', 'secret1', 'receiver');
   await waitFor('the held receipt', () => receiver.delivered.some((pdu) => pdu.receipted_message_id === id), 10_000);
   await closeEsme(receiver.session);

@@ -20,7 +20,7 @@ async function seedDeadCallbacks(): Promise<string[]> {
       { op: 'client.put', client: clientPut('acme', { moUrl: 'https://acme.test/mo' }) },
     ]);
     for (const text of ['VOTE 1', 'VOTE 2']) await store.recordMo(mo('acme', { text }));
-    const events = await store.claimCallbacks({ owner: 'test', limit: 10, perClientLimit: 10, leaseMs: 60_000 });
+    const events = await store.claimCallbacks({ owner: 'test', limit: 10, perClientLimit: 10, leaseMs: 60_000, scope: { http: true, smppClients: [] } });
     for (const event of events) await store.completeCallback(event.id, 'test', { kind: 'dead', error: 'HTTP 404' });
     return events.map((event) => event.id);
   } finally {

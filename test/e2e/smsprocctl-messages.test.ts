@@ -108,6 +108,17 @@ test('smsprocctl queues: depth per route and state with the oldest age', () => {
   assert.ok(ready !== undefined && ready.messages >= 3);
   assert.ok(ready.oldestAgeS >= 0 && ready.oldestAgeS < 600);
   assert.match(ctl.run(['queues']).stdout, /^ROUTE +STATE +MESSAGES/m);
+  assert.doesNotMatch(ctl.run(['queues']).stdout, /SMPP CALLBACKS WAITING/, 'none waits');
+});
+
+test('smsprocctl queues: SMPP callbacks waiting for a receiving bind, per client', async () => {
+  await withCtlStore(async (store) => {
+    const smpp = { systemId: 'smppco', passwordHash: 'scrypt$x', maxBinds: 1, enabled: true };
+    await store.applyProvisioning([{ op: 'client.put', client: clientPut('smppco', { login: 'smppco-login', urlToken: 'smppco-url', moUrl: null, smpp }) }]);
+    for (const text of ['VOTE 1', 'VOTE 2']) await store.recordMo(mo('smppco', { text }));
+  });
+  const text = ctl.run(['queues']).stdout;
+  assert.match(text, /SMPP CALLBACKS WAITING FOR A RECEIVING BIND\nCLIENT +EVENTS +OLDEST DUE +AGE S\nsmppco +2 /);
 });
 
 test('smsprocctl callbacks replay shows progress on a terminal only; the count is the same', async () => {
@@ -115,7 +126,7 @@ test('smsprocctl callbacks replay shows progress on a terminal only; the count i
     await store.applyProvisioning([{ op: 'client.put', client: clientPut('zeta', { login: 'zeta-login', urlToken: 'zeta-url', moUrl: 'https://zeta.test/mo' }) }]);
     for (let n = 0; n < 3; n += 1) await store.recordMo(mo('zeta', { text: `VOTE ${n}` }));
     // The receipts of the cancelled and failed messages are due too; only zeta's MO events die here.
-    const events = (await store.claimCallbacks({ owner: 'test', limit: 20, perClientLimit: 20, leaseMs: 60_000 })).filter((event) => event.clientId === 'zeta');
+    const events = (await store.claimCallbacks({ owner: 'test', limit: 20, perClientLimit: 20, leaseMs: 60_000, scope: { http: true, smppClients: [] } })).filter((event) => event.clientId === 'zeta');
     for (const event of events) await store.completeCallback(event.id, 'test', { kind: 'dead', error: 'HTTP 410' });
     return events.map((event) => event.id);
   });

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
 import type { ClaimRequest, Store } from '../../daemon/storage/port.js';
-import { clientPut, HOUR_MS, request, route, sleep, submission } from './fixtures.js';
+import { clientPut, everyChannel, HOUR_MS, request, route, sleep, submission } from './fixtures.js';
 import { withStore, type StoreFactory } from './store-factory.js';
 
 const acme = 'acme' as ClientId;
@@ -32,7 +32,7 @@ function claimOf(epoch: number, leaseMs = 60_000): ClaimRequest {
 
 /** The DLR events due in the outbox, as message id → status. */
 async function dlrStatuses(store: Store): Promise<Map<string, unknown>> {
-  const events = await store.claimCallbacks({ owner: 'probe', limit: 100, perClientLimit: 100, leaseMs: 60_000 });
+  const events = await store.claimCallbacks({ owner: 'probe', limit: 100, perClientLimit: 100, leaseMs: 60_000, scope: everyChannel('acme', 'zeta') });
   return new Map(events.filter((event) => event.kind === 'dlr').map((event) => [String(event.payload.messageId), event.payload.status]));
 }
 

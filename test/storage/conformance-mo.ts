@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { Store } from '../../daemon/storage/port.js';
-import { clientPut, mo, moPart, route, sleep } from './fixtures.js';
+import { clientPut, everyChannel, mo, moPart, route, sleep } from './fixtures.js';
 import { withStore, type StoreFactory } from './store-factory.js';
 
 const acme = 'acme' as ClientId;
@@ -32,7 +32,7 @@ export function defineMoTests(factory: StoreFactory): void {
       const outcome = await store.recordMo(mo('acme', { consumedPartIds: [held.partId, second.partId] }));
       assert.ok(outcome.kind === 'new' && outcome.eventId !== null);
       assert.deepEqual(await store.loadHeldMoParts(), []);
-      const [event, ...more] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 });
+      const [event, ...more] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000, scope: everyChannel('acme') });
       assert.deepEqual(more, []);
       assert.ok(event);
       assert.deepEqual([event.id, event.kind, event.clientId, event.url, event.kannel], [outcome.eventId, 'mo', acme, 'https://acme.test/mo', false]);
@@ -48,7 +48,7 @@ export function defineMoTests(factory: StoreFactory): void {
       await provision(store);
       const outcome = await store.recordMo(mo('acme', { partial: true, missingParts: [2, 3] }));
       assert.ok(outcome.kind === 'new');
-      const [event] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 });
+      const [event] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000, scope: everyChannel('acme') });
       assert.deepEqual([event?.payload.partial, event?.payload.missingParts], [true, '2,3']);
     }));
 
@@ -84,11 +84,11 @@ export function defineMoTests(factory: StoreFactory): void {
       const smpp = { systemId: 'acme', passwordHash: 'scrypt$x', maxBinds: 2, enabled: true };
       await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme', { moUrl: null, smpp }) }]);
       assert.ok((await store.recordMo(mo('acme'))).kind === 'new');
-      const [overSmpp] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 });
+      const [overSmpp] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000, scope: everyChannel('acme') });
       assert.equal(overSmpp?.url, 'smpp:');
       await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { moUrl: 'https://acme.test/mo', smpp }) }]);
       assert.ok((await store.recordMo(mo('acme', { text: 'VOTE again' }))).kind === 'new');
-      const [overHttp] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 });
+      const [overHttp] = await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000, scope: everyChannel('acme') });
       assert.equal(overHttp?.url, 'https://acme.test/mo');
     }));
 
@@ -98,7 +98,7 @@ export function defineMoTests(factory: StoreFactory): void {
       const delivered = await store.recordMo(mo('acme'));
       const waiting = await store.recordMo(mo('acme'));
       assert.ok(delivered.kind === 'new' && delivered.eventId !== null && waiting.kind === 'new');
-      await store.claimCallbacks({ owner: 's', limit: 1, perClientLimit: 1, leaseMs: 60_000 });
+      await store.claimCallbacks({ owner: 's', limit: 1, perClientLimit: 1, leaseMs: 60_000, scope: everyChannel('acme') });
       await store.completeCallback(delivered.eventId, 's', { kind: 'delivered' });
       await store.recordInboundProblem({ kind: 'pdu-malformed', routeId: null, bindId: null, rawHex: '00', detail: 'old' });
       await sleep(80);

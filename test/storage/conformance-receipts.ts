@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
 import type { CallbackEvent, Store, SubmitResult } from '../../daemon/storage/port.js';
-import { clientPut, receipt, request, route, sleep, submission } from './fixtures.js';
+import { clientPut, everyChannel, receipt, request, route, sleep, submission } from './fixtures.js';
 import { withStore, type StoreFactory } from './store-factory.js';
 
 const acme = 'acme' as ClientId;
@@ -32,7 +32,7 @@ async function submitted(store: Store, smscIds: readonly string[], extra: Partia
 }
 
 async function events(store: Store): Promise<readonly CallbackEvent[]> {
-  return store.claimCallbacks({ owner: 'sender-1', limit: 100, perClientLimit: 100, leaseMs: 60_000 });
+  return store.claimCallbacks({ owner: 'sender-1', limit: 100, perClientLimit: 100, leaseMs: 60_000, scope: everyChannel('acme') });
 }
 
 async function statusOf(store: Store, id: MessageId): Promise<string | undefined> {

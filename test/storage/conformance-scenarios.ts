@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ClientId } from '../../daemon/domain/ids.js';
 import type { Store } from '../../daemon/storage/port.js';
 import type { ScenarioPut, ScenarioStepInput } from '../../daemon/storage/scenario-port.js';
-import { clientPut, mo, route } from './fixtures.js';
+import { clientPut, everyChannel, mo, route } from './fixtures.js';
 import { withStore, type StoreFactory } from './store-factory.js';
 
 const acme = 'acme' as ClientId;
@@ -152,9 +152,9 @@ export function defineScenarioTests(factory: StoreFactory): void {
       const outcome = await store.recordMo({ ...mo('acme'), forward: false });
       assert.ok(outcome.kind === 'new');
       assert.equal(outcome.eventId, null);
-      assert.deepEqual(await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 }), []);
+      assert.deepEqual(await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000, scope: everyChannel() }), []);
       const forwarded = await store.recordMo(mo('acme'));
       assert.ok(forwarded.kind === 'new' && forwarded.eventId !== null);
-      assert.deepEqual((await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000 })).map((e) => e.id), [forwarded.eventId]);
+      assert.deepEqual((await store.claimCallbacks({ owner: 's', limit: 10, perClientLimit: 10, leaseMs: 60_000, scope: everyChannel() })).map((e) => e.id), [forwarded.eventId]);
     }));
 }

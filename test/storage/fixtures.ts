@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { newMessageId, type BindId, type ClientId, type RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import type { MessageStatus } from '../../daemon/domain/status.js';
-import type { EnqueueRequest, MoInput, MoPartInput, MtSubmission, ProvisioningChange, ReceiptInput } from '../../daemon/storage/port.js';
+import type { CallbackClaimScope, EnqueueRequest, MoInput, MoPartInput, MtSubmission, ProvisioningChange, ReceiptInput } from '../../daemon/storage/port.js';
 
 /** Records and requests for the storage tests: valid defaults, overridable per test. */
 
@@ -149,4 +149,9 @@ export function mo(clientId: string | null, overrides: Partial<MoInput> = {}): M
     consumedPartIds: [],
     ...overrides,
   };
+}
+
+/** A claim scope of HTTP events and the SMPP-channel events of the given clients (as if bound here). */
+export function everyChannel(...smppClients: readonly string[]): CallbackClaimScope {
+  return { http: true, smppClients: smppClients as readonly ClientId[] };
 }

@@ -5,6 +5,7 @@ import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../dae
 import { Database } from '../../daemon/storage/postgres/database.js';
 import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
 import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
+import { loadQueries } from '../../daemon/storage/postgres/sql-files.js';
 import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
 import { createTestSchema, dropTestSchema, testPgUrl, withAdmin } from '../support/postgres.js';
 import { clientPut, mo, receipt, request, route, sleep, submission } from './fixtures.js';
@@ -210,7 +211,7 @@ export function definePostgresOnlyTests(): void {
       // Three claims in flight on each node, as senders waking on every finished request make.
       const claimRound = async (): Promise<{ owner: string; id: string }[]> => (await Promise.all(stores.flatMap((store, node) => [0, 1, 2].map(async () => {
         const owner = `node-${node}`;
-        return (await store.claimCallbacks({ owner, limit: 10, perClientLimit: 8, leaseMs: 60_000 })).map((event) => ({ owner, id: event.id }));
+        return (await store.claimCallbacks({ owner, limit: 10, perClientLimit: 8, leaseMs: 60_000, scope: { http: true, smppClients: [] } })).map((event) => ({ owner, id: event.id }));
       })))).flat();
       const first = await claimRound();
       assert.equal(first.length, 8, 'the client\'s 8 slots, whichever nodes claimed them');
@@ -220,6 +221,22 @@ export function definePostgresOnlyTests(): void {
       const ids = [...first, ...second].map((claimed) => claimed.id);
       assert.equal(new Set(ids).size, ids.length, 'no event claimed twice');
       assert.ok(ids.every((id) => raised.has(id)));
+    }));
+
+  test('PostgreSQL only: a scoped claim reads one client\'s due events of one channel from callback_outbox_due_channel, in seq order', () =>
+    withNodes(1, async (_stores, schema) => {
+      const plan = await withAdmin(async (client) => {
+        await client.query(`SET search_path = ${schema}`);
+        // The generic plan is what a prepared claim runs with; a bare table must not tempt a seq scan.
+        await client.query('SET plan_cache_mode = force_generic_plan');
+        await client.query('SET enable_seqscan = off');
+        await client.query(`PREPARE due_of_client AS ${loadQueries('outbox')('dueOfClient')}`);
+        const result = await client.query<{ 'QUERY PLAN': string }>('EXPLAIN EXECUTE due_of_client(\'acme\', 0, 0, 10)');
+        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      assert.match(plan, /Index Scan using callback_outbox_due_channel/);
+      assert.match(plan, /Index Cond: \(\(client_id = \$1\) AND \(\(\(url = 'smpp:'::text\)\)::integer = \$2\)\)/);
+      assert.doesNotMatch(plan, /Sort/);
     }));
 
   test('PostgreSQL only: when the server drops our connections, calls fail with STORE_UNAVAILABLE at worst and work again after', () =>

@@ -192,7 +192,7 @@ test('SQLite only: the receipt, outbox and MO hot-path statements search indexes
     migrate(db, 0);
     const hot: Record<string, readonly string[]> = {
       receipts: ['findSegment', 'segmentState', 'segmentStatuses', 'heldFor', 'expiredHeld', 'dropHeldKeys', 'settleQueueRow'],
-      outbox: ['dueClients', 'dueOfClient', 'lapsedLeases', 'liveLeases', 'leaseOf', 'purgeDelivered', 'deadOf', 'replayClient'],
+      outbox: ['dueClients', 'dueOfClient', 'lapsedLeases', 'liveLeases', 'leaseOf', 'purgeDelivered', 'deadOf', 'replayClient', 'deadUnclaimedSmpp', 'waitingSmpp'],
       mo: ['findDedup', 'purge'],
       dlr_events: ['context'],
       mt_sweep: ['expiringNotified'],
@@ -211,6 +211,9 @@ test('SQLite only: the receipt, outbox and MO hot-path statements search indexes
         assert.deepEqual(scans, [], `${area}.${name}`);
       }
     }
+    // A scoped claim reads one client's events of one channel in seq order from the index, unsorted.
+    const dueOfClient = db.prepare(`EXPLAIN QUERY PLAN ${loadQueries('outbox')('dueOfClient')}`).all('acme', 1, 0, 10) as { detail: string }[];
+    assert.deepEqual(dueOfClient.map((row) => row.detail), ['SEARCH callback_outbox USING INDEX callback_outbox_due_channel (client_id=? AND <expr>=?)']);
   } finally {
     db.close();
   }

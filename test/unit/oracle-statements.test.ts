@@ -80,6 +80,7 @@ function fakeWithLedger(): FakeAq {
     ['outbox.dueClients', rows({ CLIENT_ID: 'acme' })],
     ['outbox.dueOfClient', rows(event(2))],
     ['outbox.lapsedLeases', rows(event(1))],
+    ['outbox.waitingSmpp', rows({ CLIENT_ID: 'acme', N: 2, OLDEST_DUE_AT: new Date() })],
     ['outbox.leaseOf', rows({ SEQ: 1, STATE: 'leased', LEASE_OWNER: 'sender' })],
     ['outbox.deadAll', rows({ ...event(3), LAST_ERROR: 'HTTP 500', DONE_AT: new Date() })],
     ['mo.moUrlOf', rows({ MO_URL: 'https://example.test/mo' })],
@@ -295,7 +296,7 @@ test('Oracle statements: every Store method binds exactly the placeholders of st
     doneAt: null, raw: 'id:fff stat:DELIVRD', receiptHoldMs: 60_000,
   });
   assert.equal(held.kind, 'held');
-  const claimed = await store.claimCallbacks({ owner: 'sender', limit: 10, perClientLimit: 2, leaseMs: 30_000 });
+  const claimed = await store.claimCallbacks({ owner: 'sender', limit: 10, perClientLimit: 2, leaseMs: 30_000, scope: { http: true, smppClients: [acme] } });
   // perClientLimit 2 less the client's one live lease: one event, the oldest.
   assert.deepEqual(claimed.map((callback) => callback.id), ['e1']);
   await store.completeCallback('e1', 'sender', { kind: 'delivered' });
@@ -306,6 +307,8 @@ test('Oracle statements: every Store method binds exactly the placeholders of st
   await store.replayDeadCallbacks({ eventIds: ['e3', 'e3'] });
   await store.replayDeadCallbacks({ clientId: acme });
   await store.callbackBacklog();
+  await store.deadLetterUnclaimedSmppCallbacks(86_400_000, 'no receiving SMPP bind');
+  assert.equal((await store.waitingSmppCallbacks()).get(acme)?.events, 2);
   await store.holdMoPart({ routeId: 'mts-1' as RouteId, source: '7916', shortCode: '4242', reference: 1, total: 2, seq: 1, text: 'VOTE', dedupKey: 'd', receivedAt: new Date() });
   assert.equal((await store.loadHeldMoParts())[0]?.text, '');
   const recorded = await store.recordMo({

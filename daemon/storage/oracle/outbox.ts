@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientId } from '../../domain/ids.js';
-import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback } from '../port.js';
+import { channelsOf, inScope } from '../callback-claim-scope.js';
+import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback, WaitingSmppCallbacks } from '../port.js';
 import type { OracleSession } from './aq-session.js';
 import { oracleQueries } from './sql-files.js';
 
@@ -41,16 +42,22 @@ export async function addEvent(session: OracleSession, event: NewEvent): Promise
 
 export async function claimEvents(session: OracleSession, request: CallbackClaim): Promise<CallbackEvent[]> {
   if (request.limit <= 0 || request.perClientLimit <= 0) return [];
+  const { scope } = request;
   const live = new Map((await session.execute<{ CLIENT_ID: string; N: number }>(sql('liveLeases'), {})).rows.map((row) => [row.CLIENT_ID, row.N]));
   const byClient = new Map<string, ClaimRow[]>();
   for (const row of (await session.execute<ClaimRow>(sql('lapsedLeases'), {})).rows) {
-    byClient.set(row.CLIENT_ID, [...(byClient.get(row.CLIENT_ID) ?? []), row]);
+    if (inScope(scope, row.CLIENT_ID, row.URL)) byClient.set(row.CLIENT_ID, [...(byClient.get(row.CLIENT_ID) ?? []), row]);
   }
-  for (const { CLIENT_ID: clientId } of (await session.execute<{ CLIENT_ID: string }>(sql('dueClients'), {})).rows) {
+  const clients = scope.http
+    ? (await session.execute<{ CLIENT_ID: string }>(sql('dueClients'), {})).rows.map((row) => row.CLIENT_ID)
+    : scope.smppClients;
+  for (const clientId of clients) {
     const room = request.perClientLimit - (live.get(clientId) ?? 0);
     if (room <= 0) continue;
-    const due = await session.execute<ClaimRow>(sql('dueOfClient'), { client_id: clientId, max_rows: Math.min(room, request.limit) });
-    byClient.set(clientId, [...(byClient.get(clientId) ?? []), ...due.rows]);
+    for (const smpp of channelsOf(scope, clientId)) {
+      const due = await session.execute<ClaimRow>(sql('dueOfClient'), { client_id: clientId, smpp: smpp ? 1 : 0, max_rows: Math.min(room, request.limit) });
+      byClient.set(clientId, [...(byClient.get(clientId) ?? []), ...due.rows]);
+    }
   }
   const rows: ClaimRow[] = [];
   for (const [clientId, list] of byClient) {
@@ -82,6 +89,15 @@ export async function replayDead(session: OracleSession, selector: { readonly ev
   if ('clientId' in selector) return (await session.execute(sql('replayClient'), { client_id: selector.clientId })).rowsAffected;
   const counts = await session.executeMany(sql('replayOne'), [...new Set(selector.eventIds)].map((id) => ({ id })));
   return counts.reduce((sum, count) => sum + count, 0);
+}
+
+export async function deadLetterUnclaimedSmpp(session: OracleSession, waitedMs: number, lastError: string): Promise<number> {
+  return (await session.execute(sql('deadUnclaimedSmpp'), { last_error: lastError, waited_ms: waitedMs })).rowsAffected;
+}
+
+export async function waitingSmpp(session: OracleSession): Promise<ReadonlyMap<ClientId, WaitingSmppCallbacks>> {
+  const rows = await session.execute<{ CLIENT_ID: string; N: number; OLDEST_DUE_AT: Date }>(sql('waitingSmpp'), {});
+  return new Map(rows.rows.map((row) => [row.CLIENT_ID as ClientId, { events: row.N, oldestDueAt: row.OLDEST_DUE_AT }]));
 }
 
 export async function backlog(session: OracleSession): Promise<ReadonlyMap<ClientId, number>> {

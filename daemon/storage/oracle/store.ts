@@ -32,6 +32,7 @@ import type {
   Store,
   SubmitResult,
   SweepResult,
+  WaitingSmppCallbacks,
 } from '../port.js';
 import type {
   MessageSearch,
@@ -215,6 +216,14 @@ export class OracleStore implements Store {
 
   replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
     return inTransaction(this.pool, (session) => outbox.replayDead(session, selector));
+  }
+
+  deadLetterUnclaimedSmppCallbacks(waitedMs: number, lastError: string): Promise<number> {
+    return inTransaction(this.pool, (session) => outbox.deadLetterUnclaimedSmpp(session, waitedMs, lastError));
+  }
+
+  waitingSmppCallbacks(): Promise<ReadonlyMap<ClientId, WaitingSmppCallbacks>> {
+    return inTransaction(this.pool, outbox.waitingSmpp);
   }
 
   callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {

@@ -1,6 +1,7 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientId } from '../../domain/ids.js';
-import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback } from '../port.js';
+import { channelsOf, inScope } from '../callback-claim-scope.js';
+import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback, WaitingSmppCallbacks } from '../port.js';
 import type { Sql } from './database.js';
 import { loadQueries } from './sql-files.js';
 
@@ -40,19 +41,24 @@ export class OutboxSql {
 
   async claim(db: Sql, request: CallbackClaim, now: number): Promise<CallbackEvent[]> {
     if (request.limit <= 0 || request.perClientLimit <= 0) return [];
+    const { scope } = request;
     await db.rows(this.sql('lockClaims'));
     const live = new Map((await db.rows<{ client_id: string; n: number }>(this.sql('liveLeases'), [now])).map((row) => [row.client_id, row.n]));
     const byClient = new Map<string, ClaimRow[]>();
     for (const row of await db.rows<ClaimRow>(this.sql('lapsedLeases'), [now])) {
+      if (!inScope(scope, row.client_id, row.url)) continue;
       const list = byClient.get(row.client_id) ?? [];
       list.push(row);
       byClient.set(row.client_id, list);
     }
-    for (const { client_id: clientId } of await db.rows<{ client_id: string }>(this.sql('dueClients'))) {
+    const clients = scope.http ? (await db.rows<{ client_id: string }>(this.sql('dueClients'))).map((row) => row.client_id) : scope.smppClients;
+    for (const clientId of clients) {
       const room = request.perClientLimit - (live.get(clientId) ?? 0);
       if (room <= 0) continue;
       const list = byClient.get(clientId) ?? [];
-      list.push(...await db.rows<ClaimRow>(this.sql('dueOfClient'), [clientId, now, Math.min(room, request.limit)]));
+      for (const smpp of channelsOf(scope, clientId)) {
+        list.push(...await db.rows<ClaimRow>(this.sql('dueOfClient'), [clientId, smpp ? 1 : 0, now, Math.min(room, request.limit)]));
+      }
       byClient.set(clientId, list);
     }
     const rows: ClaimRow[] = [];
@@ -82,6 +88,15 @@ export class OutboxSql {
   async replay(db: Sql, selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
     if ('clientId' in selector) return db.count(this.sql('replayClient'), [selector.clientId]);
     return db.count(this.sql('replayIds'), [[...new Set(selector.eventIds)]]);
+  }
+
+  async deadLetterUnclaimedSmpp(db: Sql, waitedMs: number, lastError: string): Promise<number> {
+    return db.count(this.sql('deadUnclaimedSmpp'), [lastError, waitedMs]);
+  }
+
+  async waitingSmpp(db: Sql): Promise<ReadonlyMap<ClientId, WaitingSmppCallbacks>> {
+    const rows = await db.rows<{ client_id: string; n: number; oldest_due_at: number }>(this.sql('waitingSmpp'));
+    return new Map(rows.map((row) => [row.client_id as ClientId, { events: row.n, oldestDueAt: new Date(row.oldest_due_at) }]));
   }
 
   async backlog(db: Sql): Promise<ReadonlyMap<ClientId, number>> {

@@ -32,6 +32,7 @@ import type {
   Store,
   SubmitResult,
   SweepResult,
+  WaitingSmppCallbacks,
 } from '../port.js';
 import type { CallbackQueueDepth, MessageSearch, MessageSummary, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { Database, type DatabaseOptions } from './database.js';
@@ -225,6 +226,14 @@ export class PostgresStore implements Store {
 
   replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
     return this.outbox.replay(this.db, selector);
+  }
+
+  deadLetterUnclaimedSmppCallbacks(waitedMs: number, lastError: string): Promise<number> {
+    return this.outbox.deadLetterUnclaimedSmpp(this.db, waitedMs, lastError);
+  }
+
+  waitingSmppCallbacks(): Promise<ReadonlyMap<ClientId, WaitingSmppCallbacks>> {
+    return this.outbox.waitingSmpp(this.db);
   }
 
   callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientId } from '../../domain/ids.js';
-import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback } from '../port.js';
+import { channelsOf, inScope } from '../callback-claim-scope.js';
+import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback, WaitingSmppCallbacks } from '../port.js';
 import { loadQueries } from './sql-files.js';
 
 /**
@@ -30,7 +31,7 @@ interface DeadRow extends EventRow { last_error: string | null; done_at: number 
 export class OutboxSql {
   private readonly insertEvent: Database.Statement<[string, string, string, string, number, string, number, number]>;
   private readonly dueClients: Database.Statement<[], { client_id: string }>;
-  private readonly dueOfClient: Database.Statement<[string, number, number], ClaimRow>;
+  private readonly dueOfClient: Database.Statement<[string, number, number, number], ClaimRow>;
   private readonly lapsedLeases: Database.Statement<[number], ClaimRow>;
   private readonly liveLeases: Database.Statement<[number], { client_id: string; n: number }>;
   private readonly lease: Database.Statement<[string, number, number]>;
@@ -42,6 +43,8 @@ export class OutboxSql {
   private readonly deadOf: Database.Statement<[string, number], DeadRow>;
   private readonly replayOne: Database.Statement<[number, string]>;
   private readonly replayClient: Database.Statement<[number, string]>;
+  private readonly deadUnclaimedSmpp: Database.Statement<[string, number, number]>;
+  private readonly waitingSmppRows: Database.Statement<[number], { client_id: string; n: number; oldest_due_at: number }>;
   private readonly backlogRows: Database.Statement<[], { client_id: string; n: number }>;
   private readonly purgeDelivered: Database.Statement<[{ cutoff: number }]>;
 
@@ -61,6 +64,8 @@ export class OutboxSql {
     this.deadOf = db.prepare(sql('deadOf'));
     this.replayOne = db.prepare(sql('replayOne'));
     this.replayClient = db.prepare(sql('replayClient'));
+    this.deadUnclaimedSmpp = db.prepare(sql('deadUnclaimedSmpp'));
+    this.waitingSmppRows = db.prepare(sql('waitingSmpp'));
     this.backlogRows = db.prepare(sql('backlog'));
     this.purgeDelivered = db.prepare(sql('purgeDelivered'));
   }
@@ -83,23 +88,28 @@ export class OutboxSql {
   }
 
   /**
-   * The events to lease: due ones whose time came and lapsed leases, oldest first, each client's share
-   * capped at perClientLimit less its events under a live lease. Reads a few rows per client (an index
-   * per client) rather than every due event.
+   * The events to lease: due ones whose time came and lapsed leases, within the claim's scope, oldest
+   * first, each client's share capped at perClientLimit less its events under a live lease. Reads a few
+   * rows per client and channel (an index per client and channel) rather than every due event.
    */
   private claimableRows(request: CallbackClaim, now: number): ClaimRow[] {
+    const { scope } = request;
     const live = new Map(this.liveLeases.all(now).map((row) => [row.client_id, row.n]));
     const byClient = new Map<string, ClaimRow[]>();
     for (const row of this.lapsedLeases.all(now)) {
+      if (!inScope(scope, row.client_id, row.url)) continue;
       const list = byClient.get(row.client_id) ?? [];
       list.push(row);
       byClient.set(row.client_id, list);
     }
-    for (const { client_id: clientId } of this.dueClients.all()) {
+    const clients = scope.http ? this.dueClients.all().map((row) => row.client_id) : scope.smppClients;
+    for (const clientId of clients) {
       const room = request.perClientLimit - (live.get(clientId) ?? 0);
       if (room <= 0) continue;
       const list = byClient.get(clientId) ?? [];
-      list.push(...this.dueOfClient.all(clientId, now, Math.min(room, request.limit)));
+      for (const smpp of channelsOf(scope, clientId)) {
+        list.push(...this.dueOfClient.all(clientId, smpp ? 1 : 0, now, Math.min(room, request.limit)));
+      }
       byClient.set(clientId, list);
     }
     const rows: ClaimRow[] = [];
@@ -129,6 +139,14 @@ export class OutboxSql {
     let replayed = 0;
     for (const id of new Set(selector.eventIds)) replayed += this.replayOne.run(now, id).changes;
     return replayed;
+  }
+
+  deadLetterUnclaimedSmpp(waitedMs: number, lastError: string, now: number): number {
+    return this.deadUnclaimedSmpp.run(lastError, now, now - waitedMs).changes;
+  }
+
+  waitingSmpp(now: number): ReadonlyMap<ClientId, WaitingSmppCallbacks> {
+    return new Map(this.waitingSmppRows.all(now).map((row) => [row.client_id as ClientId, { events: row.n, oldestDueAt: new Date(row.oldest_due_at) }]));
   }
 
   backlog(): ReadonlyMap<ClientId, number> {

@@ -35,6 +35,7 @@ import type {
   Store,
   SubmitResult,
   SweepResult,
+  WaitingSmppCallbacks,
 } from '../port.js';
 import type { CallbackQueueDepth, MessageSearch, MessageSummary, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import type {
@@ -272,6 +273,15 @@ export class SqliteStore implements Store {
   replayDeadCallbacks(selector: { readonly eventIds: readonly string[] } | { readonly clientId: ClientId }): Promise<number> {
     const outbox = this.parts.outbox;
     return this.groupCommit.submit(() => outbox.replay(selector, Date.now()));
+  }
+
+  deadLetterUnclaimedSmppCallbacks(waitedMs: number, lastError: string): Promise<number> {
+    const outbox = this.parts.outbox;
+    return this.groupCommit.submit(() => outbox.deadLetterUnclaimedSmpp(waitedMs, lastError, Date.now()));
+  }
+
+  async waitingSmppCallbacks(): Promise<ReadonlyMap<ClientId, WaitingSmppCallbacks>> {
+    return this.parts.outbox.waitingSmpp(Date.now());
   }
 
   async callbackBacklog(): Promise<ReadonlyMap<ClientId, number>> {

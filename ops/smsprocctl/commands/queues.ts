@@ -6,7 +6,8 @@ import { globalsOf, withStore } from '../context.js';
 import { renderTable, writeJson, writeNote, writeOut } from '../output.js';
 
 /**
- * The DBA view of the MT queue: depth and oldest message per route and state. With --health (only
+ * The DBA view of the MT queue: depth and oldest message per route and state, then (text only) the
+ * SMPP-channel callback events waiting for a receiving bind of their client. With --health (only
  * on PostgreSQL, whose DBA views it prints): every queue's depth, routes' backlog and owners, binds'
  * lag, rates per minute, dead tuples and vacuums of our tables, and the oldest open transactions.
  */
@@ -30,11 +31,15 @@ async function printDepth(command: Command, store: Store): Promise<void> {
     writeJson(view);
     return;
   }
-  if (view.length === 0) {
-    writeNote('every queue is empty');
-    return;
+  if (view.length === 0) writeNote('every queue is empty');
+  else writeOut(renderTable(['route', 'state', 'messages', 'oldest accepted', 'age s'], view.map((row) => [row.routeId, row.state, row.messages, row.oldestAcceptedAt.toISOString(), row.oldestAgeS])));
+  // Receipts and MO for SMPP binds that no node claims: their client has no receiving bind anywhere.
+  const waiting = [...(await store.waitingSmppCallbacks())].sort(([a], [b]) => a.localeCompare(b));
+  if (waiting.length > 0) {
+    writeOut(`SMPP CALLBACKS WAITING FOR A RECEIVING BIND\n${renderTable(['client', 'events', 'oldest due', 'age s'], waiting.map(([clientId, row]) => [
+      clientId, row.events, row.oldestDueAt.toISOString(), Math.max(0, Math.round((now - row.oldestDueAt.getTime()) / 1000)),
+    ]))}`);
   }
-  writeOut(renderTable(['route', 'state', 'messages', 'oldest accepted', 'age s'], view.map((row) => [row.routeId, row.state, row.messages, row.oldestAcceptedAt.toISOString(), row.oldestAgeS])));
 }
 
 async function printHealth(command: Command, store: Store): Promise<void> {

@@ -18,12 +18,15 @@ SELECT DISTINCT client_id FROM callback_outbox WHERE state = 'due' AND next_atte
 -- name: dueOfClient
 -- A client's oldest due events whose time came, locked with SKIP LOCKED so that senders on several
 -- nodes take disjoint events (Oracle refuses a row limit at a locking query's own level, so the
--- limit sits in the subquery). Binds: client_id, max_rows. Result: SEQ and the event's columns.
+-- limit sits in the subquery). Only the events of one channel: smpp 1 those whose url is 'smpp:', 0
+-- the others. Binds: client_id, smpp, max_rows. Result: SEQ and the event's columns.
 SELECT seq, id, client_id, kind, url, kannel, payload, attempts, created_at FROM callback_outbox
 WHERE seq IN (
     SELECT seq FROM (
       SELECT seq FROM callback_outbox
-      WHERE state = 'due' AND client_id = :client_id AND next_attempt_at <= SYSTIMESTAMP ORDER BY seq
+      WHERE state = 'due' AND client_id = :client_id AND next_attempt_at <= SYSTIMESTAMP
+        AND (CASE WHEN url = 'smpp:' THEN 1 ELSE 0 END) = :smpp
+      ORDER BY seq
     ) WHERE ROWNUM <= :max_rows)
   AND state = 'due'
 ORDER BY seq
@@ -88,6 +91,17 @@ WHERE id = :id AND state = 'dead'
 -- Binds: client_id. Rows affected: events made due.
 UPDATE callback_outbox SET state = 'due', attempts = 0, next_attempt_at = SYSTIMESTAMP, done_at = NULL
 WHERE client_id = :client_id AND state = 'dead'
+
+-- name: deadUnclaimedSmpp
+-- SMPP-channel events due for waited_ms or longer, never claimed meanwhile: dead, attempts unchanged
+-- (none was made). Binds: last_error, waited_ms. Rows affected: events dead-lettered.
+UPDATE callback_outbox SET state = 'dead', last_error = :last_error, done_at = SYSTIMESTAMP
+WHERE state = 'due' AND url = 'smpp:' AND next_attempt_at <= SYSTIMESTAMP - NUMTODSINTERVAL(:waited_ms / 1000, 'SECOND')
+
+-- name: waitingSmpp
+-- SMPP-channel events due now, not leased, per client. Result: CLIENT_ID, N, OLDEST_DUE_AT.
+SELECT client_id, COUNT(*) AS n, MIN(next_attempt_at) AS oldest_due_at FROM callback_outbox
+WHERE state = 'due' AND url = 'smpp:' AND next_attempt_at <= SYSTIMESTAMP GROUP BY client_id
 
 -- name: backlog
 -- Result: CLIENT_ID, N (events due, in backoff or leased).

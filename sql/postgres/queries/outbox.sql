@@ -22,9 +22,11 @@ WITH RECURSIVE clients(client_id) AS (
 SELECT client_id FROM clients WHERE client_id IS NOT NULL;
 
 -- name: dueOfClient
--- A client's oldest due events whose time came. Parameters: client id, now, limit.
+-- A client's oldest due events of one channel whose time came, by callback_outbox_due_channel (the
+-- expression `(url = 'smpp:')::integer` as the index has it). Parameters: client id, SMPP channel
+-- (1, or 0 for HTTP), now, limit.
 SELECT seq, id, client_id, kind, url, kannel, payload, attempts, created_at FROM callback_outbox
-WHERE state = 'due' AND client_id = $1 AND next_attempt_at <= $2 ORDER BY seq LIMIT $3;
+WHERE state = 'due' AND client_id = $1 AND (url = 'smpp:')::integer = $2::integer AND next_attempt_at <= $3 ORDER BY seq LIMIT $4;
 
 -- name: lapsedLeases
 -- Leased events whose lease lapsed (their sender died): due again. Parameters: now.
@@ -66,6 +68,17 @@ WHERE id = ANY($1::text[]) AND state = 'dead';
 -- Parameters: client id. Changes: events made due.
 UPDATE callback_outbox SET state = 'due', attempts = 0, next_attempt_at = ms_now(), done_at = NULL
 WHERE client_id = $1 AND state = 'dead';
+
+-- name: deadUnclaimedSmpp
+-- SMPP-channel events due for waitedMs or longer, never claimed meanwhile: dead, attempts unchanged
+-- (none was made). Parameters: last error, waitedMs. Changes: events dead-lettered.
+UPDATE callback_outbox SET state = 'dead', last_error = $1, done_at = ms_now()
+WHERE state = 'due' AND url = 'smpp:' AND next_attempt_at <= ms_now() - $2::bigint;
+
+-- name: waitingSmpp
+-- SMPP-channel events due now, not leased, per client. No parameters. Result: client_id, n, oldest_due_at (ms).
+SELECT client_id, COUNT(*) AS n, MIN(next_attempt_at) AS oldest_due_at FROM callback_outbox
+WHERE state = 'due' AND url = 'smpp:' AND next_attempt_at <= ms_now() GROUP BY client_id;
 
 -- name: backlog
 -- Result: client_id, n (events due, in backoff or leased), per client.

@@ -19,10 +19,11 @@ WITH RECURSIVE clients(client_id) AS (
 SELECT client_id FROM clients WHERE client_id IS NOT NULL;
 
 -- name: dueOfClient
--- A client's oldest due events whose time came. Parameters: client id, now, limit.
+-- A client's oldest due events of one channel whose time came, by callback_outbox_due_channel (the
+-- expression `url = 'smpp:'` as the index has it). Parameters: client id, SMPP channel 0/1, now, limit.
 -- Result: seq and the event's columns.
 SELECT seq, id, client_id, kind, url, kannel, payload, attempts, created_at FROM callback_outbox
-WHERE state = 'due' AND client_id = ? AND next_attempt_at <= ? ORDER BY seq LIMIT ?;
+WHERE state = 'due' AND client_id = ? AND (url = 'smpp:') = ? AND next_attempt_at <= ? ORDER BY seq LIMIT ?;
 
 -- name: lapsedLeases
 -- Leased events whose lease lapsed (their sender died): due again. Parameters: now.
@@ -79,6 +80,18 @@ WHERE id = ? AND state = 'dead';
 -- Parameters: next_attempt_at, client id. Changes: events made due.
 UPDATE callback_outbox SET state = 'due', attempts = 0, next_attempt_at = ?, done_at = NULL
 WHERE client_id = ? AND state = 'dead';
+
+-- name: deadUnclaimedSmpp
+-- SMPP-channel events due since the cutoff or longer, never claimed meanwhile: dead, attempts
+-- unchanged (none was made). Parameters: last error, done_at, cutoff. Changes: events dead-lettered.
+UPDATE callback_outbox SET state = 'dead', last_error = ?, done_at = ?
+WHERE state = 'due' AND url = 'smpp:' AND next_attempt_at <= ?;
+
+-- name: waitingSmpp
+-- SMPP-channel events due now, not leased, per client. Parameters: now.
+-- Result: client_id, n, oldest_due_at (ms).
+SELECT client_id, COUNT(*) AS n, MIN(next_attempt_at) AS oldest_due_at FROM callback_outbox
+WHERE state = 'due' AND url = 'smpp:' AND next_attempt_at <= ? GROUP BY client_id;
 
 -- name: backlog
 -- Result: client_id, n (events due, in backoff or leased), per client.

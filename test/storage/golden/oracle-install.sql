@@ -978,3 +978,17 @@ EXCEPTION
   WHEN already_exists OR already_indexed THEN NULL;
 END;
 /
+
+-- schema/077_outbox_claim_channel.sql #1
+DECLARE
+  already_exists EXCEPTION;
+  PRAGMA EXCEPTION_INIT(already_exists, -955);
+  already_indexed EXCEPTION;
+  PRAGMA EXCEPTION_INIT(already_indexed, -1408);
+BEGIN
+  EXECUTE IMMEDIATE 'CREATE INDEX callback_outbox_due_channel ON callback_outbox '
+    || '(state, client_id, CASE WHEN url = ''smpp:'' THEN 1 ELSE 0 END, seq)';
+EXCEPTION
+  WHEN already_exists OR already_indexed THEN NULL;
+END;
+/
