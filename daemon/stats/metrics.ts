@@ -25,6 +25,11 @@ export interface MetricsDeps {
   readonly clock?: () => number;
   /** Node's process metrics (CPU, memory, event loop lag, handles); off in tests that build many registries. */
   readonly defaultMetrics?: boolean;
+  /**
+   * The gauges read from the store at scrape (default true). A worker of `cluster.workers` > 1 leaves
+   * them out: its primary reports them once for the node, and the aggregation would sum them.
+   */
+  readonly storeGauges?: boolean;
 }
 
 /** SMPP round trips: from 1 ms on loopback to the 10 s+ of an overloaded SMSC. */
@@ -41,13 +46,6 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const clock = deps.clock ?? Date.now;
   const clients = createClientSeries(deps.config.metrics.perClientSeries, deps.config.metrics.maxClientSeries);
   const registers = [registry];
-  // Two gauges read the queue depth: one store query per scrape serves both.
-  let depth: { readonly at: number; readonly rows: ReturnType<Store['queueDepth']> } | null = null;
-  const queueDepth = (): ReturnType<Store['queueDepth']> => {
-    const at = performance.now();
-    if (depth === null || at - depth.at > 1000) depth = { at, rows: deps.store.queueDepth() };
-    return depth.rows;
-  };
 
   const accepted = new Counter({ name: 'smsproc_accepted_messages_total', help: 'Messages accepted (durable) by the client API, by route.', labelNames: ['route'], registers });
   const acceptedSegments = new Counter({ name: 'smsproc_accepted_segments_total', help: 'SMS segments of the accepted messages, by route.', labelNames: ['route'], registers });
@@ -77,43 +75,7 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   for (const reason of fencingReasons) fencing.inc({ reason }, 0);
   const dependencyUp = new Gauge({ name: 'smsproc_dependency_up', help: '1 when the cluster dependency (redis, etcd) answers, 0 when not; absent when the node does not use it.', labelNames: ['dependency'], registers });
 
-  new Gauge({
-    name: 'smsproc_queue_messages',
-    help: 'Messages not yet final, by route and queue state (READY, WAITING, IN_FLIGHT, IN_DOUBT); read from the store at scrape.',
-    labelNames: ['route', 'state'],
-    registers,
-    async collect() {
-      this.reset();
-      for (const row of await queueDepth()) this.set({ route: row.routeId, state: row.state }, row.messages);
-    },
-  });
-  new Gauge({
-    name: 'smsproc_queue_oldest_age_seconds',
-    help: 'Age of the oldest message not yet final, by route and queue state; read from the store at scrape.',
-    labelNames: ['route', 'state'],
-    registers,
-    async collect() {
-      this.reset();
-      const now = clock();
-      for (const row of await queueDepth()) {
-        this.set({ route: row.routeId, state: row.state }, Math.max(0, (now - row.oldestAcceptedAt.getTime()) / 1000));
-      }
-    },
-  });
-  new Gauge({
-    name: 'smsproc_callback_backlog_events',
-    help: 'Callback events waiting (due or in backoff), all clients; read from the store at scrape.',
-    registers,
-    async collect() {
-      let total = 0;
-      for (const count of (await deps.store.callbackBacklog()).values()) total += count;
-      this.set(total);
-    },
-  });
-  if (deps.config.metrics.perClientSeries) {
-    perClientGauge(registry, clients, 'smsproc_client_queued_messages', 'Messages not yet final per client (only with metrics.perClientSeries).', () => deps.store.queuedByClient());
-    perClientGauge(registry, clients, 'smsproc_client_callback_backlog_events', 'Callback events waiting per client (only with metrics.perClientSeries).', () => deps.store.callbackBacklog());
-  }
+  if (deps.storeGauges !== false) storeReadGauges(registry, deps, clients, clock);
 
   const bindLabels = (route: string, bind: number): { route: string; bind: string } => ({ route, bind: String(bind) });
   const countFencing = (reason: FencingReason): void => fencing.inc({ reason });
@@ -164,6 +126,55 @@ export function createMetrics(deps: MetricsDeps): Metrics {
       dependencyUp: (dependency, up) => dependencyUp.set({ dependency }, up ? 1 : 0),
     },
   };
+}
+
+/** The gauges read from the store when Prometheus scrapes: queue depths and ages, callback backlog, per-client figures. */
+function storeReadGauges(registry: Registry, deps: MetricsDeps, clients: ClientSeries, clock: () => number): void {
+  const registers = [registry];
+  // Two gauges read the queue depth: one store query per scrape serves both.
+  let depth: { readonly at: number; readonly rows: ReturnType<Store['queueDepth']> } | null = null;
+  const queueDepth = (): ReturnType<Store['queueDepth']> => {
+    const at = performance.now();
+    if (depth === null || at - depth.at > 1000) depth = { at, rows: deps.store.queueDepth() };
+    return depth.rows;
+  };
+  new Gauge({
+    name: 'smsproc_queue_messages',
+    help: 'Messages not yet final, by route and queue state (READY, WAITING, IN_FLIGHT, IN_DOUBT); read from the store at scrape.',
+    labelNames: ['route', 'state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const row of await queueDepth()) this.set({ route: row.routeId, state: row.state }, row.messages);
+    },
+  });
+  new Gauge({
+    name: 'smsproc_queue_oldest_age_seconds',
+    help: 'Age of the oldest message not yet final, by route and queue state; read from the store at scrape.',
+    labelNames: ['route', 'state'],
+    registers,
+    async collect() {
+      this.reset();
+      const now = clock();
+      for (const row of await queueDepth()) {
+        this.set({ route: row.routeId, state: row.state }, Math.max(0, (now - row.oldestAcceptedAt.getTime()) / 1000));
+      }
+    },
+  });
+  new Gauge({
+    name: 'smsproc_callback_backlog_events',
+    help: 'Callback events waiting (due or in backoff), all clients; read from the store at scrape.',
+    registers,
+    async collect() {
+      let total = 0;
+      for (const count of (await deps.store.callbackBacklog()).values()) total += count;
+      this.set(total);
+    },
+  });
+  if (deps.config.metrics.perClientSeries) {
+    perClientGauge(registry, clients, 'smsproc_client_queued_messages', 'Messages not yet final per client (only with metrics.perClientSeries).', () => deps.store.queuedByClient());
+    perClientGauge(registry, clients, 'smsproc_client_callback_backlog_events', 'Callback events waiting per client (only with metrics.perClientSeries).', () => deps.store.callbackBacklog());
+  }
 }
 
 /** A gauge per admitted client (the rest summed under "_other"), read at scrape. */
