@@ -14,11 +14,21 @@ import { createTestSchema, dropTestSchema, pgUnreachable, testPgUrl } from '../s
 
 /**
  * smsprocd with `cluster.workers: 2` on a PostgreSQL schema, as a child process, with the SMSC
- * simulator: the workers serve the API on one port and the primary delivers; kill -9 of a worker →
- * it is restarted and nothing accepted is lost; /metrics sums the workers; SIGHUP reaches the workers;
- * SIGTERM drains, exit 0.
+ * simulator: the workers serve the API on one port and run the binds the primary hands them; kill -9
+ * of a worker → it is restarted, its binds run on the other worker, nothing accepted is lost; /metrics
+ * sums the workers; SIGHUP reaches the workers; SIGTERM drains (binds unbound), exit 0.
  */
 const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
+
+/** A log line of the daemon (primary or worker: `pid` says which), with when the test read it. */
+interface LogEntry {
+  readonly msg?: string;
+  readonly pid?: number;
+  readonly routeId?: string;
+  readonly bind?: number | string;
+  readonly worker?: number;
+  readonly readAt: number;
+}
 
 interface Daemon {
   readonly child: ChildProcess;
@@ -26,11 +36,13 @@ interface Daemon {
   readonly opsUrl: string;
   /** Pids of the workers that said they serve, in order (a restarted worker adds one). */
   readonly workers: number[];
+  readonly log: LogEntry[];
 }
 
 async function startDaemon(configFile: string): Promise<Daemon> {
   const child = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
   const workers: number[] = [];
+  const log: LogEntry[] = [];
   child.stdout?.setEncoding('utf8');
   let buffer = '';
   const ready = await new Promise<{ api: string; ops: string }>((resolve, reject) => {
@@ -39,14 +51,15 @@ async function startDaemon(configFile: string): Promise<Daemon> {
       for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
         const line = buffer.slice(0, end);
         buffer = buffer.slice(end + 1);
-        const entry = JSON.parse(line) as { msg?: string; api?: string; ops?: string; worker?: number };
+        const entry = JSON.parse(line) as LogEntry & { api?: string; ops?: string };
+        log.push({ ...entry, readAt: performance.now() });
         if (entry.msg === 'worker serving' && entry.worker !== undefined) workers.push(entry.worker);
         if (entry.msg === 'smsprocd ready' && entry.api !== undefined && entry.ops !== undefined) resolve({ api: entry.api, ops: entry.ops });
       }
     });
     child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
   });
-  return { child, baseUrl: `http://${ready.api}`, opsUrl: `http://${ready.ops}`, workers };
+  return { child, baseUrl: `http://${ready.api}`, opsUrl: `http://${ready.ops}`, workers, log };
 }
 
 function processAlive(pid: number): boolean {
@@ -163,6 +176,112 @@ if (unreachable !== null) {
       const [code] = (await once(daemon.child, 'exit')) as [number | null];
       assert.equal(code, 0);
       assert.deepEqual(live.filter(processAlive), []);
+    } finally {
+      if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
+        daemon.child.kill('SIGKILL');
+        for (const pid of daemon.workers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
+      await smsc.close();
+      await receiver.close();
+      await dropTestSchema(schema);
+      temp.remove();
+    }
+  });
+
+  test('cluster.workers 2, a route of 2 binds: each bind runs in a worker; kill -9 of its worker moves it to the other at once with nothing lost; SIGTERM unbinds', { timeout: 120_000 }, async (t) => {
+    const temp = tempDir();
+    const schema = await createTestSchema();
+    const smsc = await simulator();
+    const receiver = await startReceiver(() => ({ status: 200 }));
+    const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
+    const setup = await openStore(configSchema.parse({ store, log: { level: 'silent' } }));
+    const windowSize = 10;
+    await provisionNode(setup, { smscPort: smsc.address().port, callbackUrl: receiver.url, route: { binds: 2, windowSize, tps: 100 } });
+    await setup.close();
+    const configFile = `${temp.dir}/smsproc.yaml`;
+    writeFileSync(configFile, [
+      'node: { id: workers-binds }',
+      `store: ${JSON.stringify(store)}`,
+      'api: { port: 0 }',
+      'ops: { port: 0 }',
+      'cluster: { workers: 2 }',
+      // A killed worker's messages lapse into IN_DOUBT after the lease and are resent soon after (policy resend).
+      'dispatch: { leaseMs: 2000, inDoubtIntervalMs: 300, claimIdleMs: 50 }',
+      'queue: { sweepIntervalMs: 200, retryDelayMs: 200 }',
+      'callbacks: { pollIntervalMs: 50 }',
+      "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
+      'log: { level: info }',
+      '',
+    ].join('\n'));
+    const daemon = await startDaemon(configFile);
+    const primary = daemon.child.pid!;
+    /** The pid that raised bind `index`'s epoch (and so runs it) most recently after `since`, if any. */
+    const runnerOf = (index: number, since = 0): number | undefined => daemon.log.findLast((e) => e.msg === 'bind acquired' && e.routeId === 'sim' && e.bind === index && e.readAt >= since)?.pid;
+    try {
+      await waitFor('both binds bound', () => smsc.stats().binds.open === 2, 15_000);
+      const [first, second] = [runnerOf(0), runnerOf(1)];
+      assert.ok(first !== undefined && second !== undefined);
+      assert.ok(daemon.workers.includes(first) && daemon.workers.includes(second), 'the binds run in worker processes');
+      assert.notEqual(first, primary);
+      assert.notEqual(first, second, 'each worker runs one of the two binds (fewest binds first)');
+
+      // Steady load: a message every 20 ms while one worker is killed.
+      const accepted: Submitted[] = [];
+      let loading = true;
+      const load = (async () => {
+        for (let i = 0; loading; i++) {
+          const message = await submitOrNull(daemon.baseUrl, { to: `7916${String(i).padStart(7, '0')}`, text: `load ${i}`, dlr: true });
+          if (message !== null) accepted.push(message);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      })();
+      await waitFor('load delivered on both binds', () => Object.keys(smsc.stats().submits.byBind).length >= 2 && smsc.stats().submits.total >= 40, 15_000);
+      const metrics = await (await fetch(`${daemon.opsUrl}/metrics`)).text();
+      const bindUp = metrics.split('\n').filter((line) => line.startsWith('smsproc_bind_up{'));
+      assert.equal(bindUp.length, 2, 'one bind_up series per bind, from the worker that runs it');
+      assert.ok(bindUp.every((line) => line.endsWith(' 1')), bindUp.join('\n'));
+
+      const killedAt = performance.now();
+      process.kill(first, 'SIGKILL');
+      await waitFor('bind 0 runs in another worker', () => {
+        const now = runnerOf(0, killedAt);
+        return now !== undefined && now !== first;
+      }, 10_000);
+      const moved = daemon.log.findLast((e) => e.msg === 'bind acquired' && e.bind === 0)!;
+      t.diagnostic(`kill -9 of bind 0's worker → bind 0's epoch raised in worker ${moved.pid}: ${Math.round(moved.readAt - killedAt)} ms`);
+      assert.ok(moved.readAt - killedAt < 10_000);
+      assert.equal(moved.pid, second, 'the live worker took it (the killed one was still restarting)');
+      await waitFor('the killed worker restarted', () => daemon.workers.length === 3, 10_000);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      loading = false;
+      await load;
+      assert.ok(accepted.length > 50, `accepted ${accepted.length}`);
+
+      const finals = new Set(['delivered', 'undeliverable', 'rejected', 'failed', 'expired']);
+      const pending = new Set(accepted.map((m) => m.id));
+      await waitFor('every accepted message final', async () => {
+        for (const id of [...pending]) if (finals.has(await statusOf(daemon.baseUrl, id))) pending.delete(id);
+        return pending.size === 0;
+      }, 60_000);
+      const statuses = await Promise.all(accepted.map((m) => statusOf(daemon.baseUrl, m.id)));
+      assert.deepEqual(statuses.filter((s) => s !== 'delivered'), [], 'the simulator delivers everything');
+      await waitFor('a receipt callback for every message', () => {
+        const bodies = receiver.received.map((r) => r.body).join('\n');
+        return accepted.every((m) => bodies.includes(m.id));
+      }, 30_000);
+      const duplicates = smsc.stats().duplicates.messages;
+      t.diagnostic(`accepted ${accepted.length}, duplicates at the simulator ${duplicates}`);
+      assert.ok(duplicates <= windowSize, `duplicates ${duplicates} exceed the killed worker's window ${windowSize}`);
+
+      const draining = performance.now();
+      daemon.child.kill('SIGTERM');
+      const [code] = (await once(daemon.child, 'exit')) as [number | null];
+      assert.equal(code, 0);
+      const released = daemon.log.filter((e) => e.msg === 'bind released' && e.routeId === 'sim' && e.readAt >= draining);
+      assert.deepEqual(released.map((e) => e.bind).sort(), [0, 1], 'both binds finished their window and unbound');
+      assert.ok(released.every((e) => e.pid !== primary && daemon.workers.includes(e.pid!)));
+      await waitFor('the simulator saw both binds close', () => smsc.stats().binds.open === 0, 5000);
+      assert.deepEqual(daemon.workers.filter(processAlive), []);
     } finally {
       if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
         daemon.child.kill('SIGKILL');
