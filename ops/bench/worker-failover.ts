@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../daemon/config/schema.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { waitFor } from '../../test/e2e/callback-harness.js';
-import { provisionNode, simulator, submit, tempDir } from '../../test/e2e/deliver-harness.js';
+import { provisionNode, simulator, tempDir, TOKEN } from '../../test/e2e/deliver-harness.js';
 import { createTestSchema, dropTestSchema, testPgUrl } from '../../test/support/postgres.js';
 import { percentile } from './load.js';
 
@@ -78,7 +78,13 @@ async function main(): Promise<void> {
   let loading = true;
   const load = (async () => {
     for (let i = 0; loading; i++) {
-      await submit(`http://${api}`, { to: `7916${String(i).padStart(7, '0')}`, text: `bench ${i}` }).catch(() => undefined);
+      // A connection handed to a worker as it dies is never answered (node:cluster): the timeout ends it.
+      await fetch(`http://${api}/api/v1/sms`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ from: 'ACME', to: `7916${String(i).padStart(7, '0')}`, text: `bench ${i}` }),
+        signal: AbortSignal.timeout(3000),
+      }).then((response) => response.text()).catch(() => undefined);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
