@@ -100,7 +100,7 @@ async function main(): Promise<void> {
       process.kill(victim, 'SIGKILL');
       const moved = (e: LogEntry): boolean => e.routeId === 'sim' && e.bind === 0 && e.pid !== victim;
       await waitFor('bind 0 bound in another worker', () => find(killedAt, (e) => moved(e) && e.msg === 'bound') !== undefined, 20_000);
-      await waitFor('the killed worker restarted', () => find(killedAt, (e) => e.msg === 'worker serving') !== undefined, 20_000);
+      await waitFor('the killed worker restarted', () => find(killedAt, (e) => e.msg === 'worker serving') !== undefined, 60_000);
       toEpoch.push(find(killedAt, (e) => moved(e) && e.msg === 'bind acquired')!.at - killedAt);
       toBound.push(find(killedAt, (e) => moved(e) && e.msg === 'bound')!.at - killedAt);
       toRestart.push(find(killedAt, (e) => e.msg === 'worker serving')!.at - killedAt);
