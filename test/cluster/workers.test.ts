@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../daemon/config/schema.js';
-import { sha256Hex } from '../../daemon/domain/credentials.js';
+import { hashPassword, sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
@@ -108,6 +108,29 @@ async function tokenAccepted(baseUrl: string, token: string): Promise<boolean> {
   return answers.every((status) => status < 300);
 }
 
+/**
+ * The operator dashboard's bind list as a worker serves it. Sessions live in the worker that made
+ * them, so a login and the request that follows may meet different workers: tried a few times.
+ */
+async function dashboardBinds(baseUrl: string): Promise<{ bindId: string; state: string }[]> {
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const login = await fetch(`${baseUrl}/admin/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ username: 'ops', password: ADMIN_PASSWORD }).toString(),
+      redirect: 'manual',
+    });
+    await login.text();
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const response = await fetch(`${baseUrl}/admin/api/v1/dashboard`, { headers: { cookie } });
+    if (response.status === 200) return ((await response.json()) as { binds: { bindId: string; state: string }[] }).binds;
+    await response.text();
+  }
+  throw new Error('no dashboard answer after 10 logins');
+}
+
+const ADMIN_PASSWORD = 'workers-admin-password';
+
 async function acceptedTotal(opsUrl: string): Promise<number> {
   const text = await (await fetch(`${opsUrl}/metrics`)).text();
   return text.split('\n').filter((line) => line.startsWith('smsproc_accepted_messages_total{')).reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
@@ -207,6 +230,7 @@ if (unreachable !== null) {
       'cluster: { workers: 2 }',
       // A killed worker's messages lapse into IN_DOUBT after the lease and are resent soon after (policy resend).
       'dispatch: { leaseMs: 2000, inDoubtIntervalMs: 300, claimIdleMs: 50 }',
+      `web: { admins: [${JSON.stringify(`ops:${await hashPassword(ADMIN_PASSWORD)}`)}] }`,
       'queue: { sweepIntervalMs: 200, retryDelayMs: 200 }',
       'callbacks: { pollIntervalMs: 50 }',
       "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
@@ -240,6 +264,11 @@ if (unreachable !== null) {
       const bindUp = metrics.split('\n').filter((line) => line.startsWith('smsproc_bind_up{'));
       assert.equal(bindUp.length, 2, 'one bind_up series per bind, from the worker that runs it');
       assert.ok(bindUp.every((line) => line.endsWith(' 1')), bindUp.join('\n'));
+      // The dashboard (served by a worker) lists both binds, whichever worker runs them.
+      await waitFor('the dashboard lists both binds bound', async () => {
+        const binds = await dashboardBinds(daemon.baseUrl);
+        return JSON.stringify(binds.map((b) => [b.bindId, b.state]).sort()) === JSON.stringify([['route/sim/bind/0', 'bound'], ['route/sim/bind/1', 'bound']]);
+      }, 10_000);
 
       const killedAt = performance.now();
       process.kill(first, 'SIGKILL');
