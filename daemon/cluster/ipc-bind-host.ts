@@ -138,7 +138,10 @@ export class IpcBindHost implements RemoteBindHost {
     return new Map([...this.binds].map(([resource, bind]) => [resource, bind.worker]));
   }
 
-  /** Resolves once a worker has raised the bind's store epoch; rejects if the first worker could not. */
+  /**
+   * Resolves once a worker has raised the bind's store epoch, or at once when no worker serves (it
+   * waits for the next); rejects if the first worker it was sent to could not start it.
+   */
   startBind(route: RouteRecord, index: number, validUntilMs: number): Promise<void> {
     const resource = bindName(route.id, index);
     const existing = this.binds.get(resource);
@@ -186,6 +189,10 @@ export class IpcBindHost implements RemoteBindHost {
     for (const [id, count] of load) if (chosen === undefined || count < load.get(chosen.id)!) chosen = this.workers.get(id);
     if (chosen === undefined) {
       bind.worker = null;
+      // The planning round that acquired it does not wait for a worker (a drain would wait for the round):
+      // it counts as started, and the next worker to join runs it (retrying if that start fails).
+      bind.everStarted = true;
+      bind.settleStarted();
       return;
     }
     const channel = chosen;

@@ -129,22 +129,26 @@ test('IPC bind host: a stop resolves when the holder answers, a fence when it di
   assert.equal(host.placement().size, 0);
 });
 
-test('IPC bind host: without a worker a bind waits for one; a failed first start rejects; after close nothing is placed', async () => {
-  const host = new IpcBindHost({ logger });
+test('IPC bind host: without a worker a bind waits for one (its start resolves at once); a failed first start rejects; after close nothing is placed', async () => {
+  const host = new IpcBindHost({ logger, options: { retryDelayMs: 10 } });
   const waiting = host.startBind(route, 0, 5000);
+  assert.equal(await settled(waiting), true, 'the planning round does not wait for a worker');
   assert.equal(host.placement().get('route/r1/bind/0'), null);
   const w1 = fakeWorker(1);
   host.workerJoined(w1);
   assert.equal(host.placement().get('route/r1/bind/0'), 1);
+  // The node owns it: a failed start on the worker that joined is tried again.
   host.received(1, answer(w1.requests()[0]!.requestId, 'store unavailable'));
-  await assert.rejects(waiting, /store unavailable/);
-  assert.equal(host.placement().has('route/r1/bind/0'), false);
+  assert.equal(host.placement().get('route/r1/bind/0'), null);
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  assert.equal(w1.requests().length, 2);
+  host.received(1, answer(w1.requests()[1]!.requestId));
+  assert.equal(host.placement().get('route/r1/bind/0'), 1);
 
-  // A stop of a bind still waiting for a worker ends its start too.
-  host.workerLeft(1);
-  const pending = host.startBind(route, 1, 5000);
-  await host.routeBinds(route).stopBind(1);
-  assert.equal(await settled(pending), true);
+  const refused = host.startBind(route, 1, 5000);
+  host.received(1, answer(w1.requests()[2]!.requestId, 'store unavailable'));
+  await assert.rejects(refused, /store unavailable/);
+  assert.equal(host.placement().has('route/r1/bind/1'), false);
 
   host.close();
   const w2 = fakeWorker(2);
