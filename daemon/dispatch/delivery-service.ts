@@ -237,6 +237,7 @@ export class DeliveryService {
       }
     }
     await this.retiring.get(route.id);
+    // The lease deadline is the worker's WorkerBinds' to keep, not the dispatcher's.
     await dispatcher.startBind(index, Number.POSITIVE_INFINITY);
   }
 
