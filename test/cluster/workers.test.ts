@@ -11,6 +11,7 @@ import { openStore } from '../../daemon/storage/open.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
 import { provisionNode, simulator, statusOf, tempDir, TOKEN, type Submitted } from '../e2e/deliver-harness.js';
 import { createTestSchema, dropTestSchema, pgUnreachable, testPgUrl } from '../support/postgres.js';
+import { etcdAvailable, EtcdCluster } from './etcd-cluster.js';
 
 /**
  * smsprocd with `cluster.workers: 2` on a PostgreSQL schema, as a child process, with the SMSC
@@ -327,6 +328,71 @@ if (unreachable !== null) {
       await smsc.close();
       await receiver.close();
       await dropTestSchema(schema);
+      temp.remove();
+    }
+  });
+
+  test('cluster.workers 2 over etcd: renewals keep the workers\' binds; with the primary frozen (SIGSTOP) each worker fences its bind at the lease deadline, and after it thaws the binds run again', { timeout: 120_000, skip: etcdAvailable() ? false : 'no etcd binary' }, async (t) => {
+    const etcd = await EtcdCluster.start(1);
+    const temp = tempDir();
+    const schema = await createTestSchema();
+    const smsc = await simulator();
+    const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
+    const setup = await openStore(configSchema.parse({ store, log: { level: 'silent' } }));
+    await provisionNode(setup, { smscPort: smsc.address().port, callbackUrl: 'http://127.0.0.1:9', route: { binds: 2 } });
+    await setup.close();
+    const configFile = `${temp.dir}/smsproc.yaml`;
+    writeFileSync(configFile, [
+      'node: { id: workers-etcd, site: a }',
+      `store: ${JSON.stringify(store)}`,
+      'api: { port: 0 }',
+      'ops: { port: 0 }',
+      `cluster: { workers: 2, coordinator: etcd, etcdEndpoints: ${JSON.stringify(etcd.endpoints)}, leaseTtlMs: 2000 }`,
+      "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
+      'log: { level: info }',
+      '',
+    ].join('\n'));
+    const daemon = await startDaemon(configFile);
+    const selfFenced = (): LogEntry[] => daemon.log.filter((e) => e.msg === 'lease deadline passed without a renewal: fencing the bind');
+    try {
+      await waitFor('both binds bound', () => smsc.stats().binds.open === 2, 30_000);
+      // Several lease TTLs: the forwarded renewals keep both binds running.
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+      assert.deepEqual(selfFenced(), []);
+      assert.equal(smsc.stats().binds.open, 2);
+      const accepted = await sendSome(daemon.baseUrl, 'renewed', 10);
+      assert.equal(accepted.length, 10);
+      await waitFor('delivered under forwarded renewals', async () => (await Promise.all(accepted.map((m) => statusOf(daemon.baseUrl, m.id)))).every((s) => s === 'delivered'), 20_000);
+
+      // The primary stops forwarding deadlines (frozen): each worker fences by itself, within the TTL.
+      const frozenAt = performance.now();
+      daemon.child.kill('SIGSTOP');
+      try {
+        await waitFor('both workers fenced their binds', () => selfFenced().length === 2, 10_000);
+        await waitFor('the simulator saw both binds close', () => smsc.stats().binds.open === 0, 5000);
+      } finally {
+        daemon.child.kill('SIGCONT');
+      }
+      const fencedAfter = Math.max(...selfFenced().map((e) => e.readAt - frozenAt));
+      t.diagnostic(`primary frozen → both binds fenced by their workers after ${Math.round(fencedAfter)} ms (lease TTL 2 s)`);
+      assert.ok(selfFenced().every((e) => daemon.workers.includes(e.pid!)));
+      await waitFor('both binds running again after the primary thawed', () => smsc.stats().binds.open === 2, 30_000);
+      const after = await sendSome(daemon.baseUrl, 'thawed', 10);
+      assert.equal(after.length, 10);
+      await waitFor('delivered after the primary rejoined', async () => (await Promise.all(after.map((m) => statusOf(daemon.baseUrl, m.id)))).every((s) => s === 'delivered'), 20_000);
+
+      daemon.child.kill('SIGTERM');
+      const [code] = (await once(daemon.child, 'exit')) as [number | null];
+      assert.equal(code, 0);
+    } finally {
+      if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
+        daemon.child.kill('SIGCONT');
+        daemon.child.kill('SIGKILL');
+        for (const pid of daemon.workers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+      }
+      await smsc.close();
+      await dropTestSchema(schema);
+      await etcd.stop();
       temp.remove();
     }
   });
