@@ -3,11 +3,13 @@
  * smsprocd: one node. By default one process (the embedded default: the SQLite store needs one
  * writer): it serves the client API, keeps the queue maintained and delivers (every bind of every
  * enabled route, receipts, MO, callbacks). With `cluster.workers` > 1 on a shared store, node:cluster
- * workers serve the client API and this primary does the rest (docs/cluster.md, "Process model").
+ * workers serve the client API and run the binds this primary owns and hands them over IPC; the
+ * primary keeps the coordinator, the queue sweep and the SMPP server (docs/cluster.md, "Process model").
  * With --seed-demo it also runs the built-in SMSC simulator the demo route uses.
  */
 import nodeCluster from 'node:cluster';
 import { Command } from 'commander';
+import { IpcBindHost } from './cluster/ipc-bind-host.js';
 import { joinCluster } from './cluster/node-cluster.js';
 import { startSupervisor, type Supervisor } from './cluster/supervisor.js';
 import { runWorker } from './cluster/worker-process.js';
@@ -73,7 +75,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     }
     throw error;
   }
-  // With cluster.workers > 1 (docs/cluster.md, "Process model") workers serve the client API; this primary does the rest.
+  // With cluster.workers > 1 (docs/cluster.md, "Process model") workers serve the client API and run the binds this primary owns.
   const workers = config.cluster.workers > 1;
   if (workers && config.store.kind === 'sqlite') {
     process.stderr.write('smsprocd: cluster.workers > 1 needs a shared store (store.kind postgres or oracle), not sqlite\n');
@@ -115,16 +117,37 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
   const limiter = cluster.limiter;
   const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter }) : null;
-  // Client reservations across nodes (docs/scheduling.md): counted in Redis when limits.redisUrl is set.
-  const reservations = openReservationLedger(config, { liveNodes: () => cluster.coordinator.members().length, onReachable: (up) => metrics.cluster.dependencyUp('redis', up), log: logger });
-  const delivery = new DeliveryService({
-    config, store, provisioning, logger, events: metrics.delivery, coordinator: cluster.coordinator, ledger: reservations.ledger, ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
+  // Client reservations across nodes (docs/scheduling.md): counted in Redis when limits.redisUrl is set;
+  // with workers each worker that runs binds takes part instead.
+  const reservations = workers ? null : openReservationLedger(config, { liveNodes: () => cluster.coordinator.members().length, onReachable: (up) => metrics.cluster.dependencyUp('redis', up), log: logger });
+  // With workers, the binds this node owns run in them: the workers serve before the first planning round hands them binds.
+  const host = workers ? new IpcBindHost({ logger }) : null;
+  if (host !== null) cluster.coordinator.onRenewed((validUntilMs) => host.renewed(validUntilMs));
+  let delivery: DeliveryService | null = null;
+  const supervisor: Supervisor | null = host === null ? null : await startSupervisor({
+    count: config.cluster.workers,
+    primaryRegistry: metrics.registry,
+    host,
+    nodeBinds: () => ({ type: 'binds.report', statuses: host.bindStatuses(), callbacksInFlight: delivery?.callbacksInFlight ?? 0, liveNodes: cluster.coordinator.members().length }),
+    logger,
+  });
+  delivery = new DeliveryService({
+    config,
+    store,
+    provisioning,
+    logger,
+    events: metrics.delivery,
+    coordinator: cluster.coordinator,
+    ...(reservations === null ? {} : { ledger: reservations.ledger }),
+    ...(smppServer === null ? {} : { smppChannel: smppServer.channel }),
+    ...(host === null ? {} : { placement: { runs: 'in-workers', host } }),
+    // With workers they send the HTTP callbacks; the SMPP server's channel events are sent here.
+    sendsHttpCallbacks: host === null,
   });
   await delivery.start();
   const payouts = startPayoutWorker(config, store, logger);
   // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
   const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
-  const supervisor: Supervisor | null = workers ? await startSupervisor({ count: config.cluster.workers, primaryRegistry: metrics.registry, logger }) : null;
   const api: ApiServer | null = supervisor === null ? await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions }) : null;
   const operations = await startOperations({
     config,
@@ -146,10 +169,15 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     logger.info({ signal }, 'draining');
     void shutdown(logger, [
       ['operations', () => operations.close()],
-      ['api', async () => (supervisor === null ? api?.close() : supervisor.drain())],
+      ['api', async () => (supervisor === null ? api?.close() : supervisor.stopAccepting())],
       ['smpp-server', async () => smppServer?.close()],
+      // Binds hand over (window finished, unbind, release), in this process or in the workers.
       ['delivery', () => delivery.stop()],
-      ['reservations', () => reservations.close()],
+      ['workers', async () => {
+        host?.close();
+        await supervisor?.drain();
+      }],
+      ['reservations', async () => reservations?.close()],
       ['cluster', () => cluster.close()],
       ['payouts', async () => payouts?.stop()],
       ['sweeper', async () => clearInterval(sweeper)],

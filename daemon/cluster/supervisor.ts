@@ -1,20 +1,25 @@
 /**
  * The primary's side of the process model (docs/cluster.md, "Process model"): it forks
- * `cluster.workers` node:cluster workers that serve the client API on the shared port, restarts a
- * worker that dies, forwards SIGHUP, drains them on stop, and serves /metrics aggregated over itself
- * and every worker (prom-client's AggregatorRegistry.aggregate).
+ * `cluster.workers` node:cluster workers that serve the client API on the shared port and run the
+ * binds the IPC bind host hands them, restarts a worker that dies (the host gives its binds to the
+ * other workers at once), forwards SIGHUP, sends every worker the node's bind list each second (the
+ * dashboard), drains them on stop (stop accepting first; exit once the binds are handed over), and
+ * serves /metrics aggregated over itself and every worker (prom-client's AggregatorRegistry.aggregate).
  */
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type Registry } from 'prom-client';
 import type { Logger } from '../log.js';
-import { isMetricsResponse, metricsRequest, type MetricsRequest, type RegistryJson, type WorkerReady } from './worker-messages.js';
+import type { IpcBindHost } from './ipc-bind-host.js';
+import { isFromWorker, isMetricsResponse, metricsRequest, type BindsReport, type MetricsRequest, type PrimaryToWorker, type RegistryJson } from './worker-messages.js';
 
 /** A worker that does not answer a metrics request within this long is left out of that scrape. */
 const METRICS_TIMEOUT_MS = 2000;
 /** A worker that died before it served waits this long before its restart, so a broken start does not spin. */
 const FAILED_START_DELAY_MS = 1000;
-/** A worker that has not exited this long after its drain was asked is killed. */
+/** A worker that has not closed its API, or exited, this long after it was asked is killed. */
 const DRAIN_TIMEOUT_MS = 30_000;
+/** How often every worker is sent the node's bind list. */
+const BINDS_BROADCAST_MS = 1000;
 
 export interface Supervisor {
   /** host:port of the client API the workers share. */
@@ -25,12 +30,33 @@ export interface Supervisor {
   readonly registry: Pick<Registry, 'contentType' | 'metrics'>;
   /** SIGHUP: every worker reloads provisioning. */
   reload(): void;
-  /** Every worker stops accepting, finishes its requests and exits; no more restarts. */
+  /** Every worker stops accepting (closes the client API, finishes its requests); their binds run on. */
+  stopAccepting(): Promise<void>;
+  /** Every worker exits (after the binds were handed over); no more restarts. */
   drain(): Promise<void>;
 }
 
-export async function startSupervisor(deps: { count: number; primaryRegistry: Registry; logger: Logger }): Promise<Supervisor> {
-  const { count, primaryRegistry, logger } = deps;
+export interface SupervisorDeps {
+  readonly count: number;
+  readonly primaryRegistry: Registry;
+  readonly host: IpcBindHost;
+  /** The node's bind list and callbacks in flight, sent to every worker for its dashboard. */
+  readonly nodeBinds: () => BindsReport;
+  readonly logger: Logger;
+}
+
+function sendTo(worker: Worker, message: PrimaryToWorker): boolean {
+  if (!worker.isConnected()) return false;
+  try {
+    return worker.send(message);
+  } catch {
+    // The channel closed under us: the worker's exit follows.
+    return false;
+  }
+}
+
+export async function startSupervisor(deps: SupervisorDeps): Promise<Supervisor> {
+  const { count, primaryRegistry, host, logger } = deps;
   const listening = new Set<number>();
   let draining = false;
   let nextRequest = 0;
@@ -39,16 +65,21 @@ export async function startSupervisor(deps: { count: number; primaryRegistry: Re
   const fork = (): Promise<void> => {
     const worker = cluster.fork();
     return new Promise((resolve) => {
-      worker.on('message', (message: WorkerReady | object) => {
-        if ('type' in message && message.type === 'worker.ready') {
-          apiAddress = (message as WorkerReady).api;
-          logger.info({ worker: worker.process.pid, api: apiAddress }, 'worker serving');
+      worker.on('message', (message: unknown) => {
+        if (!isFromWorker(message)) return;
+        if (message.type === 'worker.ready') {
+          apiAddress = message.api;
+          logger.info({ worker: worker.process.pid, workerId: worker.id, api: apiAddress }, 'worker serving');
           listening.add(worker.id);
+          host.workerJoined({ id: worker.id, send: (m) => sendTo(worker, m), kill: () => worker.process.kill('SIGKILL') });
           resolve();
+        } else if (message.type === 'bind.answer' || message.type === 'binds.report') {
+          host.received(worker.id, message);
         }
       });
       worker.once('exit', (code, signal) => {
         const served = listening.delete(worker.id);
+        host.workerLeft(worker.id);
         resolve();
         if (draining) return;
         logger.error({ worker: worker.process.pid, code, signal }, 'worker died: restarting it');
@@ -62,6 +93,13 @@ export async function startSupervisor(deps: { count: number; primaryRegistry: Re
   await Promise.all(Array.from({ length: count }, fork));
   logger.info({ workers: count }, 'workers serving the client API');
 
+  const live = (): Worker[] => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined && worker.isConnected());
+  const broadcast = setInterval(() => {
+    const report = deps.nodeBinds();
+    for (const worker of live()) sendTo(worker, report);
+  }, BINDS_BROADCAST_MS);
+  broadcast.unref();
+
   const workerMetrics = (worker: Worker): Promise<RegistryJson[]> => new Promise((resolve) => {
     const request: MetricsRequest = metricsRequest(nextRequest++);
     const timer = setTimeout(() => finish([]), METRICS_TIMEOUT_MS);
@@ -74,14 +112,28 @@ export async function startSupervisor(deps: { count: number; primaryRegistry: Re
       if (isMetricsResponse(message, request.requestId)) finish(message.metrics);
     }
     worker.on('message', onMessage);
-    try {
-      worker.send(request);
-    } catch {
-      finish([]);
-    }
+    if (!sendTo(worker, request)) finish([]);
   });
 
-  const live = (): Worker[] => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined && worker.isConnected());
+  /** Sends `message` to every live worker and waits until each passes `done` (or exits, or the drain timeout kills it). */
+  const askAll = (message: PrimaryToWorker, done: (answer: unknown) => boolean): Promise<void> => Promise.all(live().map((worker) => new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      logger.error({ worker: worker.process.pid, request: message.type }, 'worker did not answer in time: killing it');
+      worker.process.kill('SIGKILL');
+    }, DRAIN_TIMEOUT_MS);
+    const finish = (): void => {
+      clearTimeout(timer);
+      worker.off('message', onMessage);
+      worker.off('exit', finish);
+      resolve();
+    };
+    function onMessage(answer: unknown): void {
+      if (done(answer)) finish();
+    }
+    worker.on('message', onMessage);
+    worker.once('exit', finish);
+    if (!sendTo(worker, message)) finish();
+  }))).then(() => undefined);
 
   return {
     get apiAddress() {
@@ -101,16 +153,16 @@ export async function startSupervisor(deps: { count: number; primaryRegistry: Re
     reload() {
       for (const worker of live()) worker.process.kill('SIGHUP');
     },
+    async stopAccepting() {
+      // A worker that dies from now on is not replaced: its binds go to the others, or end with it.
+      draining = true;
+      await askAll({ type: 'api.close' }, (answer) => isFromWorker(answer) && answer.type === 'api.closed');
+      listening.clear();
+    },
     async drain() {
       draining = true;
-      await Promise.all(live().map((worker) => new Promise<void>((resolve) => {
-        const timer = setTimeout(() => worker.process.kill('SIGKILL'), DRAIN_TIMEOUT_MS);
-        worker.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        worker.process.kill('SIGTERM');
-      })));
+      clearInterval(broadcast);
+      await askAll({ type: 'worker.exit' }, () => false);
     },
   };
 }

@@ -12,7 +12,7 @@ import type { Coordinator, Ownership } from '../../cluster/coordinator/port.js';
 import { poolResource } from '../cluster/pool-roles.js';
 import type { RouteRecord } from '../domain/provisioning.js';
 import type { Logger } from '../log.js';
-import type { RouteDispatcher } from './route-dispatcher.js';
+import type { RouteBinds } from './route-binds.js';
 
 export interface BindOwnershipOptions {
   readonly planIntervalMs: number;
@@ -24,8 +24,8 @@ export interface BindOwnershipDeps {
   readonly coordinator: Coordinator;
   /** The routes to dispatch now (enabled, with binds). */
   readonly routes: () => readonly RouteRecord[];
-  /** The route's dispatcher on this node, if it runs. */
-  readonly dispatcherOf: (routeId: string) => RouteDispatcher | undefined;
+  /** The route's binds on this node (in process, or handed to workers), if the route runs here. */
+  readonly dispatcherOf: (routeId: string) => RouteBinds | undefined;
   /** The dedicated pool a route belongs to (config `cluster.poolRoutes`), if any. */
   readonly poolOf?: (routeId: string) => string | undefined;
   readonly logger: Logger;
@@ -38,7 +38,7 @@ interface HeldBind {
   readonly index: number;
   readonly ownership: Ownership;
   /** The dispatcher the bind runs on (a route change gives the route a new one). */
-  dispatcher: RouteDispatcher;
+  dispatcher: RouteBinds;
   handingOver: boolean;
 }
 
@@ -206,7 +206,7 @@ export class BindOwnership {
 
   private async startOn(resource: string, bind: HeldBind): Promise<void> {
     try {
-      await bind.dispatcher.startBind(bind.index);
+      await bind.dispatcher.startBind(bind.index, bind.ownership.validUntilMs());
     } catch (error) {
       this.deps.logger.error({ err: error, bind: resource }, 'bind not started; ownership released');
       await this.handOver(resource);

@@ -4,7 +4,9 @@
  * (BindOwnership; with the local coordinator, every bind); the
  * inbound handler for receipts and MO; the callback sender, whose MO replies become MTs accepted the
  * way the API accepts them. stop() drains in order: binds (window finished, unbind), inbound records,
- * callbacks.
+ * callbacks. With `cluster.workers` > 1 (docs/cluster.md, "Process model") the primary's instance
+ * plans and owns binds and hands them to workers through a RemoteBindHost, and each worker's instance
+ * runs the binds it is handed (runBind) with their inbound.
  */
 import { createLocalCoordinator } from '../../cluster/coordinator/local/local-coordinator.js';
 import type { Coordinator } from '../../cluster/coordinator/port.js';
@@ -30,7 +32,18 @@ import { InboundHandler, type InboundOptions } from './inbound-handler.js';
 import { ReservationLedger } from './reservation-ledger.js';
 import type { BindStatus } from './bind-loop.js';
 import { BindOwnership } from './bind-ownership.js';
+import type { RemoteBindHost, RouteBinds } from './route-binds.js';
 import { RouteDispatcher, type RouteDispatcherOptions } from './route-dispatcher.js';
+
+/**
+ * Where the binds this node owns run. here: in this process (one process per node). in-workers: the
+ * primary of `cluster.workers` > 1 plans and owns them and the host runs them in workers (no inbound
+ * here). when-told: a worker, which plans nothing and runs the binds the primary hands it (runBind).
+ */
+export type BindPlacement =
+  | { readonly runs: 'here' }
+  | { readonly runs: 'in-workers'; readonly host: RemoteBindHost }
+  | { readonly runs: 'when-told' };
 
 export interface DeliveryOptions {
   /** How often the provisioning version is checked for route and client changes. */
@@ -57,6 +70,16 @@ export interface DeliveryDeps {
   readonly coordinator?: Coordinator;
   /** The node's reservation ledger (daemon/limits/redis-reservations.ts); without it, this node's alone. */
   readonly ledger?: ReservationLedger;
+  /** Default: here. */
+  readonly placement?: BindPlacement;
+  /**
+   * Whether this process's callback sender takes HTTP events (default true). The primary of a node
+   * with workers says false: its workers send those, and it sends only the SMPP-channel events of the
+   * clients bound to its SMPP server (none without one: no sender at all).
+   */
+  readonly sendsHttpCallbacks?: boolean;
+  /** Lease holder name of the callback sender (default the node id); distinct per worker. */
+  readonly callbackOwner?: string;
 }
 
 /** The inbound handler's settings of the config (the default MO client is the router's). */
@@ -68,11 +91,15 @@ function inboundOptionsOf(config: Config): InboundOptions {
 export class DeliveryService {
   private readonly options: DeliveryOptions;
   private readonly ledger: ReservationLedger;
-  private readonly dispatchers = new Map<string, RouteDispatcher>();
+  private readonly dispatchers = new Map<string, RouteBinds>();
+  /** A worker's dispatchers replaced by a newer route version, until their binds stopped. */
+  private readonly retiring = new Map<string, Promise<void>>();
+  private readonly placement: BindPlacement;
   private readonly inbound: InboundHandler;
-  private readonly callbacks: CallbackSender;
+  private readonly callbacks: CallbackSender | null;
   private readonly acceptance: AcceptanceDeps;
-  private readonly ownership: BindOwnership;
+  /** Null in a worker: the primary plans. */
+  private readonly ownership: BindOwnership | null;
   /** The local coordinator made here when the caller gave none (closed at stop). */
   private readonly ownCoordinator: Coordinator | null;
   private moRouter: MoRouter = buildMoRouter([], { defaultClientId: null });
@@ -93,6 +120,7 @@ export class DeliveryService {
       callbacks: { ...deps.config.callbacks, ...deps.options?.callbacks },
     };
     const { config, store, provisioning, logger } = deps;
+    this.placement = deps.placement ?? { runs: 'here' };
     const runner = new ScenarioRunner({
       store,
       call: createClientCall(),
@@ -108,24 +136,27 @@ export class DeliveryService {
       scenarios: { directory: () => this.scenarioDirectory, runner },
       events: deps.events?.inbound,
     });
-    this.callbacks = new CallbackSender({
+    const channel = deps.smppChannel;
+    const httpToo = deps.sendsHttpCallbacks !== false;
+    this.callbacks = !httpToo && channel === undefined ? null : new CallbackSender({
       store,
       clientOf: (id: ClientId) => provisioning.clientById(id),
       logger,
-      owner: config.node.id,
+      owner: deps.callbackOwner ?? config.node.id,
       onMoReply: (event, text) => this.moReply(event, text),
-      ...(deps.smppChannel === undefined ? {} : { smppChannel: deps.smppChannel }),
+      ...(channel === undefined ? {} : { smppChannel: channel }),
+      ...(httpToo || channel === undefined ? {} : { claimScope: () => ({ http: false, smppClients: channel.receivingClients() }) }),
       options: this.options.callbacks ?? {},
       events: deps.events?.callbacks,
     });
     // MO replies skip the intake ceiling (one reply per MO the client received) but count in the queue gauge.
     this.acceptance = { config, store, provisioning, limiter: createInProcessLimiter(() => null), queueGauge: createQueueGauge(store, Date.now) };
-    this.ownCoordinator = deps.coordinator === undefined
+    this.ownCoordinator = deps.coordinator === undefined && this.placement.runs !== 'when-told'
       ? createLocalCoordinator({ id: config.node.id, site: config.node.site, weight: 1 }, (resource) => store.acquireBindEpoch(resource as BindId))
       : null;
     const { planIntervalMs, maxMovesPerRound, orphanGraceMs, poolRoutes } = config.cluster;
     const poolOfRoute = new Map(poolRoutes.map((entry) => [entry.slice(entry.indexOf(':') + 1), entry.slice(0, entry.indexOf(':'))]));
-    this.ownership = new BindOwnership({
+    this.ownership = this.placement.runs === 'when-told' ? null : new BindOwnership({
       coordinator: deps.coordinator ?? this.ownCoordinator!,
       routes: () => [...this.dispatchers.values()].map((dispatcher) => dispatcher.route),
       dispatcherOf: (routeId) => this.dispatchers.get(routeId),
@@ -137,7 +168,7 @@ export class DeliveryService {
 
   /** Binds (`route/<id>/bind/<n>`) this node owns and runs now. */
   get ownedBinds(): readonly string[] {
-    return this.ownership.ownedBinds;
+    return this.ownership?.ownedBinds ?? [];
   }
 
   /** The provisioning version delivery runs on (routes and MO routing). */
@@ -161,19 +192,21 @@ export class DeliveryService {
 
   /** Every bind this node runs, route by route (the operator dashboard). */
   bindStatuses(): readonly BindStatus[] {
+    if (this.placement.runs === 'in-workers') return this.placement.host.bindStatuses();
     return [...this.dispatchers.values()].flatMap((dispatcher) => dispatcher.bindStatuses());
   }
 
-  /** Callback requests in flight now. */
+  /** Callback requests in flight now (with binds in workers, theirs as last reported too). */
   get callbacksInFlight(): number {
-    return this.callbacks.inFlightCount();
+    return (this.callbacks?.inFlightCount() ?? 0) + (this.placement.runs === 'in-workers' ? this.placement.host.callbacksInFlight : 0);
   }
 
   async start(): Promise<void> {
-    await this.inbound.start();
+    // Receipts and MO arrive on binds: where none run, nothing is reassembled either.
+    if (this.placement.runs !== 'in-workers') await this.inbound.start();
     await this.reconcile();
-    await this.ownership.start();
-    this.callbacks.start();
+    await this.ownership?.start();
+    this.callbacks?.start();
     this.followTimer = setInterval(() => {
       if (this.deps.provisioning.version !== this.version) this.reconciling = this.reconciling.then(() => this.reconcile());
     }, this.options.provisioningCheckMs);
@@ -185,12 +218,47 @@ export class DeliveryService {
     this.followTimer = null;
     await this.reconciling;
     // Binds first: each finishes its window, unbinds and is released so another node binds at once.
-    await this.ownership.stop();
+    await this.ownership?.stop();
     await Promise.all([...this.dispatchers.values()].map((dispatcher) => dispatcher.stop()));
     this.dispatchers.clear();
     await this.ownCoordinator?.close();
     await this.inbound.stop();
-    await this.callbacks.stop();
+    await this.callbacks?.stop();
+  }
+
+  /**
+   * A worker: runs bind `index` of the route as the primary's provisioning has it (docs/cluster.md,
+   * "Process model"). A newer version of the route replaces its dispatcher here, whose binds the
+   * primary stopped first; the worker follows the primary's version, not its own poll, so a bind
+   * never restarts on a version the primary has not planned. Resolves once the store epoch is raised.
+   */
+  async runBind(route: RouteRecord, index: number): Promise<void> {
+    if (this.stopped) throw new Error('delivery is stopping');
+    let dispatcher = this.dispatchers.get(route.id);
+    if (dispatcher === undefined || JSON.stringify(dispatcher.route) !== JSON.stringify(route)) {
+      const old = dispatcher;
+      dispatcher = this.startRoute(route);
+      if (old !== undefined) {
+        const retire = old.stop();
+        this.retiring.set(route.id, retire);
+        void retire.finally(() => {
+          if (this.retiring.get(route.id) === retire) this.retiring.delete(route.id);
+        });
+      }
+    }
+    await this.retiring.get(route.id);
+    // The lease deadline is the worker's WorkerBinds' to keep, not the dispatcher's.
+    await dispatcher.startBind(index, Number.POSITIVE_INFINITY);
+  }
+
+  /** A worker: bind `index` of the route stops gracefully (window finished, unbind). */
+  async stopRunningBind(routeId: string, index: number): Promise<void> {
+    await this.dispatchers.get(routeId)?.stopBind(index);
+  }
+
+  /** A worker: bind `index` of the route submits nothing more, then stops. */
+  async fenceRunningBind(routeId: string, index: number): Promise<void> {
+    await this.dispatchers.get(routeId)?.fenceBind(index);
   }
 
   /** Starts, stops or restarts route dispatchers after the current provisioning; rebuilds the MO router. */
@@ -208,6 +276,8 @@ export class DeliveryService {
       // The previous scenarios keep serving; the next version change tries again.
       logger.error({ err: error }, 'scenarios not reloaded');
     }
+    // A worker's dispatchers follow the routes the primary hands it (runBind).
+    if (this.placement.runs === 'when-told') return;
     const wanted = new Map<string, RouteRecord>(snapshot.routes.filter((route) => !route.disabled && route.binds > 0).map((route) => [route.id, route]));
     const stopping: Promise<void>[] = [];
     for (const [id, dispatcher] of this.dispatchers) {
@@ -219,13 +289,12 @@ export class DeliveryService {
     }
     // A changed route's old binds are released before its new ones acquire their epochs.
     await Promise.all(stopping);
-    for (const route of wanted.values()) if (!this.dispatchers.has(route.id)) this.startRoute(route);
-    await this.ownership.replan();
+    for (const route of wanted.values()) if (!this.stopped && !this.dispatchers.has(route.id)) this.startRoute(route);
+    await this.ownership?.replan();
   }
 
-  private startRoute(route: RouteRecord): void {
-    if (this.stopped || this.dispatchers.has(route.id)) return;
-    const dispatcher = new RouteDispatcher({
+  private startRoute(route: RouteRecord): RouteBinds {
+    const dispatcher = this.placement.runs === 'in-workers' ? this.placement.host.routeBinds(route) : new RouteDispatcher({
       store: this.deps.store,
       route,
       owner: this.deps.config.node.id,
@@ -239,6 +308,7 @@ export class DeliveryService {
     this.dispatchers.set(route.id, dispatcher);
     dispatcher.start();
     this.deps.logger.info({ routeId: route.id, binds: route.binds }, 'route dispatch started');
+    return dispatcher;
   }
 
   /**

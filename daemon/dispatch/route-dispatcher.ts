@@ -11,6 +11,7 @@ import type { BindEvents } from '../stats/metric-events.js';
 import type { Store } from '../storage/port.js';
 import { BindLoop, type BindLoopOptions, type BindStatus } from './bind-loop.js';
 import type { ReservationLedger } from './reservation-ledger.js';
+import type { RouteBinds } from './route-binds.js';
 
 export interface RouteDispatcherOptions extends BindLoopOptions {
   /** How often IN_DOUBT messages of the route are resolved by its policy. */
@@ -37,7 +38,7 @@ export interface RouteDispatcherDeps {
   readonly events?: BindEvents;
 }
 
-export class RouteDispatcher {
+export class RouteDispatcher implements RouteBinds {
   private readonly options: RouteDispatcherOptions;
   /** The bind loops running now, by bind index. */
   private readonly binds = new Map<number, BindLoop>();

@@ -25,6 +25,11 @@ export interface MetricsDeps {
   readonly clock?: () => number;
   /** Node's process metrics (CPU, memory, event loop lag, handles); off in tests that build many registries. */
   readonly defaultMetrics?: boolean;
+  /**
+   * The gauges read from the store at scrape (default true). A worker of `cluster.workers` > 1 leaves
+   * them out: its primary reports them once for the node, and the aggregation would sum them.
+   */
+  readonly storeGauges?: boolean;
 }
 
 /** SMPP round trips: from 1 ms on loopback to the 10 s+ of an overloaded SMSC. */
@@ -41,13 +46,6 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const clock = deps.clock ?? Date.now;
   const clients = createClientSeries(deps.config.metrics.perClientSeries, deps.config.metrics.maxClientSeries);
   const registers = [registry];
-  // Two gauges read the queue depth: one store query per scrape serves both.
-  let depth: { readonly at: number; readonly rows: ReturnType<Store['queueDepth']> } | null = null;
-  const queueDepth = (): ReturnType<Store['queueDepth']> => {
-    const at = performance.now();
-    if (depth === null || at - depth.at > 1000) depth = { at, rows: deps.store.queueDepth() };
-    return depth.rows;
-  };
 
   const accepted = new Counter({ name: 'smsproc_accepted_messages_total', help: 'Messages accepted (durable) by the client API, by route.', labelNames: ['route'], registers });
   const acceptedSegments = new Counter({ name: 'smsproc_accepted_segments_total', help: 'SMS segments of the accepted messages, by route.', labelNames: ['route'], registers });
@@ -75,8 +73,72 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   const failovers = new Counter({ name: 'smsproc_failovers_total', help: 'Binds or pools this node took over from another node.', registers });
   const fencing = new Counter({ name: 'smsproc_fencing_events_total', help: 'Times this node was fenced: a stale epoch refused by the store, or a lease lost.', labelNames: ['reason'], registers });
   for (const reason of fencingReasons) fencing.inc({ reason }, 0);
-  const dependencyUp = new Gauge({ name: 'smsproc_dependency_up', help: '1 when the cluster dependency (redis, etcd) answers, 0 when not; absent when the node does not use it.', labelNames: ['dependency'], registers });
+  // Summed over workers it would count a dependency once per process: up means every process reaches it.
+  const dependencyUp = new Gauge({ name: 'smsproc_dependency_up', help: '1 when the cluster dependency (redis, etcd) answers, 0 when not; absent when the node does not use it.', labelNames: ['dependency'], registers, aggregator: 'min' });
 
+  if (deps.storeGauges !== false) storeReadGauges(registry, deps, clients, clock);
+
+  const bindLabels = (route: string, bind: number): { route: string; bind: string } => ({ route, bind: String(bind) });
+  const countFencing = (reason: FencingReason): void => fencing.inc({ reason });
+  const bind: BindEvents = {
+    bindUp: (route, index, up) => bindUp.set(bindLabels(route, index), up ? 1 : 0),
+    bindReleased: (route, index) => bindUp.remove(bindLabels(route, index)),
+    segmentSubmitted: (route, index, seconds) => {
+      submittedSegments.inc(bindLabels(route, index));
+      submitSeconds.observe(bindLabels(route, index), seconds);
+    },
+    messageSubmitted: (route, index) => submittedMessages.inc(bindLabels(route, index)),
+    submitError: (route, index, kind) => submitErrors.inc({ ...bindLabels(route, index), kind }),
+    throttled: (route, index) => throttled.inc(bindLabels(route, index)),
+    fenced: countFencing,
+  };
+  const inbound: InboundEvents = {
+    receipt: (route, status, outcome) => receipts.inc({ route, status, outcome }),
+    mo: (route) => mo.inc({ route }),
+  };
+  const callbacks: CallbackEvents = {
+    attempt: (kind, outcome, seconds) => {
+      callbackAttempts.inc({ kind, outcome });
+      callbackSeconds.observe({ kind }, seconds);
+      if (outcome === 'dead') deadLetters.inc({ kind });
+    },
+  };
+  for (const kind of ['dlr', 'mo']) deadLetters.inc({ kind }, 0);
+  return {
+    registry,
+    acceptance: {
+      accepted: (route, clientId, segments) => {
+        accepted.inc({ route });
+        acceptedSegments.inc({ route }, segments);
+        const client = clients.labelOf(clientId);
+        if (client !== null) clientAccepted.inc({ client });
+      },
+      refused: (code) => refused.inc({ code }),
+    },
+    delivery: { bind, inbound, callbacks },
+    swept: (result) => {
+      expired.inc(result.expired);
+      inDoubt.inc(result.inDoubt);
+      unmatched.inc(result.receiptsUnmatched);
+    },
+    cluster: {
+      failover: () => failovers.inc(),
+      fenced: countFencing,
+      dependencyUp: (dependency, up) => dependencyUp.set({ dependency }, up ? 1 : 0),
+    },
+  };
+}
+
+/** The gauges read from the store when Prometheus scrapes: queue depths and ages, callback backlog, per-client figures. */
+function storeReadGauges(registry: Registry, deps: MetricsDeps, clients: ClientSeries, clock: () => number): void {
+  const registers = [registry];
+  // Two gauges read the queue depth: one store query per scrape serves both.
+  let depth: { readonly at: number; readonly rows: ReturnType<Store['queueDepth']> } | null = null;
+  const queueDepth = (): ReturnType<Store['queueDepth']> => {
+    const at = performance.now();
+    if (depth === null || at - depth.at > 1000) depth = { at, rows: deps.store.queueDepth() };
+    return depth.rows;
+  };
   new Gauge({
     name: 'smsproc_queue_messages',
     help: 'Messages still to be worked by route and queue state (READY, WAITING, IN_FLIGHT, IN_DOUBT), and in the exception queue (EXCEPTION); read from the store at scrape.',
@@ -137,56 +199,6 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     perClientGauge(registry, clients, 'smsproc_client_queued_messages', 'Messages not yet final per client (only with metrics.perClientSeries).', () => deps.store.queuedByClient());
     perClientGauge(registry, clients, 'smsproc_client_callback_backlog_events', 'Callback events waiting per client (only with metrics.perClientSeries).', () => deps.store.callbackBacklog());
   }
-
-  const bindLabels = (route: string, bind: number): { route: string; bind: string } => ({ route, bind: String(bind) });
-  const countFencing = (reason: FencingReason): void => fencing.inc({ reason });
-  const bind: BindEvents = {
-    bindUp: (route, index, up) => bindUp.set(bindLabels(route, index), up ? 1 : 0),
-    bindReleased: (route, index) => bindUp.remove(bindLabels(route, index)),
-    segmentSubmitted: (route, index, seconds) => {
-      submittedSegments.inc(bindLabels(route, index));
-      submitSeconds.observe(bindLabels(route, index), seconds);
-    },
-    messageSubmitted: (route, index) => submittedMessages.inc(bindLabels(route, index)),
-    submitError: (route, index, kind) => submitErrors.inc({ ...bindLabels(route, index), kind }),
-    throttled: (route, index) => throttled.inc(bindLabels(route, index)),
-    fenced: countFencing,
-  };
-  const inbound: InboundEvents = {
-    receipt: (route, status, outcome) => receipts.inc({ route, status, outcome }),
-    mo: (route) => mo.inc({ route }),
-  };
-  const callbacks: CallbackEvents = {
-    attempt: (kind, outcome, seconds) => {
-      callbackAttempts.inc({ kind, outcome });
-      callbackSeconds.observe({ kind }, seconds);
-      if (outcome === 'dead') deadLetters.inc({ kind });
-    },
-  };
-  for (const kind of ['dlr', 'mo']) deadLetters.inc({ kind }, 0);
-  return {
-    registry,
-    acceptance: {
-      accepted: (route, clientId, segments) => {
-        accepted.inc({ route });
-        acceptedSegments.inc({ route }, segments);
-        const client = clients.labelOf(clientId);
-        if (client !== null) clientAccepted.inc({ client });
-      },
-      refused: (code) => refused.inc({ code }),
-    },
-    delivery: { bind, inbound, callbacks },
-    swept: (result) => {
-      expired.inc(result.expired);
-      inDoubt.inc(result.inDoubt);
-      unmatched.inc(result.receiptsUnmatched);
-    },
-    cluster: {
-      failover: () => failovers.inc(),
-      fenced: countFencing,
-      dependencyUp: (dependency, up) => dependencyUp.set({ dependency }, up ? 1 : 0),
-    },
-  };
 }
 
 /** A gauge per admitted client (the rest summed under "_other"), read at scrape. */

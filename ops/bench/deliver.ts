@@ -14,6 +14,7 @@
  * generator and receiver) every 10 s and prints each one's peak and growth per minute after a
  * 1-minute warm-up.
  *   node dist/ops/bench/deliver.js --postgres-url postgres://postgres@127.0.0.1:5432/postgres   (the daemon on PostgreSQL)
+ *   … --postgres-url … --workers 2   (cluster.workers: the binds run in the workers; CPU and RSS summed over the processes)
  *
  * Progress goes to stderr, and only on a terminal; the figures go to stdout.
  */
@@ -28,7 +29,7 @@ import { newCallbackTally, startCallbackReceiver } from './callback-receiver.js'
 import { percentile } from './load.js';
 import { growthText, summarise, type RssSample } from './memory-samples.js';
 import { offerPaced } from './paced-load.js';
-import { cpuSeconds, freePort, progress, rssMiB, stopChild, waitHealthy } from './processes.js';
+import { cpuSeconds, freePort, processTree, progress, rssMiB, stopChild, waitHealthy } from './processes.js';
 import { provisionBench } from './provisioning.js';
 import { startSimulatorProcess } from './simulator-process.js';
 
@@ -47,6 +48,8 @@ const { values: args } = parseArgs({
     'daemon-cpu-prof-dir': { type: 'string' },
     /** Run the daemon on PostgreSQL (a schema of its own, dropped at the end) instead of SQLite. */
     'postgres-url': { type: 'string' },
+    /** cluster.workers of the daemon (above 1 needs --postgres-url). */
+    workers: { type: 'string', default: '1' },
   },
 });
 const longMinutes = args.minutes === undefined ? null : Number(args.minutes);
@@ -74,12 +77,12 @@ async function main(): Promise<void> {
   const distRoot = new URL('../../', import.meta.url).pathname;
   const profileArgs = args['daemon-cpu-prof-dir'] === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${args['daemon-cpu-prof-dir']}`];
   const daemon = spawn(process.execPath, [...profileArgs, join(distRoot, 'daemon/main.js')], {
-    env: { ...process.env, ...storeEnv, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn' },
+    env: { ...process.env, ...storeEnv, SMSPROC_STORE_SQLITE_PATH: dbPath, SMSPROC_API_PORT: String(apiPort), SMSPROC_LOG_LEVEL: 'warn', SMSPROC_CLUSTER_WORKERS: String(args.workers) },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   let peakDaemonRss = 0;
   const rssTimer = setInterval(() => {
-    if (daemon.pid !== undefined && daemon.exitCode === null) peakDaemonRss = Math.max(peakDaemonRss, rssMiB(daemon.pid));
+    if (daemon.pid !== undefined && daemon.exitCode === null) peakDaemonRss = Math.max(peakDaemonRss, daemonRss(daemon.pid));
   }, 500);
   const memorySamples: RssSample[] = [];
   let loadStartedAt = 0;
@@ -87,14 +90,16 @@ async function main(): Promise<void> {
   const smscPid = smsc.child.pid ?? 0;
   const sampleMemory = (): void => {
     if (daemon.pid === undefined || daemon.exitCode !== null || smsc.child.exitCode !== null) return;
-    const sample = { atSeconds: (Date.now() - loadStartedAt) / 1000, rssMiB: { daemon: rssMiB(daemon.pid), simulator: rssMiB(smscPid), 'load+receiver': process.memoryUsage().rss / 2 ** 20 } };
+    const sample = { atSeconds: (Date.now() - loadStartedAt) / 1000, rssMiB: { daemon: daemonRss(daemon.pid), simulator: rssMiB(smscPid), 'load+receiver': process.memoryUsage().rss / 2 ** 20 } };
     memorySamples.push(sample);
     progress(`${sample.atSeconds.toFixed(0)} s: RSS daemon ${sample.rssMiB.daemon.toFixed(0)} MiB, simulator ${sample.rssMiB.simulator.toFixed(0)} MiB, load+receiver ${sample.rssMiB['load+receiver'].toFixed(0)} MiB; ${tally.receivedAt.size} callbacks`);
   };
   try {
     await waitHealthy(apiPort, daemon);
-    const daemonPid = daemon.pid ?? 0;
-    const before = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(), sim: await smsc.stats() };
+    // The primary and its workers, if any: the same processes before and after (a worker that died would be missing).
+    const daemonPids = processTree(daemon.pid ?? 0);
+    const daemonCpu = (): number => daemonPids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const before = { daemon: daemonCpu(), smsc: cpuSeconds(smscPid), self: process.cpuUsage(), sim: await smsc.stats() };
     const url = new URL(perRequest === 1 ? '/api/v1/sms' : '/api/v1/sms/batch', `http://127.0.0.1:${apiPort}`);
     const headers = { 'content-type': 'application/json', authorization: `Bearer ${token}` };
     const started = performance.now();
@@ -124,7 +129,7 @@ async function main(): Promise<void> {
     const drainDeadline = Date.now() + Number(args['drain-seconds']) * 1000;
     while (tally.receivedAt.size < accepted.length && Date.now() < drainDeadline) await new Promise((resolve) => setTimeout(resolve, 200));
     const endSeconds = (performance.now() - started) / 1000;
-    const after = { daemon: cpuSeconds(daemonPid), smsc: cpuSeconds(smscPid), self: process.cpuUsage(before.self), sim: await smsc.stats() };
+    const after = { daemon: daemonCpu(), smsc: cpuSeconds(smscPid), self: process.cpuUsage(before.self), sim: await smsc.stats() };
     const lost = accepted.filter((id) => !tally.receivedAt.has(id)).length;
     const sorted = (values: number[]): Float64Array => Float64Array.from(values).sort();
     const pct = (values: number[]): string => {
@@ -133,7 +138,7 @@ async function main(): Promise<void> {
     };
     const rate = (count: number, secondsSpent: number): string => `${(count / secondsSpent).toFixed(0)}/s`;
     console.log(`machine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB; node ${process.version}; daemon, simulator, load generator and receiver on the same machine`);
-    console.log(`store: ${postgresUrl === undefined ? 'SQLite' : 'PostgreSQL'}`);
+    console.log(`store: ${postgresUrl === undefined ? 'SQLite' : 'PostgreSQL'}; cluster.workers ${args.workers} (${daemonPids.length} daemon process(es))`);
     console.log(`offered: ${offeredRate} msg/s for ${seconds} s, ${perRequest} message(s) per request over ${connections} keep-alive connections; route: ${args.binds} binds, window ${args.window}; receipts after ${args['receipt-delay-ms']} ms`);
     console.log(`accepted:            ${accepted.length} (${rate(accepted.length, loadSeconds)} over the ${loadSeconds.toFixed(1)} s load), ${errors} refused`);
     console.log(`submit_sm at SMSC:   ${after.sim.submits.total - before.sim.submits.total} (${rate(atLoadEnd.sim.submits.total - before.sim.submits.total, loadSeconds)} during the load)`);
@@ -170,6 +175,11 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     if (postgresUrl !== undefined) await adminQuery(postgresUrl, `DROP SCHEMA ${schema} CASCADE`);
   }
+}
+
+/** RSS of the daemon: the primary and its workers together. */
+function daemonRss(pid: number): number {
+  return processTree(pid).reduce((sum, each) => sum + rssMiB(each), 0);
 }
 
 async function adminQuery(url: string, text: string): Promise<void> {
