@@ -1,6 +1,8 @@
 /**
  * PostgreSQL store figures: enqueue rate (one message per call, and batched calls), and claim + ack
- * rate (binds claiming a window and acking it at once, with plain and with fair claims), in a schema of its own that is dropped at the
+ * rate (binds claiming a window and acking it at once, with plain and with fair claims), and the
+ * callback outbox's claim + complete rate with one node's senders and with four nodes' (each its own
+ * pool, as in a cluster; the claims share one lock), in a schema of its own that is dropped at the
  * end, with the once-a-second sweep running as on a node. Each phase is bounded by a message count and a time limit, so a run stays under a minute.
  * Run: npm run bench:postgres   (server: SMSPROC_BENCH_PG_URL, else postgres://postgres@127.0.0.1:5432/postgres)
  *
@@ -16,13 +18,15 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { bindIdOf, newMessageId, type BindId, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
-import type { EnqueueRequest, MtSubmission } from '../../daemon/storage/port.js';
+import type { EnqueueRequest, MoInput, MtSubmission } from '../../daemon/storage/port.js';
 import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
 
 const url = process.env.SMSPROC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const phaseLimitMs = 15_000;
 const routeId = 'bench' as RouteId;
 const clientId = 'bench' as ClientId;
+/** The client whose MO callbacks the outbox phases send. */
+const moClientId = 'bench-mo' as ClientId;
 
 function message(): MtSubmission {
   return {
@@ -71,10 +75,44 @@ async function provision(store: PostgresStore): Promise<void> {
         callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: [], keywords: [], moReplyAllowed: false, smpp: null,
       },
     },
+    {
+      op: 'client.put',
+      client: {
+        id: moClientId, name: 'bench mo', login: 'bench-mo', passwordHash: null, urlToken: 'bench-mo', virtualPort: null, disabled: false, demo: false,
+        allowedIps: [], senders: [], reservedTps: 0, maxTps: null, maxQueued: 10_000_000, dlrUrl: null, moUrl: 'http://127.0.0.1:9/mo',
+        callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: ['4242'], keywords: [], moReplyAllowed: false, smpp: null,
+      },
+    },
   ]);
 }
 
-async function run(store: PostgresStore): Promise<Figure[]> {
+function moOf(n: number): MoInput {
+  return {
+    routeId, source: '79161234567', shortCode: '4242', text: `VOTE ${n}`, clientId: moClientId, keyword: 'VOTE', args: String(n),
+    partial: false, missingParts: [], dedupKey: null, dedupUntil: null, receivedAt: new Date(), consumedPartIds: [],
+  };
+}
+
+/**
+ * `events` MO callbacks raised, then `nodes` stores each with four senders claiming (at most 32 in
+ * flight for the client, as the sender's default) and completing every event delivered at once.
+ */
+async function callbackPhase(stores: readonly PostgresStore[], events: number): Promise<Figure> {
+  const [first] = stores;
+  if (first === undefined) throw new Error('no store');
+  for (let n = 0; n < events; n += 100) await Promise.all(Array.from({ length: Math.min(100, events - n) }, (_, i) => first.recordMo(moOf(n + i))));
+  let next = 0;
+  return measure(`callback claim + complete, ${stores.length} node(s) x 4 senders`, events, stores.length * 4, async () => {
+    const index = next++ % stores.length;
+    const store = stores[index] as PostgresStore;
+    const owner = `node-${index}`;
+    const claimed = await store.claimCallbacks({ owner, limit: 32, perClientLimit: 32, leaseMs: 60_000, scope: { http: true, smppClients: [] } });
+    await Promise.all(claimed.map((event) => store.completeCallback(event.id, owner, { kind: 'delivered' })));
+    return claimed.length;
+  });
+}
+
+async function run(store: PostgresStore, nodes: readonly PostgresStore[]): Promise<Figure[]> {
   await provision(store);
   const figures: Figure[] = [];
   figures.push(await measure('enqueue, 1 message per call, 256 calls in flight', 60_000, 256, async () => {
@@ -106,6 +144,8 @@ async function run(store: PostgresStore): Promise<Figure[]> {
     await store.ackMt(bindId, epoch, claimed.map((m) => ({ id: m.id as MessageId, smscIds: [randomBytes(8).toString('hex')] })));
     return claimed.length;
   }));
+  figures.push(await callbackPhase([store], 10_000));
+  figures.push(await callbackPhase(nodes, 10_000));
   return figures;
 }
 
@@ -196,10 +236,13 @@ const schema = `smsproc_bench_${randomBytes(4).toString('hex')}`;
 const admin = new pg.Client({ connectionString: url });
 await admin.connect();
 await admin.query(`CREATE SCHEMA ${schema}`);
-const store = openPostgresStore({
-  url, schema, poolSize: 16, applicationName: 'smsproc-bench',
+const open = (poolSize: number): PostgresStore => openPostgresStore({
+  url, schema, poolSize, applicationName: 'smsproc-bench',
   queue: { maxRetries: 5, retryDelayMs: 30_000, retentionMs: 7 * 86_400_000 }, idempotencyRetentionMs: 86_400_000, demoFreeSegments: 0,
 });
+const store = open(16);
+// Three more nodes for the outbox phase (the first is `store`): each its own pool, as in a cluster.
+const others = steadyMinutes === null ? [open(4), open(4), open(4)] : [];
 try {
   await store.migrate();
   // As on a node: the once-a-second sweep runs alongside (it also keeps the queue table's statistics fresh).
@@ -208,13 +251,14 @@ try {
     const vacuumEveryS = args['vacuum-every'] === undefined ? null : Number(args['vacuum-every']);
     await steady(store, { minutes: steadyMinutes, rate: Number(args.rate), vacuumEveryS }).finally(() => clearInterval(sweeper));
   } else {
-    const figures = await run(store).finally(() => clearInterval(sweeper));
+    const figures = await run(store, [store, ...others]).finally(() => clearInterval(sweeper));
     console.log(`${'phase'.padEnd(52)}  ${'messages'.padStart(8)}  ${'seconds'.padStart(7)}  ${'per second'.padStart(10)}`);
     for (const figure of figures) {
       console.log(`${figure.phase.padEnd(52)}  ${String(figure.messages).padStart(8)}  ${figure.seconds.toFixed(1).padStart(7)}  ${Math.round(figure.messages / figure.seconds).toString().padStart(10)}`);
     }
   }
 } finally {
+  await Promise.all(others.map((other) => other.close()));
   await store.close();
   await admin.query(`DROP SCHEMA ${schema} CASCADE`);
   await admin.end();

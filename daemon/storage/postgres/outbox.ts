@@ -1,6 +1,5 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { ClientId } from '../../domain/ids.js';
-import { channelsOf, inScope } from '../callback-claim-scope.js';
 import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback, WaitingSmppCallbacks } from '../port.js';
 import type { Sql } from './database.js';
 import { loadQueries } from './sql-files.js';
@@ -40,36 +39,15 @@ export class OutboxSql {
   }
 
   async claim(db: Sql, request: CallbackClaim, now: number): Promise<CallbackEvent[]> {
-    if (request.limit <= 0 || request.perClientLimit <= 0) return [];
     const { scope } = request;
+    if (request.limit <= 0 || request.perClientLimit <= 0 || (!scope.http && scope.smppClients.length === 0)) return [];
     await db.rows(this.sql('lockClaims'));
-    const live = new Map((await db.rows<{ client_id: string; n: number }>(this.sql('liveLeases'), [now])).map((row) => [row.client_id, row.n]));
-    const byClient = new Map<string, ClaimRow[]>();
-    for (const row of await db.rows<ClaimRow>(this.sql('lapsedLeases'), [now])) {
-      if (!inScope(scope, row.client_id, row.url)) continue;
-      const list = byClient.get(row.client_id) ?? [];
-      list.push(row);
-      byClient.set(row.client_id, list);
-    }
-    const clients = scope.http ? (await db.rows<{ client_id: string }>(this.sql('dueClients'))).map((row) => row.client_id) : scope.smppClients;
-    for (const clientId of clients) {
-      const room = request.perClientLimit - (live.get(clientId) ?? 0);
-      if (room <= 0) continue;
-      const list = byClient.get(clientId) ?? [];
-      for (const smpp of channelsOf(scope, clientId)) {
-        list.push(...await db.rows<ClaimRow>(this.sql('dueOfClient'), [clientId, smpp ? 1 : 0, now, Math.min(room, request.limit)]));
-      }
-      byClient.set(clientId, list);
-    }
-    const rows: ClaimRow[] = [];
-    for (const [clientId, list] of byClient) {
-      const room = request.perClientLimit - (live.get(clientId) ?? 0);
-      if (room > 0) rows.push(...list.sort((a, b) => a.seq - b.seq).slice(0, room));
-    }
-    const chosen = rows.sort((a, b) => a.seq - b.seq).slice(0, request.limit);
-    if (chosen.length > 0) await db.count(this.sql('lease'), [request.owner, now + request.leaseMs, chosen.map((row) => row.seq)]);
-    return chosen.map(eventOf);
+    const rows = await db.rows<ClaimRow>(this.sql('claim'), [
+      now, scope.http, scope.smppClients, request.perClientLimit, request.limit, request.owner, now + request.leaseMs,
+    ]);
+    return rows.sort((a, b) => a.seq - b.seq).map(eventOf);
   }
+
 
   /** An outcome from anyone but the current lease holder (or for an event not leased) is ignored. */
   async complete(db: Sql, eventId: string, owner: string, outcome: CallbackOutcome, now: number): Promise<void> {

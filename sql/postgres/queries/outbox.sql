@@ -11,35 +11,51 @@ VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'due', $7, $7);
 -- live leases each claim reads stays true. No parameters.
 SELECT pg_advisory_xact_lock(hashtextextended('smsproc.outbox.claim.' || current_schema(), 0));
 
--- name: dueClients
--- Clients with due events, by a loose index scan (one probe per client). No parameters. Result: client_id.
-WITH RECURSIVE clients(client_id) AS (
-  (SELECT client_id FROM callback_outbox WHERE state = 'due' ORDER BY client_id LIMIT 1)
+-- name: claim
+-- One claim in one statement, run after lockClaims: each client in scope has room for its per-client
+-- limit less its live leases; its candidates are its oldest due events of each channel in scope whose
+-- time came (callback_outbox_due_channel, one probe per client and channel, the expression
+-- `(url = 'smpp:')::integer` as the index has it; with HTTP in scope the clients come from a loose
+-- index scan of the due events, one probe per client, and the listed SMPP clients are probed for
+-- their SMPP channel) and its lapsed leases in scope (their sender died); at most its room of them,
+-- the oldest `limit` in all, are leased. One round trip, so the lock is held briefly even with many
+-- nodes claiming. Parameters: now, HTTP in scope (boolean), SMPP clients in scope (text[]), per-client
+-- limit, limit, owner, lease until. Result: the leased events (in no particular order).
+WITH RECURSIVE due_clients(client_id) AS (
+  (SELECT client_id FROM callback_outbox WHERE $2::boolean AND state = 'due' ORDER BY client_id LIMIT 1)
   UNION ALL
-  SELECT (SELECT o.client_id FROM callback_outbox o WHERE o.state = 'due' AND o.client_id > clients.client_id ORDER BY o.client_id LIMIT 1)
-  FROM clients WHERE clients.client_id IS NOT NULL
+  SELECT (SELECT o.client_id FROM callback_outbox o WHERE o.state = 'due' AND o.client_id > d.client_id ORDER BY o.client_id LIMIT 1)
+  FROM due_clients d WHERE d.client_id IS NOT NULL
+),
+live AS (
+  SELECT client_id, COUNT(*)::integer AS n FROM callback_outbox WHERE state = 'leased' AND lease_until > $1 GROUP BY client_id
+),
+probes(client_id, smpp) AS (
+  SELECT client_id, 0 FROM due_clients WHERE client_id IS NOT NULL
+  UNION ALL
+  SELECT unnest($3::text[]), 1
+),
+candidates AS (
+  SELECT e.seq, e.client_id FROM probes p
+  CROSS JOIN LATERAL (
+    SELECT o.seq, o.client_id FROM callback_outbox o
+    WHERE o.state = 'due' AND o.client_id = p.client_id AND (o.url = 'smpp:')::integer = p.smpp AND o.next_attempt_at <= $1
+    ORDER BY o.seq
+    LIMIT GREATEST(0, $4::integer - COALESCE((SELECT l.n FROM live l WHERE l.client_id = p.client_id), 0))
+  ) e
+  UNION ALL
+  SELECT seq, client_id FROM callback_outbox
+  WHERE state = 'leased' AND lease_until <= $1 AND CASE WHEN url = 'smpp:' THEN client_id = ANY($3::text[]) ELSE $2::boolean END
+),
+chosen AS (
+  SELECT c.seq FROM (SELECT seq, client_id, row_number() OVER (PARTITION BY client_id ORDER BY seq) AS rank FROM candidates) c
+  LEFT JOIN live l ON l.client_id = c.client_id
+  WHERE c.rank <= $4::integer - COALESCE(l.n, 0)
+  ORDER BY c.seq LIMIT $5
 )
-SELECT client_id FROM clients WHERE client_id IS NOT NULL;
-
--- name: dueOfClient
--- A client's oldest due events of one channel whose time came, by callback_outbox_due_channel (the
--- expression `(url = 'smpp:')::integer` as the index has it). Parameters: client id, SMPP channel
--- (1, or 0 for HTTP), now, limit.
-SELECT seq, id, client_id, kind, url, kannel, payload, attempts, created_at FROM callback_outbox
-WHERE state = 'due' AND client_id = $1 AND (url = 'smpp:')::integer = $2::integer AND next_attempt_at <= $3 ORDER BY seq LIMIT $4;
-
--- name: lapsedLeases
--- Leased events whose lease lapsed (their sender died): due again. Parameters: now.
-SELECT seq, id, client_id, kind, url, kannel, payload, attempts, created_at FROM callback_outbox
-WHERE state = 'leased' AND lease_until <= $1;
-
--- name: liveLeases
--- Events under a live lease per client. Parameters: now. Result: client_id, n.
-SELECT client_id, COUNT(*) AS n FROM callback_outbox WHERE state = 'leased' AND lease_until > $1 GROUP BY client_id;
-
--- name: lease
--- Parameters: owner, lease_until, seqs (bigint[]).
-UPDATE callback_outbox SET state = 'leased', lease_owner = $1, lease_until = $2 WHERE seq = ANY($3::bigint[]);
+UPDATE callback_outbox o SET state = 'leased', lease_owner = $6, lease_until = $7
+FROM chosen WHERE o.seq = chosen.seq
+RETURNING o.seq, o.id, o.client_id, o.kind, o.url, o.kannel, o.payload, o.attempts, o.created_at;
 
 -- name: complete
 -- Records one attempt's outcome if the caller holds the lease. Parameters: event id, owner, new state
