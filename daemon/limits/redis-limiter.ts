@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { openFailFastRedis } from './fail-fast-redis.js';
 import type { Logger } from '../log.js';
 import { createInProcessLimiter, type Limiter } from './limiter.js';
 import { takeScript } from './redis-token-bucket-script.js';
@@ -46,17 +47,7 @@ export interface RedisLimiterOptions {
 export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const clock = options.clock ?? Date.now;
   const prefix = options.keyPrefix ?? 'smsproc:bucket:';
-  const redis = new Redis({
-    ...options.connection,
-    commandTimeout: options.commandTimeoutMs ?? 250,
-    // Fail at once while disconnected (the fallback answers) instead of queueing commands.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
-  });
-  redis.on('error', () => {
-    // Connection errors surface through failed commands and the state; ioredis keeps reconnecting.
-  });
+  const redis = openFailFastRedis(options.connection, options.commandTimeoutMs ?? 250);
   const fallback = createInProcessLimiter((key) => {
     const limit = options.limitOf(key);
     if (limit === null) return null;

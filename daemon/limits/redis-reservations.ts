@@ -1,4 +1,5 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
+import { openFailFastRedis } from './fail-fast-redis.js';
 import { redisConnectionOf } from '../cluster/node-cluster.js';
 import type { Config } from '../config/schema.js';
 import { ReservationExchange } from '../dispatch/reservation-exchange.js';
@@ -47,16 +48,7 @@ export interface ClusterReservationsOptions {
 export function startClusterReservations(options: ClusterReservationsOptions): ClusterReservations {
   const key = `${options.keyPrefix ?? 'smsproc:'}reserved`;
   const exchangeMs = options.exchangeMs ?? 100;
-  const redis = new Redis({
-    ...options.connection,
-    commandTimeout: options.commandTimeoutMs ?? 250,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: (attempt) => Math.min(100 * attempt, 1000),
-  });
-  redis.on('error', () => {
-    // Failed exchanges say it; ioredis keeps reconnecting.
-  });
+  const redis = openFailFastRedis(options.connection, options.commandTimeoutMs ?? 250);
   const exchange = new ReservationExchange(options.ledger);
   let sha: string | null = null;
   let state: ClusterReservationsState = { mode: 'redis', sinceMs: Date.now(), fallbacks: 0 };

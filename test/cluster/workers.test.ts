@@ -11,7 +11,7 @@ import { openStore } from '../../daemon/storage/open.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
 import { provisionNode, simulator, statusOf, tempDir, TOKEN, type Submitted } from '../e2e/deliver-harness.js';
 import { createTestSchema, dropTestSchema, pgUnreachable, testPgUrl } from '../support/postgres.js';
-import { etcdAvailable, EtcdCluster } from './etcd-cluster.js';
+import { EtcdCluster } from './etcd-cluster.js';
 
 /**
  * smsprocd with `cluster.workers: 2` on a PostgreSQL schema, as a child process, with the SMSC
@@ -61,6 +61,13 @@ async function startDaemon(configFile: string): Promise<Daemon> {
     child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
   });
   return { child, baseUrl: `http://${ready.api}`, opsUrl: `http://${ready.ops}`, workers, log };
+}
+
+/** Kills what a failed test left running: the primary and its workers. */
+function killDaemon(daemon: Daemon): void {
+  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
+  daemon.child.kill('SIGKILL');
+  for (const pid of daemon.workers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
 }
 
 function processAlive(pid: number): boolean {
@@ -204,10 +211,7 @@ if (unreachable !== null) {
       assert.equal(code, 0);
       assert.deepEqual(live.filter(processAlive), []);
     } finally {
-      if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
-        daemon.child.kill('SIGKILL');
-        for (const pid of daemon.workers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-      }
+      killDaemon(daemon);
       await smsc.close();
       await receiver.close();
       await dropTestSchema(schema);
@@ -321,10 +325,7 @@ if (unreachable !== null) {
       await waitFor('the simulator saw both binds close', () => smsc.stats().binds.open === 0, 5000);
       assert.deepEqual(daemon.workers.filter(processAlive), []);
     } finally {
-      if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
-        daemon.child.kill('SIGKILL');
-        for (const pid of daemon.workers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-      }
+      killDaemon(daemon);
       await smsc.close();
       await receiver.close();
       await dropTestSchema(schema);
@@ -332,7 +333,7 @@ if (unreachable !== null) {
     }
   });
 
-  test('cluster.workers 2 over etcd: renewals keep the workers\' binds; with the primary frozen (SIGSTOP) each worker fences its bind at the lease deadline, and after it thaws the binds run again', { timeout: 120_000, skip: etcdAvailable() ? false : 'no etcd binary' }, async (t) => {
+  test('cluster.workers 2 over etcd: renewals keep the workers\' binds; with the primary frozen (SIGSTOP) each worker fences its bind at the lease deadline, and after it thaws the binds run again', { timeout: 120_000 }, async (t) => {
     const etcd = await EtcdCluster.start(1);
     const temp = tempDir();
     const schema = await createTestSchema();
@@ -385,11 +386,8 @@ if (unreachable !== null) {
       const [code] = (await once(daemon.child, 'exit')) as [number | null];
       assert.equal(code, 0);
     } finally {
-      if (daemon.child.exitCode === null && daemon.child.signalCode === null) {
-        daemon.child.kill('SIGCONT');
-        daemon.child.kill('SIGKILL');
-        for (const pid of daemon.workers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-      }
+      // SIGKILL reaches a stopped (SIGSTOP) primary too.
+      killDaemon(daemon);
       await smsc.close();
       await dropTestSchema(schema);
       await etcd.stop();
