@@ -68,6 +68,22 @@ export function defineWebSessionTests(factory: StoreFactory): void {
       assert.equal(await store.findWebSession(hash('b'), 'stats', now), null);
     }));
 
+  test('web sessions: a client\'s new password ends its statistics sessions; the same password keeps them', () =>
+    withStore(factory, {}, async (store) => {
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { passwordHash: 'scrypt$old' }) }]);
+      await store.createWebSession(session(hash('a')));
+      await store.createWebSession(session(hash('c'), { kind: 'admin', subject: 'acme' }));
+      const now = new Date();
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { passwordHash: 'scrypt$old', name: 'Acme renamed' }) }]);
+      assert.ok(await store.findWebSession(hash('a'), 'stats', now), 'a change that keeps the password keeps the session');
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { passwordHash: 'scrypt$new' }) }]);
+      assert.equal(await store.findWebSession(hash('a'), 'stats', now), null);
+      assert.ok(await store.findWebSession(hash('c'), 'admin', now), 'an operator who happens to share the name is no client');
+      await store.createWebSession(session(hash('b')));
+      await store.applyProvisioning([{ op: 'client.put', client: clientPut('acme', { passwordHash: null }) }]);
+      assert.equal(await store.findWebSession(hash('b'), 'stats', now), null, 'removing the password is a change too');
+    }));
+
   test('web sessions: the sweep purges expired sessions and keeps live ones', () =>
     withStore(factory, {}, async (store) => {
       const now = Date.now();

@@ -197,7 +197,7 @@ test('SQLite only: the receipt, outbox and MO hot-path statements search indexes
       dlr_events: ['context'],
       mt_sweep: ['expiringNotified'],
       mt_admin: ['keysById', 'keysByClient', 'keysByRecipient', 'keysByRef', 'target'],
-      web_sessions: ['live', 'extend', 'setLang', 'delete', 'endClient', 'purge'],
+      web_sessions: ['live', 'extend', 'setLang', 'delete', 'endClient', 'endClientOnNewPassword', 'purge'],
     };
     for (const [area, names] of Object.entries(hot)) {
       const sql = loadQueries(area);

@@ -15,7 +15,7 @@ import type { OracleSession } from './aq-session.js';
 import { oracleErrorCode } from './oracle-errors.js';
 import { putScenario } from './scenarios.js';
 import { oracleQueries } from './sql-files.js';
-import { endClientSessions } from './web-sessions.js';
+import { endClientSessions, endClientSessionsOnNewPassword } from './web-sessions.js';
 
 /**
  * Provisioning tables, with the SQLite adapter's rules: one transaction per change list, the
@@ -79,6 +79,7 @@ async function exists(session: OracleSession, name: string, id: string): Promise
 async function applyOne(session: OracleSession, change: ProvisioningChange): Promise<void> {
   switch (change.op) {
     case 'client.put':
+      await endClientSessionsOnNewPassword(session, change.client.id, change.client.passwordHash);
       await putClient(session, change.client);
       // A disabled client's sessions end with the change, so that enabling it again revives none.
       if (change.client.disabled) await endClientSessions(session, change.client.id);

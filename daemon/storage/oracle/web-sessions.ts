@@ -46,6 +46,11 @@ export async function endClientSessions(session: OracleSession, clientId: string
   await session.execute(sql('endClient'), { client_id: clientId });
 }
 
+/** Before the client's row is written: its statistics sessions end if its password changes. */
+export async function endClientSessionsOnNewPassword(session: OracleSession, clientId: string, passwordHash: string | null): Promise<void> {
+  await session.execute(sql('endClientOnNewPassword'), { client_id: clientId, password_hash: passwordHash });
+}
+
 export async function purgeSessions(session: OracleSession): Promise<number> {
   return (await session.execute(sql('purge'), {})).rowsAffected;
 }

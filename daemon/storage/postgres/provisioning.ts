@@ -95,6 +95,7 @@ export class ProvisioningSql {
   private async applyOne(sql: Sql, change: ProvisioningChange): Promise<void> {
     switch (change.op) {
       case 'client.put':
+        await this.webSessions.endClientOnNewPassword(sql, change.client.id, change.client.passwordHash);
         await this.putClient(sql, change.client);
         // A disabled client's sessions end with the change, so that enabling it again revives none.
         if (change.client.disabled) await this.webSessions.endClient(sql, change.client.id);

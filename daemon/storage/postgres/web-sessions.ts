@@ -46,6 +46,11 @@ export class WebSessionsSql {
     await db.count(this.sql('endClient'), [clientId]);
   }
 
+  /** Before the client's row is written: its statistics sessions end if its password changes. */
+  async endClientOnNewPassword(db: Sql, clientId: string, passwordHash: string | null): Promise<void> {
+    await db.count(this.sql('endClientOnNewPassword'), [clientId, passwordHash]);
+  }
+
   async purge(db: Sql, now: number): Promise<number> {
     return db.count(this.sql('purge'), [now]);
   }

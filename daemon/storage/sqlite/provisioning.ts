@@ -138,6 +138,7 @@ export class ProvisioningSql {
   private applyOne(change: ProvisioningChange): void {
     switch (change.op) {
       case 'client.put':
+        this.webSessions.endClientOnNewPassword(change.client.id, change.client.passwordHash);
         this.putClient(change.client);
         // A disabled client's sessions end with the change, so that enabling it again revives none.
         if (change.client.disabled) this.webSessions.endClient(change.client.id);

@@ -13,6 +13,7 @@ export class WebSessionsSql {
   private readonly setLangOf: Database.Statement<[string, string]>;
   private readonly deleteOne: Database.Statement<[string]>;
   private readonly endClientSessions: Database.Statement<[string]>;
+  private readonly endOnNewPassword: Database.Statement<[{ client: string; passwordHash: string | null }]>;
   private readonly purgeExpired: Database.Statement<[{ now: number }]>;
 
   constructor(db: Database.Database) {
@@ -23,6 +24,7 @@ export class WebSessionsSql {
     this.setLangOf = db.prepare(sql('setLang'));
     this.deleteOne = db.prepare(sql('delete'));
     this.endClientSessions = db.prepare(sql('endClient'));
+    this.endOnNewPassword = db.prepare(sql('endClientOnNewPassword'));
     this.purgeExpired = db.prepare(sql('purge'));
   }
 
@@ -59,6 +61,11 @@ export class WebSessionsSql {
   /** Ends a client's statistics sessions, in the caller's transaction (the client is disabled or deleted). */
   endClient(clientId: string): void {
     this.endClientSessions.run(clientId);
+  }
+
+  /** Before the client's row is written: its statistics sessions end if its password changes. */
+  endClientOnNewPassword(clientId: string, passwordHash: string | null): void {
+    this.endOnNewPassword.run({ client: clientId, passwordHash });
   }
 
   purge(now: number): number {

@@ -27,6 +27,13 @@ DELETE FROM web_sessions WHERE id_sha256 = :id_sha256
 -- Binds: client_id. Rows affected: the client's statistics sessions deleted (it was disabled or deleted).
 DELETE FROM web_sessions WHERE kind = 'stats' AND subject = :client_id
 
+-- name: endClientOnNewPassword
+-- Run before the client's row is written. Binds: client_id, password_hash (the new one). Rows
+-- affected: the client's statistics sessions deleted when its stored password differs (DECODE counts
+-- two NULLs as equal); a password change logs out whoever knew the old one.
+DELETE FROM web_sessions WHERE kind = 'stats' AND subject = :client_id
+  AND EXISTS (SELECT 1 FROM clients WHERE id = :client_id AND DECODE(password_hash, :password_hash, 0, 1) = 1)
+
 -- name: purge
 -- Rows affected: expired sessions deleted.
 DELETE FROM web_sessions WHERE expires_at <= SYSTIMESTAMP

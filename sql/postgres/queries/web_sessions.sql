@@ -26,6 +26,13 @@ DELETE FROM web_sessions WHERE id_sha256 = $1;
 -- Parameters: client id. Changes: the client's statistics sessions deleted (it was disabled or deleted).
 DELETE FROM web_sessions WHERE kind = 'stats' AND subject = $1;
 
+-- name: endClientOnNewPassword
+-- Run before the client's row is written. Parameters: client id, the new password hash. Changes: the
+-- client's statistics sessions deleted when its stored password differs (a password change logs out
+-- whoever knew the old one).
+DELETE FROM web_sessions WHERE kind = 'stats' AND subject = $1
+  AND EXISTS (SELECT 1 FROM clients WHERE id = $1 AND password_hash IS DISTINCT FROM $2);
+
 -- name: purge
 -- Parameters: now. Changes: expired sessions deleted.
 DELETE FROM web_sessions WHERE expires_at <= $1;

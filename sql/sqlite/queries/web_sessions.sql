@@ -26,6 +26,13 @@ DELETE FROM web_sessions WHERE id_sha256 = ?;
 -- Parameters: client id. Changes: the client's statistics sessions deleted (it was disabled or deleted).
 DELETE FROM web_sessions WHERE kind = 'stats' AND subject = ?;
 
+-- name: endClientOnNewPassword
+-- Run before the client's row is written. Parameters: @client, @passwordHash (the new one). Changes:
+-- the client's statistics sessions deleted when its stored password differs (a password change
+-- logs out whoever knew the old one).
+DELETE FROM web_sessions WHERE kind = 'stats' AND subject = @client
+  AND EXISTS (SELECT 1 FROM clients WHERE id = @client AND password_hash IS NOT @passwordHash);
+
 -- name: purge
 -- Named parameters: @now. Changes: expired sessions deleted.
 DELETE FROM web_sessions WHERE expires_at <= @now;
