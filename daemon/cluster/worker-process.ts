@@ -87,7 +87,7 @@ export async function runWorker(config: Config): Promise<void> {
       return nodeBinds.callbacksInFlight;
     },
   };
-  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery: readout })] : [];
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery: readout, loginThrottleShare: 1 / config.cluster.workers })] : [];
   const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions });
   const reporter = setInterval(() => {
     send({ type: 'binds.report', statuses: delivery.bindStatuses(), callbacksInFlight: delivery.callbacksInFlight });

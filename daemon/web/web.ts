@@ -28,6 +28,12 @@ export interface WebDeps {
   readonly logger: Logger;
   /** The delivery service of this node, for the dashboard's binds; null when this process delivers nothing. */
   readonly delivery: DeliveryReadout | null;
+  /**
+   * The part of the login throttle this process holds (default 1): 1 / `cluster.workers` in a
+   * worker, since node:cluster spreads an address's connections over the workers and the node as a
+   * whole should keep the documented limit.
+   */
+  readonly loginThrottleShare?: number;
   readonly clock?: () => number;
 }
 
@@ -49,7 +55,8 @@ export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiCont
     const dashboard = new Dashboard(context, deps.delivery, startedAt);
     const clientFeed = new LiveFeed(stats, web.liveIntervalMs, deps.logger);
     const adminFeed = new LiveFeed(dashboard, web.liveIntervalMs, deps.logger);
-    const throttle = new LoginThrottle(LOGIN_FAILURE_BURST, LOGIN_FAILURES_PER_S, MAX_THROTTLED_ADDRESSES);
+    const share = deps.loginThrottleShare ?? 1;
+    const throttle = new LoginThrottle(Math.max(1, Math.round(LOGIN_FAILURE_BURST * share)), LOGIN_FAILURES_PER_S * share, MAX_THROTTLED_ADDRESSES);
     // Expired sessions are purged by the store's sweep (Store.sweepMt); the throttle lives here.
     const sweeper = setInterval(() => throttle.forgetRecovered(clock()), 60_000);
     sweeper.unref();

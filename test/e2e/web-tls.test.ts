@@ -28,15 +28,27 @@ before(async () => {
   ], { stdio: 'ignore' });
 });
 
+test('web: a worker of two holds half the login throttle: five failed logins from one address make it wait there', async () => {
+  const server = await start({ trustedProxies: ['127.0.0.1'] }, 1 / 2);
+  const post = (password: string): Promise<Response> => fetch(`http://127.0.0.1:${server.port}/stats/login`, {
+    method: 'POST', redirect: 'manual', body: loginBody('acme', password),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-forwarded-for': '10.9.8.7' },
+  });
+  for (let i = 0; i < 5; i += 1) assert.equal((await post('guess')).status, 401);
+  const throttled = await post(ACME_PASSWORD);
+  assert.equal(throttled.status, 429);
+  assert.ok(Number(throttled.headers.get('retry-after')) >= 1);
+});
+
 after(async () => {
   for (const server of servers) await server.close();
   await fx.close();
 });
 
-async function start(api: Partial<Config['api']>): Promise<ApiServer> {
+async function start(api: Partial<Config['api']>, loginThrottleShare?: number): Promise<ApiServer> {
   const config: Config = { ...fx.config, api: { ...fx.config.api, host: '127.0.0.1', port: 0, ...api } };
   const logger = createLogger('silent');
-  const extensions = [webExtension({ config, store: fx.store, provisioning: fx.provisioning, logger, delivery: null })];
+  const extensions = [webExtension({ config, store: fx.store, provisioning: fx.provisioning, logger, delivery: null, ...(loginThrottleShare === undefined ? {} : { loginThrottleShare }) })];
   const server = await startApiServer({ config, store: fx.store, provisioning: fx.provisioning, logger, extensions });
   servers.push(server);
   return server;
