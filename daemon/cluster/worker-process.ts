@@ -9,12 +9,11 @@
  * worker holds its share (rate divided by the workers), so that the node as a whole keeps the
  * client's rate.
  */
-import { createIntakeLimiter, intakeLimitOf } from '../api/intake-limiter.js';
+import { intakeLimitOf } from '../api/intake-limiter.js';
 import { startApiServer } from '../api/server.js';
 import type { Config } from '../config/schema.js';
 import { DeliveryService } from '../dispatch/delivery-service.js';
-import type { ClientId } from '../domain/ids.js';
-import { createInProcessLimiter, type Limiter } from '../limits/limiter.js';
+import { createInProcessLimiter, shareOfLimit, type Limiter } from '../limits/limiter.js';
 import { createRedisLimiter } from '../limits/redis-limiter.js';
 import { openReservationLedger } from '../limits/redis-reservations.js';
 import { createLogger } from '../log.js';
@@ -36,13 +35,7 @@ function workerLimiter(config: Config, provisioning: ProvisioningCache, logger: 
   if (redisUrl !== null) {
     return createRedisLimiter({ connection: redisConnectionOf(redisUrl), limitOf: intakeLimitOf(provisioning), liveNodes: () => workers, log: logger });
   }
-  if (workers === 1) return createIntakeLimiter(provisioning, Date.now);
-  return createInProcessLimiter((key) => {
-    const maxTps = provisioning.clientById(key as ClientId)?.maxTps ?? null;
-    if (maxTps === null) return null;
-    const share = maxTps / workers;
-    return { ratePerS: share, capacity: Math.max(1, share) };
-  }, Date.now);
+  return createInProcessLimiter(shareOfLimit(intakeLimitOf(provisioning), () => workers), Date.now);
 }
 
 export async function runWorker(config: Config): Promise<void> {

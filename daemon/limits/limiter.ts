@@ -28,3 +28,17 @@ export function createInProcessLimiter(
     },
   };
 }
+
+/**
+ * One of `parts()` equal shares of each key's limit (at least one segment of burst), for a process
+ * that must keep its share of a rate the whole cluster or node holds: a Redis limiter's fallback,
+ * a worker without Redis.
+ */
+export function shareOfLimit(limitOf: (key: string) => TokenBucketLimit | null, parts: () => number): (key: string) => TokenBucketLimit | null {
+  return (key) => {
+    const limit = limitOf(key);
+    if (limit === null) return null;
+    const n = Math.max(1, parts());
+    return { ratePerS: limit.ratePerS / n, capacity: Math.max(1, limit.capacity / n) };
+  };
+}

@@ -1,7 +1,7 @@
 import type { RedisOptions } from 'ioredis';
 import { openFailFastRedis } from './fail-fast-redis.js';
 import type { Logger } from '../log.js';
-import { createInProcessLimiter, type Limiter } from './limiter.js';
+import { createInProcessLimiter, shareOfLimit, type Limiter } from './limiter.js';
 import { takeScript } from './redis-token-bucket-script.js';
 import type { TokenBucketLimit } from './token-bucket.js';
 
@@ -48,12 +48,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const clock = options.clock ?? Date.now;
   const prefix = options.keyPrefix ?? 'smsproc:bucket:';
   const redis = openFailFastRedis(options.connection, options.commandTimeoutMs ?? 250);
-  const fallback = createInProcessLimiter((key) => {
-    const limit = options.limitOf(key);
-    if (limit === null) return null;
-    const nodes = Math.max(1, options.liveNodes());
-    return { ratePerS: limit.ratePerS / nodes, capacity: Math.max(1, limit.capacity / nodes) };
-  }, clock);
+  const fallback = createInProcessLimiter(shareOfLimit(options.limitOf, options.liveNodes), clock);
   let sha: string | null = null;
   let state: RedisLimiterState = { mode: 'redis', sinceMs: clock(), fallbacks: 0 };
 
