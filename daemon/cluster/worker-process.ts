@@ -29,11 +29,12 @@ import { isFromPrimary, type BindsReport, type MetricsResponse, type WorkerReady
 /** How often a worker reports its binds to the primary (the dashboard's bind list). */
 const REPORT_INTERVAL_MS = 1000;
 
-function workerLimiter(config: Config, provisioning: ProvisioningCache, logger: ReturnType<typeof createLogger>): Limiter & { close?: () => Promise<void> } {
+/** `processes`: this worker and every other sharing the cluster's limits (live nodes × workers), for the Redis fallback. */
+function workerLimiter(config: Config, provisioning: ProvisioningCache, processes: () => number, logger: ReturnType<typeof createLogger>): Limiter & { close?: () => Promise<void> } {
   const workers = config.cluster.workers;
   const { redisUrl } = config.limits;
   if (redisUrl !== null) {
-    return createRedisLimiter({ connection: redisConnectionOf(redisUrl), limitOf: intakeLimitOf(provisioning), liveNodes: () => workers, log: logger });
+    return createRedisLimiter({ connection: redisConnectionOf(redisUrl), limitOf: intakeLimitOf(provisioning), liveNodes: processes, log: logger });
   }
   return createInProcessLimiter(shareOfLimit(intakeLimitOf(provisioning), () => workers), Date.now);
 }
@@ -47,10 +48,13 @@ export async function runWorker(config: Config): Promise<void> {
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   // The store-read gauges come once from the primary; a bind's gauge from the worker that runs it.
   const metrics = createMetrics({ config, store, storeGauges: false });
-  const limiter = workerLimiter(config, provisioning, logger);
-  // Every worker running binds takes part in the cluster's reservation counts; the fallback share is per process.
+  // While Redis does not answer, each process keeps its share of a cluster-wide rate: live nodes (as the
+  // primary last reported them) times this node's workers.
   let liveNodes = 1;
-  const reservations = openReservationLedger(config, { liveNodes: () => liveNodes * config.cluster.workers, onReachable: (up) => metrics.cluster.dependencyUp('redis', up), log: logger });
+  const processes = (): number => liveNodes * config.cluster.workers;
+  const limiter = workerLimiter(config, provisioning, processes, logger);
+  // Every worker running binds takes part in the cluster's reservation counts.
+  const reservations = openReservationLedger(config, { liveNodes: processes, onReachable: (up) => metrics.cluster.dependencyUp('redis', up), log: logger });
   const delivery = new DeliveryService({
     config,
     store,
