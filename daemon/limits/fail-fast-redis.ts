@@ -17,3 +17,21 @@ export function openFailFastRedis(connection: RedisOptions, commandTimeoutMs: nu
   redis.on('error', () => undefined);
   return redis;
 }
+
+/**
+ * Runs one Lua script with one key by EVALSHA, loading it on first use and again when Redis has
+ * forgotten it (NOSCRIPT after a restart or SCRIPT FLUSH).
+ */
+export function luaScript(redis: Redis, source: string): (key: string, args: readonly string[]) => Promise<unknown> {
+  let sha: string | null = null;
+  return async (key, args) => {
+    sha ??= (await redis.script('LOAD', source)) as string;
+    try {
+      return await redis.evalsha(sha, 1, key, ...args);
+    } catch (error) {
+      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+      sha = (await redis.script('LOAD', source)) as string;
+      return redis.evalsha(sha, 1, key, ...args);
+    }
+  };
+}

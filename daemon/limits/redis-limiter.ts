@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { openFailFastRedis } from './fail-fast-redis.js';
+import { luaScript, openFailFastRedis } from './fail-fast-redis.js';
 import type { Logger } from '../log.js';
 import { createInProcessLimiter, shareOfLimit, type Limiter } from './limiter.js';
 import { takeScript } from './redis-token-bucket-script.js';
@@ -49,7 +49,6 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
   const prefix = options.keyPrefix ?? 'smsproc:bucket:';
   const redis = openFailFastRedis(options.connection, options.commandTimeoutMs ?? 250);
   const fallback = createInProcessLimiter(shareOfLimit(options.limitOf, options.liveNodes), clock);
-  let sha: string | null = null;
   let state: RedisLimiterState = { mode: 'redis', sinceMs: clock(), fallbacks: 0 };
 
   function enterFallback(error: unknown): void {
@@ -64,16 +63,9 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
     options.log?.info('Redis reachable again: rate limits are cluster-wide');
   }
 
+  const take = luaScript(redis, takeScript);
   async function takeInRedis(key: string, limit: TokenBucketLimit, segments: number): Promise<[number, number]> {
-    const args = [prefix + key, String(limit.ratePerS), String(limit.capacity), String(segments)];
-    sha ??= (await redis.script('LOAD', takeScript)) as string;
-    try {
-      return (await redis.evalsha(sha, 1, ...args)) as [number, number];
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      sha = (await redis.script('LOAD', takeScript)) as string;
-      return (await redis.evalsha(sha, 1, ...args)) as [number, number];
-    }
+    return (await take(prefix + key, [String(limit.ratePerS), String(limit.capacity), String(segments)])) as [number, number];
   }
 
   return {

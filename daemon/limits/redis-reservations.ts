@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { openFailFastRedis } from './fail-fast-redis.js';
+import { luaScript, openFailFastRedis } from './fail-fast-redis.js';
 import { redisConnectionOf } from '../cluster/node-cluster.js';
 import type { Config } from '../config/schema.js';
 import { ReservationExchange } from '../dispatch/reservation-exchange.js';
@@ -50,7 +50,6 @@ export function startClusterReservations(options: ClusterReservationsOptions): C
   const exchangeMs = options.exchangeMs ?? 100;
   const redis = openFailFastRedis(options.connection, options.commandTimeoutMs ?? 250);
   const exchange = new ReservationExchange(options.ledger);
-  let sha: string | null = null;
   let state: ClusterReservationsState = { mode: 'redis', sinceMs: Date.now(), fallbacks: 0 };
   let timer: NodeJS.Timeout | null = null;
   let closed = false;
@@ -62,16 +61,7 @@ export function startClusterReservations(options: ClusterReservationsOptions): C
     options.onReachable?.(reachable);
   }
 
-  async function runScript(args: readonly string[]): Promise<number[]> {
-    sha ??= (await redis.script('LOAD', exchangeScript)) as string;
-    try {
-      return (await redis.evalsha(sha, 1, key, ...args)) as number[];
-    } catch (error) {
-      if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
-      sha = (await redis.script('LOAD', exchangeScript)) as string;
-      return (await redis.evalsha(sha, 1, key, ...args)) as number[];
-    }
-  }
+  const runExchange = luaScript(redis, exchangeScript);
 
   function fallBack(error: unknown): void {
     exchange.forget();
@@ -89,7 +79,7 @@ export function startClusterReservations(options: ClusterReservationsOptions): C
     // Without reserved clients the script still runs (with no arguments): it tells whether Redis answers.
     if (redis.status === 'connecting' || redis.status === 'connect') return;
     if (redis.status !== 'ready') throw new Error(`connection ${redis.status}`);
-    const totals = await runScript(reports.flatMap((report) => [report.clientId, String(report.sent)]));
+    const totals = (await runExchange(key, reports.flatMap((report) => [report.clientId, String(report.sent)]))) as number[];
     // After a fallback the exchange has forgotten the counts: this answer starts afresh, charging nothing.
     exchange.apply(reports, totals.map(Number), Date.now());
     announce(true);
