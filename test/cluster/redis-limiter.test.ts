@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
+import { Redis } from 'ioredis';
 import { createRedisLimiter, type RedisLimiter } from '../../daemon/limits/redis-limiter.js';
 import { RedisServer, redisAvailable, redisBinary } from './redis-server.js';
 
@@ -71,6 +72,20 @@ if (!redisAvailable()) {
     if (!refused.ok) assert.ok(refused.retryAfterMs > 120 && refused.retryAfterMs <= 155, `retry after ${refused.retryAfterMs} ms`);
     if (!refused.ok) await sleep(refused.retryAfterMs);
     assert.deepEqual(await b.acquire('client:big', 1), { ok: true }, 'the advised wait is enough');
+  });
+
+  test('Redis limiter: a script Redis has forgotten (SCRIPT FLUSH) is loaded again, with no fallback', async () => {
+    const [a] = await limiterPair(`t4-${process.pid}:`);
+    assert.deepEqual(await a.acquire('client:flush', limit.capacity), { ok: true });
+    const admin = new Redis({ host: '127.0.0.1', port: server.port });
+    try {
+      await admin.script('FLUSH');
+    } finally {
+      admin.disconnect();
+    }
+    assert.equal((await a.acquire('client:flush', 1)).ok, false, 'the bucket drained before the flush is still drained');
+    assert.equal(a.state().mode, 'redis');
+    assert.equal(a.state().fallbacks, 0);
   });
 
   test('Redis limiter: falls back to the node share when Redis dies, and returns when it is back', async () => {
