@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { sha256Hex } from '../domain/credentials.js';
 import type { WebSessionKind, WebSessionStore } from '../storage/web-session-port.js';
 
 /**
@@ -22,9 +23,9 @@ export function randomToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-/** What the store keeps instead of the id: the id has 256 random bits, so an unsalted hash cannot be reversed by guessing. */
+/** What the store keeps instead of the id: the id has 256 random bits, so an unsalted hash cannot be reversed by guessing (as for API tokens). */
 export function sessionIdHash(id: string): string {
-  return createHash('sha256').update(id).digest('hex');
+  return sha256Hex(id);
 }
 
 /**
