@@ -130,15 +130,22 @@ export function createMetrics(deps: MetricsDeps): Metrics {
 }
 
 /** The gauges read from the store when Prometheus scrapes: queue depths and ages, callback backlog, per-client figures. */
+/** One read shared by the gauges of a scrape: a read at most a second old is reused. */
+function oncePerScrape<T>(read: () => Promise<T>): () => Promise<T> {
+  let last: { readonly at: number; readonly value: Promise<T> } | null = null;
+  return () => {
+    const at = performance.now();
+    if (last === null || at - last.at > 1000) last = { at, value: read() };
+    return last.value;
+  };
+}
+
 function storeReadGauges(registry: Registry, deps: MetricsDeps, clients: ClientSeries, clock: () => number): void {
   const registers = [registry];
-  // Two gauges read the queue depth: one store query per scrape serves both.
-  let depth: { readonly at: number; readonly rows: ReturnType<Store['queueDepth']> } | null = null;
-  const queueDepth = (): ReturnType<Store['queueDepth']> => {
-    const at = performance.now();
-    if (depth === null || at - depth.at > 1000) depth = { at, rows: deps.store.queueDepth() };
-    return depth.rows;
-  };
+  // Several gauges read the same figures: one store query per scrape serves them all.
+  const queueDepth = oncePerScrape(() => deps.store.queueDepth());
+  const callbackBacklog = oncePerScrape(() => deps.store.callbackBacklog());
+  const waitingSmpp = oncePerScrape(() => deps.store.waitingSmppCallbacks());
   new Gauge({
     name: 'smsproc_queue_messages',
     help: 'Messages still to be worked by route and queue state (READY, WAITING, IN_FLIGHT, IN_DOUBT), and in the exception queue (EXCEPTION); read from the store at scrape.',
@@ -168,7 +175,7 @@ function storeReadGauges(registry: Registry, deps: MetricsDeps, clients: ClientS
     registers,
     async collect() {
       let total = 0;
-      for (const count of (await deps.store.callbackBacklog()).values()) total += count;
+      for (const count of (await callbackBacklog()).values()) total += count;
       this.set(total);
     },
   });
@@ -180,7 +187,7 @@ function storeReadGauges(registry: Registry, deps: MetricsDeps, clients: ClientS
     registers,
     async collect() {
       let total = 0;
-      for (const waiting of (await deps.store.waitingSmppCallbacks()).values()) total += waiting.events;
+      for (const waiting of (await waitingSmpp()).values()) total += waiting.events;
       this.set(total);
     },
   });
@@ -191,13 +198,13 @@ function storeReadGauges(registry: Registry, deps: MetricsDeps, clients: ClientS
     async collect() {
       const now = clock();
       let oldest = now;
-      for (const waiting of (await deps.store.waitingSmppCallbacks()).values()) oldest = Math.min(oldest, waiting.oldestDueAt.getTime());
+      for (const waiting of (await waitingSmpp()).values()) oldest = Math.min(oldest, waiting.oldestDueAt.getTime());
       this.set(Math.max(0, (now - oldest) / 1000));
     },
   });
   if (deps.config.metrics.perClientSeries) {
     perClientGauge(registry, clients, 'smsproc_client_queued_messages', 'Messages not yet final per client (only with metrics.perClientSeries).', () => deps.store.queuedByClient());
-    perClientGauge(registry, clients, 'smsproc_client_callback_backlog_events', 'Callback events waiting per client (only with metrics.perClientSeries).', () => deps.store.callbackBacklog());
+    perClientGauge(registry, clients, 'smsproc_client_callback_backlog_events', 'Callback events waiting per client (only with metrics.perClientSeries).', callbackBacklog);
   }
 }
 
