@@ -13,5 +13,6 @@ rm -rf dist
 npx tsc -p tsconfig.json
 npx eslint --max-warnings 0 .
 # Two test files at a time by default: the machine has 2 cores and several suites start servers.
+# The spec reporter ends with the failing tests, so the tail of a CI log names what failed.
 mapfile -t test_files < <(find dist/test -name "*.test.js" | sort)
-exec node --test --test-concurrency="${SMSPROC_TEST_CONCURRENCY:-2}" "${test_files[@]}"
+exec node --test --test-reporter=spec --test-concurrency="${SMSPROC_TEST_CONCURRENCY:-2}" "${test_files[@]}"
