@@ -100,40 +100,44 @@ export async function startSupervisor(deps: SupervisorDeps): Promise<Supervisor>
   }, BINDS_BROADCAST_MS);
   broadcast.unref();
 
-  const workerMetrics = (worker: Worker): Promise<RegistryJson[]> => new Promise((resolve) => {
-    const request: MetricsRequest = metricsRequest(nextRequest++);
-    const timer = setTimeout(() => finish([]), METRICS_TIMEOUT_MS);
-    function finish(metrics: RegistryJson[]): void {
+  /**
+   * Sends `request` to `worker` and resolves with the first answer `answerOf` recognises. A worker
+   * that cannot be sent to, or exits, gives `fallback`; one that does not answer within `late.afterMs`
+   * gives it too (a scrape goes on without it) or, with `late.kill`, is killed, and so exits.
+   */
+  const ask = <T>(worker: Worker, request: PrimaryToWorker, answerOf: (answer: unknown) => T | undefined, fallback: T, late: { afterMs: number; kill: boolean }): Promise<T> => new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      if (!late.kill) return finish(fallback);
+      logger.error({ worker: worker.process.pid, request: request.type }, 'worker did not answer in time: killing it');
+      worker.process.kill('SIGKILL');
+    }, late.afterMs);
+    function finish(answer: T): void {
       clearTimeout(timer);
       worker.off('message', onMessage);
-      resolve(metrics);
+      worker.off('exit', exited);
+      resolve(answer);
     }
     function onMessage(message: unknown): void {
-      if (isMetricsResponse(message, request.requestId)) finish(message.metrics);
+      const answer = answerOf(message);
+      if (answer !== undefined) finish(answer);
+    }
+    function exited(): void {
+      finish(fallback);
     }
     worker.on('message', onMessage);
-    if (!sendTo(worker, request)) finish([]);
+    worker.once('exit', exited);
+    if (!sendTo(worker, request)) finish(fallback);
   });
 
+  const workerMetrics = (worker: Worker): Promise<RegistryJson[]> => {
+    const request: MetricsRequest = metricsRequest(nextRequest++);
+    return ask(worker, request, (answer) => (isMetricsResponse(answer, request.requestId) ? answer.metrics : undefined), [], { afterMs: METRICS_TIMEOUT_MS, kill: false });
+  };
+
   /** Sends `message` to every live worker and waits until each passes `done` (or exits, or the drain timeout kills it). */
-  const askAll = (message: PrimaryToWorker, done: (answer: unknown) => boolean): Promise<void> => Promise.all(live().map((worker) => new Promise<void>((resolve) => {
-    const timer = setTimeout(() => {
-      logger.error({ worker: worker.process.pid, request: message.type }, 'worker did not answer in time: killing it');
-      worker.process.kill('SIGKILL');
-    }, DRAIN_TIMEOUT_MS);
-    const finish = (): void => {
-      clearTimeout(timer);
-      worker.off('message', onMessage);
-      worker.off('exit', finish);
-      resolve();
-    };
-    function onMessage(answer: unknown): void {
-      if (done(answer)) finish();
-    }
-    worker.on('message', onMessage);
-    worker.once('exit', finish);
-    if (!sendTo(worker, message)) finish();
-  }))).then(() => undefined);
+  const askAll = async (message: PrimaryToWorker, done: (answer: unknown) => boolean): Promise<void> => {
+    await Promise.all(live().map((worker) => ask(worker, message, (answer) => (done(answer) ? true : undefined), true, { afterMs: DRAIN_TIMEOUT_MS, kill: true })));
+  };
 
   return {
     get apiAddress() {
