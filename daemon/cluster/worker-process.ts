@@ -2,8 +2,8 @@
  * A node:cluster worker of the process model (docs/cluster.md, "Process model"): it serves the
  * client API (and the web pages) on the port it shares with the other workers, runs the operator
  * binds the primary hands it (their SMPP sessions, dispatch loops, receipts and MO) under the lease
- * deadline the primary forwards, sends the HTTP callbacks (the SMPP server's channel events are the
- * primary's), takes part in the cluster's reservation counts (Redis), keeps its own metrics registry for the primary to
+ * deadline the primary forwards, sends the HTTP callbacks (the SMPP server's channel events, and the
+ * dead-letter check of those no node claimed, are the primary's), takes part in the cluster's reservation counts (Redis), keeps its own metrics registry for the primary to
  * aggregate, reloads provisioning on SIGHUP, stops accepting on SIGTERM and exits when the primary
  * has handed its binds over. Client rates: through Redis when `limits.redisUrl` is set, else each
  * worker holds its share (rate divided by the workers), so that the node as a whole keeps the

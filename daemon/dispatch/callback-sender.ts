@@ -80,6 +80,11 @@ export interface CallbackSenderDeps {
    * of the clients with a receiving bind on `smppChannel` (none without it).
    */
   readonly claimScope?: () => CallbackClaimScope;
+  /**
+   * Whether this sender runs the dead-letter check of SMPP-channel events no node claimed (default
+   * true). One sender a node runs it: with workers, the primary's, not each worker's.
+   */
+  readonly checksUnclaimed?: boolean;
   readonly options?: Partial<CallbackSenderOptions>;
   /** Milliseconds since the epoch. */
   readonly clock?: () => number;
@@ -219,6 +224,7 @@ export class CallbackSender {
    * have waited as long as a failing event is retried, they are dead (replayable), as it would be.
    */
   private async deadLetterUnclaimed(): Promise<void> {
+    if (this.deps.checksUnclaimed === false) return;
     const now = this.clock();
     if (now < this.nextUnclaimedCheckAt) return;
     this.nextUnclaimedCheckAt = now + this.options.unclaimedCheckIntervalMs;

@@ -75,7 +75,8 @@ export interface DeliveryDeps {
   /**
    * Whether this process's callback sender takes HTTP events (default true). The primary of a node
    * with workers says false: its workers send those, and it sends only the SMPP-channel events of the
-   * clients bound to its SMPP server (none without one: no sender at all).
+   * clients bound to its SMPP server (none without one: its sender then only runs the node's
+   * dead-letter check of unclaimed SMPP-channel events, which workers leave to it).
    */
   readonly sendsHttpCallbacks?: boolean;
   /** Lease holder name of the callback sender (default the node id); distinct per worker. */
@@ -96,7 +97,7 @@ export class DeliveryService {
   private readonly retiring = new Map<string, Promise<void>>();
   private readonly placement: BindPlacement;
   private readonly inbound: InboundHandler;
-  private readonly callbacks: CallbackSender | null;
+  private readonly callbacks: CallbackSender;
   private readonly acceptance: AcceptanceDeps;
   /** Null in a worker: the primary plans. */
   private readonly ownership: BindOwnership | null;
@@ -138,14 +139,16 @@ export class DeliveryService {
     });
     const channel = deps.smppChannel;
     const httpToo = deps.sendsHttpCallbacks !== false;
-    this.callbacks = !httpToo && channel === undefined ? null : new CallbackSender({
+    this.callbacks = new CallbackSender({
       store,
       clientOf: (id: ClientId) => provisioning.clientById(id),
       logger,
       owner: deps.callbackOwner ?? config.node.id,
       onMoReply: (event, text) => this.moReply(event, text),
       ...(channel === undefined ? {} : { smppChannel: channel }),
-      ...(httpToo || channel === undefined ? {} : { claimScope: () => ({ http: false, smppClients: channel.receivingClients() }) }),
+      ...(httpToo ? {} : { claimScope: () => ({ http: false, smppClients: channel?.receivingClients() ?? [] }) }),
+      // The dead-letter check is a query over the whole outbox: once a node is enough, so a worker leaves it to its primary.
+      checksUnclaimed: this.placement.runs !== 'when-told',
       options: this.options.callbacks ?? {},
       events: deps.events?.callbacks,
     });
@@ -198,7 +201,7 @@ export class DeliveryService {
 
   /** Callback requests in flight now (with binds in workers, theirs as last reported too). */
   get callbacksInFlight(): number {
-    return (this.callbacks?.inFlightCount() ?? 0) + (this.placement.runs === 'in-workers' ? this.placement.host.callbacksInFlight : 0);
+    return this.callbacks.inFlightCount() + (this.placement.runs === 'in-workers' ? this.placement.host.callbacksInFlight : 0);
   }
 
   async start(): Promise<void> {
@@ -206,7 +209,7 @@ export class DeliveryService {
     if (this.placement.runs !== 'in-workers') await this.inbound.start();
     await this.reconcile();
     await this.ownership?.start();
-    this.callbacks?.start();
+    this.callbacks.start();
     this.followTimer = setInterval(() => {
       if (this.deps.provisioning.version !== this.version) this.reconciling = this.reconciling.then(() => this.reconcile());
     }, this.options.provisioningCheckMs);
@@ -223,7 +226,7 @@ export class DeliveryService {
     this.dispatchers.clear();
     await this.ownCoordinator?.close();
     await this.inbound.stop();
-    await this.callbacks?.stop();
+    await this.callbacks.stop();
   }
 
   /**
