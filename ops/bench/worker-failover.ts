@@ -10,81 +10,33 @@
  *
  * Needs PostgreSQL at SMSPROC_TEST_PG_URL (default the local trust login). Progress on stderr.
  */
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
-import { configSchema } from '../../daemon/config/schema.js';
-import { openStore } from '../../daemon/storage/open.js';
+import { startWorkerNode, submitOrNull, type LogEntry } from '../../test/cluster/worker-node.js';
 import { waitFor } from '../../test/e2e/callback-harness.js';
-import { provisionNode, simulator, tempDir, TOKEN } from '../../test/e2e/deliver-harness.js';
-import { createTestSchema, dropTestSchema, testPgUrl } from '../../test/support/postgres.js';
 import { percentile } from './load.js';
 
 const { values: args } = parseArgs({ options: { kills: { type: 'string', default: '5' } } });
 const kills = Number(args.kills);
-const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
 
 function progress(text: string): void {
   process.stderr.write(`${new Date().toISOString()} ${text}\n`);
 }
 
-interface LogEntry {
-  readonly msg?: string;
-  readonly pid?: number;
-  readonly routeId?: string;
-  readonly bind?: number | string;
-  readonly worker?: number;
-  readonly at: number;
-}
-
 async function main(): Promise<void> {
-  const temp = tempDir();
-  const schema = await createTestSchema('smsproc_bench_workers');
-  const smsc = await simulator();
-  const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
-  const setup = await openStore(configSchema.parse({ store, log: { level: 'silent' } }));
-  await provisionNode(setup, { smscPort: smsc.address().port, callbackUrl: 'http://127.0.0.1:9', route: { binds: 2, tps: 200 } });
-  await setup.close();
-  const configFile = `${temp.dir}/smsproc.yaml`;
-  writeFileSync(configFile, [
-    'node: { id: bench-workers }',
-    `store: ${JSON.stringify(store)}`,
-    'api: { port: 0 }',
-    'ops: { port: 0 }',
-    'cluster: { workers: 2 }',
-    'dispatch: { leaseMs: 2000, inDoubtIntervalMs: 300 }',
-    "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
-    'log: { level: info }',
-    '',
-  ].join('\n'));
-  const child = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const log: LogEntry[] = [];
-  let buffer = '';
-  child.stdout.setEncoding('utf8');
-  const api = await new Promise<string>((resolve) => {
-    child.stdout.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-        const entry = JSON.parse(buffer.slice(0, end)) as LogEntry & { api?: string };
-        buffer = buffer.slice(end + 1);
-        log.push({ ...entry, at: performance.now() });
-        if (entry.msg === 'smsprocd ready' && entry.api !== undefined) resolve(entry.api);
-      }
-    });
+  const node = await startWorkerNode({
+    node: { id: 'bench-workers' },
+    callbackUrl: 'http://127.0.0.1:9',
+    route: { binds: 2, tps: 200 },
+    config: { dispatch: { leaseMs: 2000, inDoubtIntervalMs: 300 } },
+    schemaPrefix: 'smsproc_bench_workers',
   });
-  const find = (since: number, match: (e: LogEntry) => boolean): LogEntry | undefined => log.find((e) => e.at >= since && match(e));
+  const { log, smsc } = node;
+  const find = (since: number, match: (e: LogEntry) => boolean): LogEntry | undefined => log.find((e) => e.readAt >= since && match(e));
   let loading = true;
   const load = (async () => {
     for (let i = 0; loading; i++) {
-      // A connection handed to a worker as it dies is never answered (node:cluster): the timeout ends it.
-      await fetch(`http://${api}/api/v1/sms`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ from: 'ACME', to: `7916${String(i).padStart(7, '0')}`, text: `bench ${i}` }),
-        signal: AbortSignal.timeout(3000),
-      }).then((response) => response.text()).catch(() => undefined);
+      await submitOrNull(node.baseUrl, { to: `7916${String(i).padStart(7, '0')}`, text: `bench ${i}` });
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   })();
@@ -101,20 +53,17 @@ async function main(): Promise<void> {
       const moved = (e: LogEntry): boolean => e.routeId === 'sim' && e.bind === 0 && e.pid !== victim;
       await waitFor('bind 0 bound in another worker', () => find(killedAt, (e) => moved(e) && e.msg === 'bound') !== undefined, 20_000);
       await waitFor('the killed worker restarted', () => find(killedAt, (e) => e.msg === 'worker serving') !== undefined, 60_000);
-      toEpoch.push(find(killedAt, (e) => moved(e) && e.msg === 'bind acquired')!.at - killedAt);
-      toBound.push(find(killedAt, (e) => moved(e) && e.msg === 'bound')!.at - killedAt);
-      toRestart.push(find(killedAt, (e) => e.msg === 'worker serving')!.at - killedAt);
+      toEpoch.push(find(killedAt, (e) => moved(e) && e.msg === 'bind acquired')!.readAt - killedAt);
+      toBound.push(find(killedAt, (e) => moved(e) && e.msg === 'bound')!.readAt - killedAt);
+      toRestart.push(find(killedAt, (e) => e.msg === 'worker serving')!.readAt - killedAt);
       progress(`kill ${k + 1}: epoch ${toEpoch.at(-1)!.toFixed(0)} ms, bound ${toBound.at(-1)!.toFixed(0)} ms, restarted ${toRestart.at(-1)!.toFixed(0)} ms`);
       await new Promise((resolve) => setTimeout(resolve, 2000));
     }
   } finally {
     loading = false;
     await load;
-    child.kill('SIGTERM');
-    await new Promise((resolve) => child.once('exit', resolve));
-    await smsc.close();
-    await dropTestSchema(schema);
-    temp.remove();
+    await node.stop();
+    await node.close();
   }
   const figure = (values: number[]): string => {
     const sorted = Float64Array.from(values).sort();

@@ -1,17 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { configSchema } from '../../daemon/config/schema.js';
 import { hashPassword, sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
-import { provisionNode, simulator, statusOf, tempDir, TOKEN, type Submitted } from '../e2e/deliver-harness.js';
-import { createTestSchema, dropTestSchema, pgUnreachable, testPgUrl } from '../support/postgres.js';
+import { statusOf, type Submitted } from '../e2e/deliver-harness.js';
+import { pgUnreachable } from '../support/postgres.js';
 import { EtcdCluster } from './etcd-cluster.js';
+import { processAlive, startWorkerNode, submitOrNull, type LogEntry } from './worker-node.js';
 
 /**
  * smsprocd with `cluster.workers: 2` on a PostgreSQL schema, as a child process, with the SMSC
@@ -19,82 +15,6 @@ import { EtcdCluster } from './etcd-cluster.js';
  * of a worker → it is restarted, its binds run on the other worker, nothing accepted is lost; /metrics
  * sums the workers; SIGHUP reaches the workers; SIGTERM drains (binds unbound), exit 0.
  */
-const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
-
-/** A log line of the daemon (primary or worker: `pid` says which), with when the test read it. */
-interface LogEntry {
-  readonly msg?: string;
-  readonly pid?: number;
-  readonly routeId?: string;
-  readonly bind?: number | string;
-  readonly worker?: number;
-  readonly readAt: number;
-}
-
-interface Daemon {
-  readonly child: ChildProcess;
-  readonly baseUrl: string;
-  readonly opsUrl: string;
-  /** Pids of the workers that said they serve, in order (a restarted worker adds one). */
-  readonly workers: number[];
-  readonly log: LogEntry[];
-}
-
-async function startDaemon(configFile: string): Promise<Daemon> {
-  const child = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const workers: number[] = [];
-  const log: LogEntry[] = [];
-  child.stdout?.setEncoding('utf8');
-  let buffer = '';
-  const ready = await new Promise<{ api: string; ops: string }>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 1);
-        const entry = JSON.parse(line) as LogEntry & { api?: string; ops?: string };
-        log.push({ ...entry, readAt: performance.now() });
-        if (entry.msg === 'worker serving' && entry.worker !== undefined) workers.push(entry.worker);
-        if (entry.msg === 'smsprocd ready' && entry.api !== undefined && entry.ops !== undefined) resolve({ api: entry.api, ops: entry.ops });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
-  });
-  return { child, baseUrl: `http://${ready.api}`, opsUrl: `http://${ready.ops}`, workers, log };
-}
-
-/** Kills what a failed test left running: the primary and its workers. */
-function killDaemon(daemon: Daemon): void {
-  if (daemon.child.exitCode !== null || daemon.child.signalCode !== null) return;
-  daemon.child.kill('SIGKILL');
-  for (const pid of daemon.workers) if (processAlive(pid)) process.kill(pid, 'SIGKILL');
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** POST /api/v1/sms; the accepted message, or null for any other answer, a cut connection or no answer in time. */
-async function submitOrNull(baseUrl: string, body: Record<string, unknown>): Promise<Submitted | null> {
-  try {
-    const response = await fetch(`${baseUrl}/api/v1/sms`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ from: 'ACME', ...body }),
-      // A connection the primary was handing to the worker as it died is never answered (node:cluster).
-      signal: AbortSignal.timeout(3000),
-    });
-    if (response.status >= 300) return null;
-    return ((await response.json()) as { messages: Submitted[] }).messages[0] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** Sends `count` messages; returns those accepted (a request cut by a dying worker was not accepted). */
 async function sendSome(baseUrl: string, label: string, count: number): Promise<Submitted[]> {
@@ -149,29 +69,15 @@ if (unreachable !== null) {
   console.log(`workers test not registered: no PostgreSQL at the test URL: ${unreachable}`);
 } else {
   test('cluster.workers 2: API on the workers, SIGHUP reloads them, kill -9 of a worker restarts it with nothing lost, /metrics aggregated, SIGTERM drains', { timeout: 60_000 }, async () => {
-    const temp = tempDir();
-    const schema = await createTestSchema();
-    const smsc = await simulator();
     const receiver = await startReceiver(() => ({ status: 200 }));
-    const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
-    const storeConfig = configSchema.parse({ store, log: { level: 'silent' } });
-    const setup = await openStore(storeConfig);
-    await provisionNode(setup, { smscPort: smsc.address().port, callbackUrl: receiver.url, route: { tps: 200 } });
-    await setup.close();
-    const configFile = `${temp.dir}/smsproc.yaml`;
-    writeFileSync(configFile, [
-      'node: { id: workers-e2e }',
-      `store: ${JSON.stringify(store)}`,
-      'api: { port: 0 }',
-      'ops: { port: 0 }',
-      'cluster: { workers: 2 }',
+    const daemon = await startWorkerNode({
+      node: { id: 'workers-e2e' },
+      callbackUrl: receiver.url,
+      route: { tps: 200 },
       // Provisioning changes reach the workers by SIGHUP here, long before the next poll.
-      'provisioning: { pollIntervalMs: 60000 }',
-      "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
-      'log: { level: info }',
-      '',
-    ].join('\n'));
-    const daemon = await startDaemon(configFile);
+      config: { provisioning: { pollIntervalMs: 60000 } },
+    });
+    const { smsc } = daemon;
     try {
       assert.equal(daemon.workers.length, 2);
       const sent = await sendSome(daemon.baseUrl, 'first', 40);
@@ -185,7 +91,7 @@ if (unreachable !== null) {
       assert.equal(total, 40);
 
       const newToken = 'sp_workers_e2e_token_0123456789abcdef';
-      const admin = await openStore(storeConfig);
+      const admin = await openStore(daemon.storeConfig);
       await admin.applyProvisioning([{ op: 'apiToken.add', clientId: 'acme' as ClientId, token: { id: 't2', sha256: sha256Hex(newToken), createdAt: new Date(0), label: 'sighup' } }]);
       await admin.close();
       assert.equal(await tokenAccepted(daemon.baseUrl, newToken), false);
@@ -206,46 +112,30 @@ if (unreachable !== null) {
       assert.ok(await acceptedTotal(daemon.opsUrl) >= 20);
 
       const live = daemon.workers.slice(1);
-      daemon.child.kill('SIGTERM');
-      const [code] = (await once(daemon.child, 'exit')) as [number | null];
-      assert.equal(code, 0);
+      assert.equal(await daemon.stop(), 0);
       assert.deepEqual(live.filter(processAlive), []);
     } finally {
-      killDaemon(daemon);
-      await smsc.close();
+      await daemon.close();
       await receiver.close();
-      await dropTestSchema(schema);
-      temp.remove();
     }
   });
 
   test('cluster.workers 2, a route of 2 binds: each bind runs in a worker; kill -9 of its worker moves it to the other at once with nothing lost; SIGTERM unbinds', { timeout: 120_000 }, async (t) => {
-    const temp = tempDir();
-    const schema = await createTestSchema();
-    const smsc = await simulator();
     const receiver = await startReceiver(() => ({ status: 200 }));
-    const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
-    const setup = await openStore(configSchema.parse({ store, log: { level: 'silent' } }));
     const windowSize = 10;
-    await provisionNode(setup, { smscPort: smsc.address().port, callbackUrl: receiver.url, route: { binds: 2, windowSize, tps: 100 } });
-    await setup.close();
-    const configFile = `${temp.dir}/smsproc.yaml`;
-    writeFileSync(configFile, [
-      'node: { id: workers-binds }',
-      `store: ${JSON.stringify(store)}`,
-      'api: { port: 0 }',
-      'ops: { port: 0 }',
-      'cluster: { workers: 2 }',
-      // A killed worker's messages lapse into IN_DOUBT after the lease and are resent soon after (policy resend).
-      'dispatch: { leaseMs: 2000, inDoubtIntervalMs: 300, claimIdleMs: 50 }',
-      `web: { admins: [${JSON.stringify(`ops:${await hashPassword(ADMIN_PASSWORD)}`)}] }`,
-      'queue: { sweepIntervalMs: 200, retryDelayMs: 200 }',
-      'callbacks: { pollIntervalMs: 50 }',
-      "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
-      'log: { level: info }',
-      '',
-    ].join('\n'));
-    const daemon = await startDaemon(configFile);
+    const daemon = await startWorkerNode({
+      node: { id: 'workers-binds' },
+      callbackUrl: receiver.url,
+      route: { binds: 2, windowSize, tps: 100 },
+      config: {
+        // A killed worker's messages lapse into IN_DOUBT after the lease and are resent soon after (policy resend).
+        dispatch: { leaseMs: 2000, inDoubtIntervalMs: 300, claimIdleMs: 50 },
+        web: { admins: [`ops:${await hashPassword(ADMIN_PASSWORD)}`] },
+        queue: { sweepIntervalMs: 200, retryDelayMs: 200 },
+        callbacks: { pollIntervalMs: 50 },
+      },
+    });
+    const { smsc } = daemon;
     const primary = daemon.child.pid!;
     /** The pid that raised bind `index`'s epoch (and so runs it) most recently after `since`, if any. */
     const runnerOf = (index: number, since = 0): number | undefined => daemon.log.findLast((e) => e.msg === 'bind acquired' && e.routeId === 'sim' && e.bind === index && e.readAt >= since)?.pid;
@@ -316,44 +206,27 @@ if (unreachable !== null) {
       assert.ok(duplicates <= windowSize, `duplicates ${duplicates} exceed the killed worker's window ${windowSize}`);
 
       const draining = performance.now();
-      daemon.child.kill('SIGTERM');
-      const [code] = (await once(daemon.child, 'exit')) as [number | null];
-      assert.equal(code, 0);
+      assert.equal(await daemon.stop(), 0);
       const released = daemon.log.filter((e) => e.msg === 'bind released' && e.routeId === 'sim' && e.readAt >= draining);
       assert.deepEqual(released.map((e) => e.bind).sort(), [0, 1], 'both binds finished their window and unbound');
       assert.ok(released.every((e) => e.pid !== primary && daemon.workers.includes(e.pid!)));
       await waitFor('the simulator saw both binds close', () => smsc.stats().binds.open === 0, 5000);
       assert.deepEqual(daemon.workers.filter(processAlive), []);
     } finally {
-      killDaemon(daemon);
-      await smsc.close();
+      await daemon.close();
       await receiver.close();
-      await dropTestSchema(schema);
-      temp.remove();
     }
   });
 
   test('cluster.workers 2 over etcd: renewals keep the workers\' binds; with the primary frozen (SIGSTOP) each worker fences its bind at the lease deadline, and after it thaws the binds run again', { timeout: 120_000 }, async (t) => {
     const etcd = await EtcdCluster.start(1);
-    const temp = tempDir();
-    const schema = await createTestSchema();
-    const smsc = await simulator();
-    const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
-    const setup = await openStore(configSchema.parse({ store, log: { level: 'silent' } }));
-    await provisionNode(setup, { smscPort: smsc.address().port, callbackUrl: 'http://127.0.0.1:9', route: { binds: 2 } });
-    await setup.close();
-    const configFile = `${temp.dir}/smsproc.yaml`;
-    writeFileSync(configFile, [
-      'node: { id: workers-etcd, site: a }',
-      `store: ${JSON.stringify(store)}`,
-      'api: { port: 0 }',
-      'ops: { port: 0 }',
-      `cluster: { workers: 2, coordinator: etcd, etcdEndpoints: ${JSON.stringify(etcd.endpoints)}, leaseTtlMs: 2000 }`,
-      "msisdn: { defaultCountryCode: '7', nationalPrefix: '8', nationalNumberLength: 10 }",
-      'log: { level: info }',
-      '',
-    ].join('\n'));
-    const daemon = await startDaemon(configFile);
+    const daemon = await startWorkerNode({
+      node: { id: 'workers-etcd', site: 'a' },
+      callbackUrl: 'http://127.0.0.1:9',
+      route: { binds: 2 },
+      cluster: { coordinator: 'etcd', etcdEndpoints: etcd.endpoints, leaseTtlMs: 2000 },
+    });
+    const { smsc } = daemon;
     const selfFenced = (): LogEntry[] => daemon.log.filter((e) => e.msg === 'lease deadline passed without a renewal: fencing the bind');
     try {
       await waitFor('both binds bound', () => smsc.stats().binds.open === 2, 30_000);
@@ -382,16 +255,10 @@ if (unreachable !== null) {
       assert.equal(after.length, 10);
       await waitFor('delivered after the primary rejoined', async () => (await Promise.all(after.map((m) => statusOf(daemon.baseUrl, m.id)))).every((s) => s === 'delivered'), 20_000);
 
-      daemon.child.kill('SIGTERM');
-      const [code] = (await once(daemon.child, 'exit')) as [number | null];
-      assert.equal(code, 0);
+      assert.equal(await daemon.stop(), 0);
     } finally {
-      // SIGKILL reaches a stopped (SIGSTOP) primary too.
-      killDaemon(daemon);
-      await smsc.close();
-      await dropTestSchema(schema);
+      await daemon.close();
       await etcd.stop();
-      temp.remove();
     }
   });
 }
