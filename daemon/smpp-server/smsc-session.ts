@@ -11,6 +11,7 @@ import { CommandStatus } from '../smpp/command-status.js';
 import { commandIds, isResponseId, responseCommandOf } from '../smpp/commands.js';
 import type { FramingError } from '../smpp/frame-parser.js';
 import type { Pdu, PduOf } from '../smpp/pdu.js';
+import { allocateSequence as nextFreeSequence, takeExpired, timersWakeAt, watchPeer, type EnquireLink } from '../smpp/session-link.js';
 import { bodilessPdu, errorResponse } from '../smpp/session-pdus.js';
 import type { BindKind } from '../smpp/session-types.js';
 
@@ -81,7 +82,7 @@ export interface SmscSessionState<T> {
   /** Our deliver_sm awaiting deliver_sm_resp, in send (so deadline) order. */
   outstanding: Map<number, { readonly tag: T; readonly deadline: number }>;
   queue: { readonly tag: T; readonly pdu: PduOf<'deliver_sm'> }[];
-  enquireLink: { readonly sequenceNumber: number; readonly deadline: number } | null;
+  enquireLink: EnquireLink | null;
   unbindSequence: number | null;
   lastReceivedAt: number;
 }
@@ -93,7 +94,6 @@ export interface SmscStepResult<T> {
 
 const bindKinds = { bind_transmitter: 'transmitter', bind_receiver: 'receiver', bind_transceiver: 'transceiver' } as const;
 const bindResponses = { transmitter: 'bind_transmitter_resp', receiver: 'bind_receiver_resp', transceiver: 'bind_transceiver_resp' } as const;
-const maxSequence = 0x7fffffff;
 
 export function createSmscSession<T>(config: SmscSessionConfig, now: number): SmscSessionState<T> {
   return {
@@ -293,19 +293,11 @@ function expireTimers<T>(state: SmscSessionState<T>, now: number, effects: SmscE
     else if (state.phase === 'unbinding') close(state, 'unbindTimeout', effects);
     if (state.phase === 'closed') return;
   }
-  for (const [seq, sent] of state.outstanding) {
-    if (sent.deadline > now) break;
-    state.outstanding.delete(seq);
-    effects.push({ type: 'deliverOutcome', tag: sent.tag, outcome: { kind: 'timeout' } });
-  }
+  for (const [, sent] of takeExpired(state.outstanding, now)) effects.push({ type: 'deliverOutcome', tag: sent.tag, outcome: { kind: 'timeout' } });
   if (state.phase !== 'bound') return;
-  if (state.enquireLink !== null) {
-    if (now >= state.enquireLink.deadline) close(state, 'deadPeer', effects);
-  } else if (now - state.lastReceivedAt >= state.config.enquireLinkIntervalMs) {
-    const sequenceNumber = allocateSequence(state);
-    state.enquireLink = { sequenceNumber, deadline: now + state.config.enquireLinkTimeoutMs };
-    effects.push({ type: 'send', pdu: bodilessPdu('enquire_link', sequenceNumber) });
-  }
+  const watch = watchPeer(state, state.config, now, () => allocateSequence(state));
+  if (watch === 'deadPeer') close(state, 'deadPeer', effects);
+  else if (watch !== null) effects.push({ type: 'send', pdu: watch });
 }
 
 function pump<T>(state: SmscSessionState<T>, now: number, effects: SmscEffect<T>[]): void {
@@ -319,11 +311,7 @@ function pump<T>(state: SmscSessionState<T>, now: number, effects: SmscEffect<T>
 }
 
 function allocateSequence<T>(state: SmscSessionState<T>): number {
-  for (;;) {
-    const seq = state.nextSequence;
-    state.nextSequence = seq === maxSequence ? 1 : seq + 1;
-    if (!state.outstanding.has(seq) && seq !== state.enquireLink?.sequenceNumber && seq !== state.unbindSequence) return seq;
-  }
+  return nextFreeSequence(state, (seq) => state.outstanding.has(seq) || seq === state.enquireLink?.sequenceNumber || seq === state.unbindSequence);
 }
 
 function failQueued<T>(state: SmscSessionState<T>, effects: SmscEffect<T>[]): void {
@@ -349,9 +337,6 @@ function close<T>(state: SmscSessionState<T>, reason: SmscCloseReason | null, ef
 
 function nextWake<T>(state: SmscSessionState<T>): number | null {
   if (state.phase === 'closed') return null;
-  let at = state.phaseDeadline ?? Infinity;
-  const oldest = state.outstanding.values().next();
-  if (oldest.done !== true) at = Math.min(at, oldest.value.deadline);
-  if (state.phase === 'bound') at = Math.min(at, state.enquireLink?.deadline ?? state.lastReceivedAt + state.config.enquireLinkIntervalMs);
+  const at = timersWakeAt(state.phaseDeadline, state.outstanding, state.phase === 'bound' ? state : null, state.config);
   return at === Infinity ? null : at;
 }

@@ -10,11 +10,11 @@ import { CommandStatus, classifyCommandStatus } from './command-status.js';
 import { commandIds, isResponseId, responseCommandOf } from './commands.js';
 import type { FramingError } from './frame-parser.js';
 import type { Pdu } from './pdu.js';
+import { allocateSequence as nextFreeSequence, takeExpired, timersWakeAt, watchPeer } from './session-link.js';
 import { bindPdu, bindResponseOf, bodilessPdu, deliveryResponse, errorResponse } from './session-pdus.js';
 import type { CloseReason, SessionConfig, SessionEffect, SessionEvent, SessionState, StepResult, SubmitOutcome } from './session-types.js';
 import { createThrottle, nextTokenAt, onThrottled, tryTakeToken } from './throttle.js';
 
-const maxSequence = 0x7fffffff;
 const expectedResponse = { submit_sm: 'submit_sm_resp', data_sm: 'data_sm_resp' } as const;
 /**
  * Submits sent per step at most; more wake the machine again at once. The driver learns that the
@@ -290,22 +290,17 @@ function expireTimers<T>(state: SessionState<T>, now: number, effects: SessionEf
         break;
     }
   }
-  // In send order, so in deadline order: stop at the first one still running.
-  for (const [seq, pending] of state.outstanding) {
-    if (pending.deadline > now) break;
-    state.outstanding.delete(seq);
+  for (const [seq, pending] of takeExpired(state.outstanding, now)) {
     rememberExpired(state, seq, pending.tag);
     state.counters.timeouts += 1;
     effects.push({ type: 'outcome', tag: pending.tag, outcome: { kind: 'timeout' } });
   }
   if (state.phase !== 'bound' && state.phase !== 'draining') return;
-  if (state.enquireLink !== null) {
-    if (now >= state.enquireLink.deadline) closeSession(state, 'deadPeer', effects);
-  } else if (now - state.lastReceivedAt >= config.enquireLinkIntervalMs) {
-    const sequenceNumber = allocateSequence(state);
-    state.enquireLink = { sequenceNumber, deadline: now + config.enquireLinkTimeoutMs };
+  const watch = watchPeer(state, config, now, () => allocateSequence(state));
+  if (watch === 'deadPeer') closeSession(state, 'deadPeer', effects);
+  else if (watch !== null) {
     state.counters.enquireLinksSent += 1;
-    effects.push({ type: 'send', pdu: bodilessPdu('enquire_link', sequenceNumber) });
+    effects.push({ type: 'send', pdu: watch });
   }
 }
 
@@ -355,17 +350,11 @@ function sendUnbind<T>(state: SessionState<T>, now: number, effects: SessionEffe
   effects.push({ type: 'send', pdu: bodilessPdu('unbind', state.unbindSequence) });
 }
 
-/** 1..0x7FFFFFFF, wrapping, skipping numbers still awaiting a response. */
+/** A sequence number no request awaits; reusing it forgets the timed-out submit that had it (a late response now answers the new one). */
 function allocateSequence<T>(state: SessionState<T>): number {
-  for (;;) {
-    const seq = state.nextSequence;
-    state.nextSequence = seq === maxSequence ? 1 : seq + 1;
-    const inUse = state.outstanding.has(seq) || seq === state.bindSequence || seq === state.unbindSequence || seq === state.enquireLink?.sequenceNumber;
-    if (!inUse) {
-      state.expired.delete(seq);
-      return seq;
-    }
-  }
+  const seq = nextFreeSequence(state, (n) => state.outstanding.has(n) || n === state.bindSequence || n === state.unbindSequence || n === state.enquireLink?.sequenceNumber);
+  state.expired.delete(seq);
+  return seq;
 }
 
 function failQueued<T>(state: SessionState<T>, reason: 'stopping' | 'closed', effects: SessionEffect<T>[]): void {
@@ -397,12 +386,7 @@ function closeSession<T>(state: SessionState<T>, reason: CloseReason | 'socketCl
 
 function nextWake<T>(state: SessionState<T>, now: number): number | null {
   if (state.phase === 'closed') return null;
-  let at = state.phaseDeadline ?? Infinity;
-  const oldest = state.outstanding.values().next();
-  if (oldest.done !== true) at = Math.min(at, oldest.value.deadline);
-  if (state.phase === 'bound' || state.phase === 'draining') {
-    at = Math.min(at, state.enquireLink?.deadline ?? state.lastReceivedAt + state.config.enquireLinkIntervalMs);
-  }
+  let at = timersWakeAt(state.phaseDeadline, state.outstanding, state.phase === 'bound' || state.phase === 'draining' ? state : null, state.config);
   const canSend = state.phase === 'bound' && !state.writeBlocked && state.outstanding.size < state.config.windowSize;
   if (canSend && state.queueHead < state.queue.length) at = Math.min(at, nextTokenAt(state.throttle, now));
   return at === Infinity ? null : at;

@@ -1,6 +1,7 @@
 import type { DecodeResult } from './codec.js';
 import type { FramingError } from './frame-parser.js';
 import type { Pdu, PduOf } from './pdu.js';
+import type { EnquireLink } from './session-link.js';
 import type { ThrottleConfig, ThrottleState } from './throttle.js';
 
 /** Which bind the ESME asks for. A route in transmitter+receiver mode runs two sessions, one of each. */
@@ -139,7 +140,7 @@ export interface SessionState<T> {
   unanswered: Map<number, 'deliver_sm_resp' | 'data_sm_resp'>;
   bindSequence: number | null;
   unbindSequence: number | null;
-  enquireLink: { sequenceNumber: number; deadline: number } | null;
+  enquireLink: EnquireLink | null;
   lastReceivedAt: number;
   writeBlocked: boolean;
   throttle: ThrottleState;
