@@ -90,4 +90,65 @@ if (!etcdAvailable()) {
       await b?.close();
     }
   });
+
+  test('a node whose lease is revoked keeps its sessions and takes their slots back; with etcd frozen each node admits its share', { timeout: 120_000 }, async () => {
+    const keyPrefix = `smsproc-bl${process.pid}-${randomBytes(3).toString('hex')}/`;
+    const client = { id: 'shareco', password: 'secret2', maxBinds: 4 };
+    const common = { endpoints: [...etcd.endpoints], keyPrefix, client, leaseTtlS: 2 };
+    const opened: RecordingSession[] = [];
+    const nodes: SmppNode[] = [];
+    let frozen = false;
+    try {
+      const b = await startSmppNode({ ...common, nodeId: 'node-b' });
+      nodes.push(b);
+      const c = await startSmppNode({ ...common, nodeId: 'node-c' });
+      nodes.push(c);
+      const bind = async (node: SmppNode): Promise<number> => {
+        const session = await bindRecording(node.port, client.id, client.password, 'transceiver');
+        opened.push(session);
+        return session.bindStatus;
+      };
+      const slotKvs = async () => (await reader.getAll().prefix(`${keyPrefix}owners/client-binds/${client.id}/`).exec()).kvs;
+      const slots = async () => (await slotKvs()).map((kv) => decodeOwner(kv.value.toString()) ?? '?').sort();
+
+      assert.equal(await bind(b), smpp.ESME_ROK);
+      assert.equal(await bind(b), smpp.ESME_ROK);
+      const [held] = await slotKvs();
+      const oldLease = held!.lease;
+      await reader.leaseClient.leaseRevoke({ ID: oldLease });
+      await waitFor('node B holds both slots again, under its new lease', async () => {
+        const kvs = await slotKvs();
+        return kvs.length === 2 && kvs.every((kv) => kv.lease !== oldLease && decodeOwner(kv.value.toString()) === 'node-b');
+      }, 15_000);
+      for (const session of opened) {
+        const answer = await request(session.session, 'enquire_link');
+        assert.equal(answer.command_status, smpp.ESME_ROK, 'the sessions were never closed');
+      }
+      assert.equal(b.smppServer.bindCount(client.id as ClientId), 2);
+
+      // No etcd answers: both nodes fence; each admits maxBinds ÷ 2 live nodes = 2 of the client's sessions.
+      const leaseBeforeOutage = (await slotKvs())[0]!.lease;
+      for (let i = 0; i < 3; i++) etcd.freeze(i, true);
+      frozen = true;
+      await waitFor('both nodes fenced', () => b.coordinator.status().phase === 'fenced' && c.coordinator.status().phase === 'fenced', 15_000);
+      assert.equal(await bind(b), smpp.ESME_RBINDFAIL, 'node B has its share already');
+      assert.equal(await bind(c), smpp.ESME_ROK);
+      assert.equal(await bind(c), smpp.ESME_ROK);
+      assert.equal(await bind(c), smpp.ESME_RBINDFAIL, 'node C at its share');
+
+      for (let i = 0; i < 3; i++) etcd.freeze(i, false);
+      frozen = false;
+      // B's keys of before the outage linger until that lease expires: wait for B's sessions to hold new ones.
+      await waitFor('every session holds a slot once etcd answers', async () => {
+        const kvs = await slotKvs();
+        return kvs.length === 4 && kvs.every((kv) => kv.lease !== leaseBeforeOutage);
+      }, 30_000);
+      assert.equal((await slots()).join(), 'node-b,node-b,node-c,node-c');
+      assert.equal(await bind(c), smpp.ESME_RBINDFAIL, 'four binds over the cluster: the limit');
+    } finally {
+      if (frozen) for (let i = 0; i < 3; i++) etcd.freeze(i, false);
+      for (const session of opened) await closeEsme(session.session);
+      for (const node of nodes) await node.close();
+    }
+  });
 }
