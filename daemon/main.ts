@@ -116,7 +116,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   const cluster = await joinCluster({ config, store, provisioning, logger });
   // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
   const limiter = cluster.limiter;
-  const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter }) : null;
+  const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter, bindLimit: cluster.bindLimit() }) : null;
   // Client reservations across nodes (docs/scheduling.md): counted in Redis when limits.redisUrl is set;
   // with workers each worker that runs binds takes part instead.
   const reservations = workers ? null : openReservationLedger(config, { liveNodes: () => cluster.coordinator.members().length, onReachable: (up) => metrics.cluster.dependencyUp('redis', up), log: logger });

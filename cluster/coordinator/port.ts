@@ -1,7 +1,8 @@
 /**
  * The Coordinator port: which nodes are alive (membership), and which node owns each named resource
- * (ownership with a fencing epoch). Resources are named `route/<routeId>/bind/<n>` (an operator bind)
- * and `pool/<name>/active` (a dedicated-server pool's active role).
+ * (ownership with a fencing epoch). Resources are named `route/<routeId>/bind/<n>` (an operator bind),
+ * `pool/<name>/active` (a dedicated-server pool's active role) and `client-binds/<clientId>/<n>` (one
+ * of an SMPP client's bind slots, daemon/smpp-server/bind-limit.ts).
  *
  * Guarantee every adapter keeps: at any instant at most one node believes it owns a resource. An owner
  * learns it must stop through its ownership's `lost` signal, and that signal fires BEFORE any other

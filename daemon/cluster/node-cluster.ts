@@ -1,7 +1,8 @@
 /**
  * This node's part in the cluster (docs/cluster.md): its Coordinator (joined at start), the active
- * roles of its dedicated-server pools, and the client intake limiter — cluster-wide through Redis
- * when `limits.redisUrl` is set (falling back to this node's share of each rate), in process otherwise.
+ * roles of its dedicated-server pools, the client intake limiter — cluster-wide through Redis
+ * when `limits.redisUrl` is set (falling back to this node's share of each rate), in process otherwise —
+ * and the SMPP clients' bind limit (slots through the etcd coordinator, a count on one node).
  */
 import type { Coordinator } from '../../cluster/coordinator/port.js';
 import { createIntakeLimiter, intakeLimitOf } from '../api/intake-limiter.js';
@@ -9,6 +10,7 @@ import type { Config } from '../config/schema.js';
 import type { Limiter } from '../limits/limiter.js';
 import { createRedisLimiter } from '../limits/redis-limiter.js';
 import type { Logger } from '../log.js';
+import { clusterBindLimit, localBindLimit, type BindLimit } from '../smpp-server/bind-limit.js';
 import type { Store } from '../storage/port.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
 import { openCoordinator } from './open-coordinator.js';
@@ -17,6 +19,8 @@ import { parsePool, PoolRoles } from './pool-roles.js';
 export interface NodeCluster {
   readonly coordinator: Coordinator;
   readonly limiter: Limiter;
+  /** A new bind limit for the SMPP server (which closes it). */
+  bindLimit(): BindLimit;
   /** `/health/pool/<name>`: true on the pool's active node; null for an unknown pool. */
   poolActive(name: string): boolean | null;
   /** Gives up the pools' active roles, leaves the cluster, closes Redis. Call after delivery stopped. */
@@ -48,6 +52,7 @@ export async function joinCluster(deps: { config: Config; store: Store; provisio
   return {
     coordinator,
     limiter: redisLimiter ?? createIntakeLimiter(provisioning, Date.now),
+    bindLimit: () => bindLimitFor(config, coordinator, logger),
     poolActive: (name) => (pools.isKnown(name) ? pools.isActive(name) : null),
     async close() {
       await pools.stop();
@@ -55,6 +60,11 @@ export async function joinCluster(deps: { config: Config; store: Store; provisio
       await redisLimiter?.close();
     },
   };
+}
+
+/** With the local coordinator this node is the cluster: its own count is the limit, with no coordinator call per bind. */
+export function bindLimitFor(config: Config, coordinator: Coordinator, logger: Logger): BindLimit {
+  return config.cluster.coordinator === 'local' ? localBindLimit() : clusterBindLimit(coordinator, logger);
 }
 
 export function redisConnectionOf(url: string): { host: string; port: number; password?: string; username?: string; db?: number; tls?: object } {

@@ -26,7 +26,8 @@ export interface ApiTokenRecord {
 
 /**
  * A client's SMPP access (docs/smpp-server.md): it binds to smsproc with this system_id and password,
- * from its allowlisted addresses, with at most maxBinds sessions at once on one node.
+ * from its allowlisted addresses, with at most maxBinds sessions at once (across the cluster with the
+ * etcd coordinator).
  */
 export interface SmppAccess {
   /** The bind's system_id: 1 to 15 printable ASCII characters, unique among clients. */

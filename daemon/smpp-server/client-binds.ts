@@ -1,6 +1,6 @@
 /**
- * The clients' bound sessions on this node: counted against each client's maxBinds, and chosen for
- * a deliver_sm (a receiver or transceiver bind; the least loaded of them).
+ * The clients' bound sessions on this node, chosen for a deliver_sm (a receiver or transceiver bind;
+ * the least loaded of them). The bind limit is the BindLimit's (bind-limit.ts).
  */
 import type { ClientId } from '../domain/ids.js';
 
@@ -18,13 +18,10 @@ export class ClientBinds<S extends BoundSession> {
     return this.byClient.get(clientId)?.size ?? 0;
   }
 
-  /** Registers a session unless the client already has `maxBinds`; true when registered. */
-  tryAdd(clientId: ClientId, session: S, maxBinds: number): boolean {
+  add(clientId: ClientId, session: S): void {
     const sessions = this.byClient.get(clientId) ?? new Set<S>();
-    if (sessions.size >= maxBinds) return false;
     sessions.add(session);
     this.byClient.set(clientId, sessions);
-    return true;
   }
 
   remove(clientId: ClientId, session: S): void {

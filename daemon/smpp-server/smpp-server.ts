@@ -1,7 +1,7 @@
 /**
  * SMPP access for clients (docs/smpp-server.md): a TCP (or TLS) listener whose every connection is
  * an SMSC-role session. Binds are checked against the clients' SMPP access and counted against
- * their maxBinds; submits are accepted as HTTP submissions are; the `channel` carries receipts and
+ * their maxBinds (across the cluster with the etcd coordinator: bind-limit.ts); submits are accepted as HTTP submissions are; the `channel` carries receipts and
  * MO to the clients' receiver/transceiver binds on this node for the callback sender.
  */
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,7 @@ import { CommandStatus, commandStatusName } from '../smpp/command-status.js';
 import type { CallbackEvent, Store } from '../storage/port.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
 import { createBindAuthenticator } from './bind-auth.js';
+import { localBindLimit, type BindLimit, type BindTicket } from './bind-limit.js';
 import { ClientBinds } from './client-binds.js';
 import { ClientIntake } from './client-intake.js';
 import { eventPdu } from './event-pdus.js';
@@ -34,6 +35,8 @@ export interface SmppServerDeps {
   readonly logger: Logger;
   /** The intake ceiling; share the API's so that a client's maxTps holds across HTTP and SMPP. */
   readonly limiter?: Limiter;
+  /** Each client's maxBinds: across the cluster (clusterBindLimit) or on this node (the default). */
+  readonly bindLimit?: BindLimit;
   readonly clock?: () => number;
   /** Session timers beyond the config (tests shorten them). */
   readonly session?: Partial<SmscSessionConfig>;
@@ -91,6 +94,7 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
   const rules = rulesOf(config);
   const authenticator = createBindAuthenticator(createCredentialCache(config.api.credentialCacheTtlMs, clock));
   const binds = new ClientBinds<SmscConnection>();
+  const bindLimit = deps.bindLimit ?? localBindLimit();
   const connections = new Set<SmscConnection>();
   const receivingBindListeners = new Set<(clientId: ClientId) => void>();
   const announceReceivingBind = (clientId: ClientId): void => {
@@ -98,7 +102,7 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
   };
 
   function handlersFor(): SmscConnectionHandlers {
-    let bound: { readonly clientId: ClientId; readonly intake: ClientIntake } | null = null;
+    let bound: { readonly clientId: ClientId; readonly intake: ClientIntake; readonly ticket: BindTicket } | null = null;
     return {
       async bind(connection, pdu, kind) {
         const verdict = await authenticator.authenticate(provisioning.snapshot, pdu.systemId, pdu.password, connection.remoteAddress);
@@ -110,12 +114,20 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
         // The client may have gone while its password was checked: a closed session takes no slot.
         if (connection.closed) return CommandStatus.ESME_RBINDFAIL;
         const maxBinds = client.smpp?.maxBinds ?? 0;
-        if (!binds.tryAdd(client.id, connection, maxBinds)) {
+        const ticket = await bindLimit.admit(client.id, maxBinds);
+        if (ticket === null) {
           log.warn({ clientId: client.id, maxBinds }, 'bind refused: the client has its maximum of binds');
           return CommandStatus.ESME_RBINDFAIL;
         }
+        // Closed while its place was taken: give it back (closed() ran before `bound` was set).
+        if (connection.closed) {
+          ticket.release();
+          return CommandStatus.ESME_RBINDFAIL;
+        }
+        binds.add(client.id, connection);
         bound = {
           clientId: client.id,
+          ticket,
           intake: new ClientIntake({ acceptance, rules, clientOf: (id) => provisioning.clientById(id), logger: log, clock }, client.id, settings.partTimeoutMs),
         };
         log.info({ clientId: client.id, bindKind: kind, ip: connection.remoteAddress }, 'client bound');
@@ -132,6 +144,7 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
         if (bound !== null) {
           bound.intake.close();
           binds.remove(bound.clientId, connection);
+          bound.ticket.release();
         }
       },
     };
@@ -179,6 +192,7 @@ export async function startSmppServer(deps: SmppServerDeps): Promise<SmppServer>
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       await Promise.all([...connections].map((connection) => connection.stop()));
       await closed;
+      await bindLimit.close();
     },
   };
 }

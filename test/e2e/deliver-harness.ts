@@ -6,6 +6,7 @@ import { configSchema, type Config } from '../../daemon/config/schema.js';
 import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
+import { bindLimitFor } from '../../daemon/cluster/node-cluster.js';
 import { openCoordinator } from '../../daemon/cluster/open-coordinator.js';
 import { parsePool, PoolRoles } from '../../daemon/cluster/pool-roles.js';
 import { intakeLimitOf } from '../../daemon/api/intake-limiter.js';
@@ -126,11 +127,14 @@ export async function startNode(options: NodeOptions): Promise<Node> {
   await provisionNode(store, options);
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   const sweeper = setInterval(() => void store.sweepMt().catch(() => undefined), config.queue.sweepIntervalMs);
-  const smppServer = options.smppServer === undefined
-    ? null
-    : await startSmppServer({ config, store, provisioning, logger, session: { enquireLinkTimeoutMs: 1_000, responseTimeoutMs: 2_000 } });
   const coordinator = options.cluster === undefined ? null : openCoordinator(config, store, logger);
   await coordinator?.start();
+  const smppServer = options.smppServer === undefined
+    ? null
+    : await startSmppServer({
+      config, store, provisioning, logger, session: { enquireLinkTimeoutMs: 1_000, responseTimeoutMs: 2_000 },
+      ...(coordinator === null ? {} : { bindLimit: bindLimitFor(config, coordinator, logger) }),
+    });
   // Dedicated pools' active roles, as joinCluster runs them in the daemon.
   const pools = coordinator === null || config.cluster.pools.length === 0
     ? null

@@ -24,7 +24,7 @@ export interface SmppClientSpec {
 }
 
 /** A client `id` whose SMPP system_id is its id and whose sender is its id upper-cased; MO without an MO URL goes over SMPP. */
-export async function addSmppClient(node: Node, spec: SmppClientSpec): Promise<ClientRecord> {
+export async function addSmppClient(node: Pick<Node, 'store' | 'provisioning'>, spec: SmppClientSpec): Promise<ClientRecord> {
   const id = spec.id as ClientId;
   await node.store.applyProvisioning([{
     op: 'client.put',

@@ -4,6 +4,7 @@ import type { NodeInfo } from '../port.js';
  * The etcd key layout under the coordinator's prefix (default `smsproc/`):
  *   nodes/<nodeId>       JSON {site, weight}, put under the node's lease (membership)
  *   owners/<resource>    JSON {nodeId}, created under the owner's lease; create revision = epoch
+ *                        (resources: binds, pool roles, SMPP clients' bind slots `client-binds/<clientId>/<n>`)
  *   pins/<resource>      JSON {nodeId}, no lease (an operator's `cluster move`; `cluster unpin` deletes it)
  */
 export const nodesPrefix = 'nodes/';

@@ -3,6 +3,7 @@ import { Etcd3 } from 'etcd3';
 import { decodeNode, decodeOwner, encodeNode, encodeOwner, nodeKey, nodesPrefix, ownersPrefix, pinKey, pinsPrefix } from '../../../cluster/coordinator/etcd/keys.js';
 import { loadConfig } from '../../../daemon/config/load.js';
 import type { Config } from '../../../daemon/config/schema.js';
+import { clientBindsPrefix } from '../../../daemon/smpp-server/bind-limit.js';
 import { CliError, ExitCode, invalid, notFound } from '../cli-error.js';
 import { globalsOf } from '../context.js';
 import { renderTable, writeJson, writeNote, writeOut } from '../output.js';
@@ -17,7 +18,7 @@ export function clusterCommand(): Command {
   const cluster = new Command('cluster').description('nodes, bind owners and draining, read from etcd (cluster.coordinator etcd)');
   cluster
     .command('status')
-    .description('live nodes (site, weight, binds owned) and the owner and epoch of every bind and pool role')
+    .description('live nodes (site, weight, binds owned) and the owner and epoch of every bind, pool role and client bind slot')
     .action(async (_options: unknown, command: Command) => {
       await withEtcd(command, async (client, prefix) => {
         const nodeKeys = await client.getAll().prefix(`${prefix}${nodesPrefix}`).exec();
@@ -34,7 +35,8 @@ export function clusterCommand(): Command {
         })).sort((a, b) => a.resource.localeCompare(b.resource, 'en', { numeric: true }));
         const nodes = nodeKeys.kvs.flatMap((kv) => {
           const node = decodeNode(kv.key.toString().slice(prefix.length + nodesPrefix.length), kv.value.toString());
-          return node === null ? [] : [{ ...node, owns: owners.filter((o) => o.node === node.id).length, draining: node.weight === 0 }];
+          // Binds and pool roles; the client bind slots (client-binds/…) are listed with the owners but not counted here.
+          return node === null ? [] : [{ ...node, owns: owners.filter((o) => o.node === node.id && !o.resource.startsWith(clientBindsPrefix)).length, draining: node.weight === 0 }];
         }).sort((a, b) => a.site.localeCompare(b.site) || a.id.localeCompare(b.id));
         if (globalsOf(command).json === true) {
           writeJson({ nodes, owners, pins });
