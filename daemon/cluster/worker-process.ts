@@ -9,6 +9,7 @@
  * worker holds its share (rate divided by the workers), so that the node as a whole keeps the
  * client's rate.
  */
+import cluster from 'node:cluster';
 import { intakeLimitOf } from '../api/intake-limiter.js';
 import { startApiServer } from '../api/server.js';
 import type { Config } from '../config/schema.js';
@@ -44,7 +45,8 @@ export async function runWorker(config: Config): Promise<void> {
   const send = (message: WorkerToPrimary): void => {
     if (process.connected) process.send?.(message);
   };
-  const store = await openStore(config);
+  // This worker's share of the node's connections, named after it (node:cluster's id, new on each restart).
+  const store = await openStore(config, { role: 'worker', id: cluster.worker?.id ?? process.pid });
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   // The store-read gauges come once from the primary; a bind's gauge from the worker that runs it.
   const metrics = createMetrics({ config, store, storeGauges: false });
