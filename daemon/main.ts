@@ -149,7 +149,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   await delivery.start();
   const payouts = startPayoutWorker(config, store, logger);
   // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
-  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery, liveNodes: () => cluster.coordinator.members().length })] : [];
   const api: ApiServer | null = supervisor === null ? await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions }) : null;
   const operations = await startOperations({
     config,
