@@ -9,6 +9,7 @@
  */
 import nodeCluster from 'node:cluster';
 import { Command } from 'commander';
+import { SINGLE_PROCESS } from './cluster/connection-shares.js';
 import { IpcBindHost } from './cluster/ipc-bind-host.js';
 import { joinCluster } from './cluster/node-cluster.js';
 import { startSupervisor, type Supervisor } from './cluster/supervisor.js';
@@ -83,7 +84,8 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   }
   if (workers && nodeCluster.isWorker) return runWorker(config);
   const logger = createLogger(config.log.level);
-  const store: Store = await openStore(config);
+  // With workers the node's connections are split between the processes (docs/cluster.md, "Process model").
+  const store: Store = await openStore(config, workers ? { role: 'primary' } : SINGLE_PROCESS);
   const credentials = options.seedDemo === true ? await seedEmbeddedDemo(store, config, SIMULATOR_PORT) : null;
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   const simulator = options.seedDemo === true
@@ -147,7 +149,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   await delivery.start();
   const payouts = startPayoutWorker(config, store, logger);
   // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
-  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery })] : [];
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery, liveNodes: () => cluster.coordinator.members().length })] : [];
   const api: ApiServer | null = supervisor === null ? await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions }) : null;
   const operations = await startOperations({
     config,

@@ -82,6 +82,8 @@ declare module 'oracledb' {
     queueTimeout?: number;
     connectTimeout?: number;
     transportConnectTimeout?: number;
+    /** Thin mode: V$SESSION.PROGRAM (letters, digits and a few marks such as / - _ . : no spaces). */
+    program?: string;
   }
 
   export interface ConnectionAttributes {

@@ -7,8 +7,10 @@
  * aggregate, reloads provisioning on SIGHUP, stops accepting on SIGTERM and exits when the primary
  * has handed its binds over. Client rates: through Redis when `limits.redisUrl` is set, else each
  * worker holds its share (rate divided by the workers), so that the node as a whole keeps the
- * client's rate.
+ * client's rate. Failed web logins likewise: counted in Redis with `limits.redisUrl`, else (and while
+ * Redis does not answer) this worker's share of the limit.
  */
+import cluster from 'node:cluster';
 import { intakeLimitOf } from '../api/intake-limiter.js';
 import { startApiServer } from '../api/server.js';
 import type { Config } from '../config/schema.js';
@@ -44,7 +46,8 @@ export async function runWorker(config: Config): Promise<void> {
   const send = (message: WorkerToPrimary): void => {
     if (process.connected) process.send?.(message);
   };
-  const store = await openStore(config);
+  // This worker's share of the node's connections, named after it (node:cluster's id, new on each restart).
+  const store = await openStore(config, { role: 'worker', id: cluster.worker?.id ?? process.pid });
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   // The store-read gauges come once from the primary; a bind's gauge from the worker that runs it.
   const metrics = createMetrics({ config, store, storeGauges: false });
@@ -84,7 +87,7 @@ export async function runWorker(config: Config): Promise<void> {
       return nodeBinds.callbacksInFlight;
     },
   };
-  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery: readout, loginThrottleShare: 1 / config.cluster.workers })] : [];
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery: readout, loginThrottleShare: 1 / config.cluster.workers, liveNodes: () => liveNodes })] : [];
   const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions });
   const reporter = setInterval(() => {
     send({ type: 'binds.report', statuses: delivery.bindStatuses(), callbacksInFlight: delivery.callbacksInFlight });

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
+import { MIN_PROCESS_CONNECTIONS, minimumNodeConnections } from '../cluster/connection-shares.js';
 
 /**
  * The node config: one schema, validated once at start with every error listed, then frozen.
@@ -22,7 +23,7 @@ export const configSchema = z.strictObject({
     groupCommitMaxBatch: z.int().min(1).max(100_000).default(2000),
     /** postgres://user:password@host:port/database; required when kind is postgres. */
     postgresUrl: z.string().min(1).nullable().default(null),
-    /** Connections per process to PostgreSQL. */
+    /** Connections of the node to PostgreSQL: with cluster.workers > 1 split between its processes. */
     postgresPoolSize: z.int().min(1).max(1000).default(10),
     /** Schema holding smsproc's tables; null: the server's search_path (usually public). */
     postgresSchema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).nullable().default(null),
@@ -32,6 +33,7 @@ export const configSchema = z.strictObject({
     oraclePassword: z.string().min(1).nullable().default(null),
     /** The schema owner when the daemon connects as another user (docs/oracle.md); null: the user's own schema. */
     oracleSchema: z.string().regex(/^[A-Za-z][A-Za-z0-9_$#]{0,127}$/).nullable().default(null),
+    /** Connections of the node to Oracle: with cluster.workers > 1 split between its processes. */
     oraclePoolMax: z.int().min(1).max(1000).default(8),
   }).refine((store) => store.kind !== 'postgres' || store.postgresUrl !== null, {
     message: 'store.kind postgres needs store.postgresUrl', path: ['postgresUrl'],
@@ -217,6 +219,18 @@ export const configSchema = z.strictObject({
   log: z.strictObject({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   }).prefault({}),
+}).superRefine((config, context) => {
+  // The node's connections are split between its processes, each with a floor (daemon/cluster/connection-shares.ts).
+  const needed = minimumNodeConnections(config.cluster.workers);
+  const pool = config.store.kind === 'postgres' ? ['postgresPoolSize', config.store.postgresPoolSize] as const
+    : config.store.kind === 'oracle' ? ['oraclePoolMax', config.store.oraclePoolMax] as const : null;
+  if (pool !== null && pool[1] < needed) {
+    context.addIssue({
+      code: 'custom',
+      path: ['store', pool[0]],
+      message: `is the node's total, split between the primary and ${config.cluster.workers} workers with ${MIN_PROCESS_CONNECTIONS} each at least: give at least ${needed}`,
+    });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,15 +1,22 @@
+import { connectionName, connectionsOf, SINGLE_PROCESS, type NodeProcess } from '../cluster/connection-shares.js';
 import type { Config } from '../config/schema.js';
 import type { Store } from './port.js';
 import { openPostgresStore } from './postgres/store.js';
 import { openSqliteStore } from './sqlite/store.js';
 
-/** Opens the store the node config names and brings its schema up to date; the caller closes it. */
-export async function openStore(config: Config): Promise<Store> {
-  return migrated(await openUnmigrated(config));
+/**
+ * Opens the store the node config names and brings its schema up to date; the caller closes it.
+ * `process`: which process of the node this is; its pool is its share of the node's connections and
+ * its connections carry its name (daemon/cluster/connection-shares.ts).
+ */
+export async function openStore(config: Config, process: NodeProcess = SINGLE_PROCESS): Promise<Store> {
+  return migrated(await openUnmigrated(config, process));
 }
 
 /** Opens the store the config names, its schema untouched. */
-async function openUnmigrated(config: Config): Promise<Store> {
+async function openUnmigrated(config: Config, process: NodeProcess): Promise<Store> {
+  const share = (total: number): number => connectionsOf(process, total, config.cluster.workers, config.smppServer.enabled);
+  const name = connectionName(config.node.id, process);
   const queue = { maxRetries: config.queue.maxRetries, retryDelayMs: config.queue.retryDelayMs, retentionMs: config.queue.retentionMs };
   const common = { queue, idempotencyRetentionMs: config.messages.idempotencyRetentionMs, demoFreeSegments: config.demo.freeSegments };
   switch (config.store.kind) {
@@ -17,10 +24,10 @@ async function openUnmigrated(config: Config): Promise<Store> {
       return openPostgresStore({
         ...common,
         url: config.store.postgresUrl ?? '',
-        poolSize: config.store.postgresPoolSize,
+        poolSize: share(config.store.postgresPoolSize),
         groupCommitMaxBatch: config.store.groupCommitMaxBatch,
         ...(config.store.postgresSchema === null ? {} : { schema: config.store.postgresSchema }),
-        applicationName: `smsproc ${config.node.id}`,
+        applicationName: name,
       });
     case 'sqlite':
       return openSqliteStore({ ...common, path: config.store.sqlitePath, groupCommitMaxBatch: config.store.groupCommitMaxBatch });
@@ -32,7 +39,7 @@ async function openUnmigrated(config: Config): Promise<Store> {
       // Loaded only here, so that a SQLite or PostgreSQL node never loads the Oracle driver.
       const { openOracleStore } = await import('./oracle/store.js');
       return openOracleStore(
-        { connectString: oracleConnectString, user: oracleUser, password: oraclePassword, schema: config.store.oracleSchema, poolMax: config.store.oraclePoolMax, connectTimeoutS: 10 },
+        { connectString: oracleConnectString, user: oracleUser, password: oraclePassword, schema: config.store.oracleSchema, poolMax: share(config.store.oraclePoolMax), program: name, connectTimeoutS: 10 },
         common,
       );
     }

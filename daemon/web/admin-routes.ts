@@ -8,7 +8,7 @@ import type { Dashboard } from './dashboard.js';
 import { dashboardText } from './dashboard.js';
 import { isLang, translator } from './i18n.js';
 import type { LiveFeed } from './live-feed.js';
-import { refuseThrottled, type LoginThrottle } from './login-throttle.js';
+import { refuseThrottled, type LoginGuard } from './login-throttle.js';
 import type { Session, SessionStore } from './sessions.js';
 import { formFields, langOf, requireCsrf, sessionOf, setSessionCookie, webClientIp, type WebContext } from './web-context.js';
 
@@ -28,7 +28,7 @@ export interface AdminWebDeps {
   readonly sessions: SessionStore<string>;
   readonly dashboard: Dashboard;
   readonly feed: LiveFeed;
-  readonly throttle: LoginThrottle;
+  readonly throttle: LoginGuard;
 }
 
 export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void {
@@ -57,9 +57,9 @@ export function registerAdminWeb(app: FastifyInstance, deps: AdminWebDeps): void
     const lang = isLang(fields['lang']) ? fields['lang'] : langOf(undefined, request).lang;
     const login = fields['username'] ?? '';
     const ip = webClientIp(context, request);
-    refuseThrottled(throttle, ip, clock());
+    await refuseThrottled(throttle, ip);
     if (!(await verifyAdmin(admins, login, fields['password'] ?? ''))) {
-      throttle.failed(ip, clock());
+      await throttle.failed(ip);
       context.logger.warn({ login, ip }, 'dashboard login refused');
       const t = translator(lang);
       return reply.status(401).type('text/html; charset=utf-8').send(loginPage({ lang, t, failed: true, base: PATH, title: t('adminTitle') }));

@@ -10,7 +10,7 @@ import { isChartRange } from './figures.js';
 import { isLang, translator } from './i18n.js';
 import type { LiveFeed } from './live-feed.js';
 import { figureText } from './live-text.js';
-import { refuseThrottled, type LoginThrottle } from './login-throttle.js';
+import { refuseThrottled, type LoginGuard } from './login-throttle.js';
 import { defaultDates, searchOf } from './request-params.js';
 import type { SessionStore } from './sessions.js';
 import { formFields, langOf, requireCsrf, sessionOf, setSessionCookie, webClientIp, type WebContext } from './web-context.js';
@@ -28,7 +28,7 @@ export interface ClientWebDeps {
   readonly sessions: SessionStore<ClientId>;
   readonly stats: ClientStats;
   readonly feed: LiveFeed;
-  readonly throttle: LoginThrottle;
+  readonly throttle: LoginGuard;
 }
 
 export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): void {
@@ -50,7 +50,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
     const fields = formFields(request);
     const chosen = isLang(fields['lang']) ? fields['lang'] : langOf(undefined, request).lang;
     const ip = webClientIp(context, request);
-    refuseThrottled(throttle, ip, clock());
+    await refuseThrottled(throttle, ip);
     try {
       const client = await context.api.authenticator.authenticate({ kind: 'password', login: fields['username'] ?? '', password: fields['password'] ?? '' }, ip);
       const session = await storeCall(() => sessions.create(client.id, chosen, clock()));
@@ -59,7 +59,7 @@ export function registerClientWeb(app: FastifyInstance, deps: ClientWebDeps): vo
       return reply.redirect(PATH, 303);
     } catch (error) {
       if (!(error instanceof SmsprocError) || error.definition.httpStatus >= 500) throw error;
-      if (error.definition === Errors.AUTH_FAILED) throttle.failed(ip, clock());
+      if (error.definition === Errors.AUTH_FAILED) await throttle.failed(ip);
       const t = translator(chosen);
       return reply.status(error.definition.httpStatus).type('text/html; charset=utf-8')
         .send(loginPage({ lang: chosen, t, failed: true, base: PATH, title: t('title') }));

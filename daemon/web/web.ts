@@ -12,7 +12,9 @@ import { ClientStats } from './client-stats.js';
 import { registerClientWeb } from './client-routes.js';
 import { Dashboard, type DeliveryReadout } from './dashboard.js';
 import { LiveFeed } from './live-feed.js';
-import { LoginThrottle } from './login-throttle.js';
+import { redisConnectionOf } from '../cluster/node-cluster.js';
+import { inProcessLoginGuard, LOGIN_FAILURE_LIMIT, loginLimitShare, LoginThrottle, MAX_THROTTLED_ADDRESSES, type LoginGuard } from './login-throttle.js';
+import { createRedisLoginGuard } from './redis-login-guard.js';
 import { SessionStore } from './sessions.js';
 import { setSecurityHeaders, type WebContext } from './web-context.js';
 
@@ -29,19 +31,33 @@ export interface WebDeps {
   /** The delivery service of this node, for the dashboard's binds; null when this process delivers nothing. */
   readonly delivery: DeliveryReadout | null;
   /**
-   * The part of the login throttle this process holds (default 1): 1 / `cluster.workers` in a
-   * worker, since node:cluster spreads an address's connections over the workers and the node as a
-   * whole should keep the documented limit.
+   * The part of the login throttle this process holds when failures are counted in memory (default
+   * 1): 1 / `cluster.workers` in a worker, since node:cluster spreads an address's connections over
+   * the workers and the node as a whole should keep the documented limit.
    */
   readonly loginThrottleShare?: number;
+  /**
+   * The live nodes (default 1). With `limits.redisUrl` failures are counted in Redis for the whole
+   * cluster; while Redis does not answer, this process holds its node's share divided by them.
+   */
+  readonly liveNodes?: () => number;
   readonly clock?: () => number;
 }
 
-/** Most addresses the login throttle tracks at once. */
-const MAX_THROTTLED_ADDRESSES = 10_000;
-/** Failed logins an address may make at once, then one more every 6 s (10 a minute). */
-const LOGIN_FAILURE_BURST = 10;
-const LOGIN_FAILURES_PER_S = 10 / 60;
+/** Failed logins counted in Redis when `limits.redisUrl` is set (cluster-wide), else in this process. */
+function openLoginGuard(deps: WebDeps, clock: () => number): LoginGuard {
+  const share = deps.loginThrottleShare ?? 1;
+  const { redisUrl } = deps.config.limits;
+  if (redisUrl === null) return inProcessLoginGuard(new LoginThrottle(() => loginLimitShare(1 / share), MAX_THROTTLED_ADDRESSES), clock);
+  const liveNodes = deps.liveNodes ?? (() => 1);
+  return createRedisLoginGuard({
+    connection: redisConnectionOf(redisUrl),
+    limit: LOGIN_FAILURE_LIMIT,
+    fallback: new LoginThrottle(() => loginLimitShare(Math.max(1, liveNodes()) / share), MAX_THROTTLED_ADDRESSES),
+    log: deps.logger,
+    clock,
+  });
+}
 
 export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiContext) => void {
   const clock = deps.clock ?? Date.now;
@@ -55,16 +71,13 @@ export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiCont
     const dashboard = new Dashboard(context, deps.delivery, startedAt);
     const clientFeed = new LiveFeed(stats, web.liveIntervalMs, deps.logger);
     const adminFeed = new LiveFeed(dashboard, web.liveIntervalMs, deps.logger);
-    const share = deps.loginThrottleShare ?? 1;
-    const throttle = new LoginThrottle(Math.max(1, Math.round(LOGIN_FAILURE_BURST * share)), LOGIN_FAILURES_PER_S * share, MAX_THROTTLED_ADDRESSES);
-    // Expired sessions are purged by the store's sweep (Store.sweepMt); the throttle lives here.
-    const sweeper = setInterval(() => throttle.forgetRecovered(clock()), 60_000);
-    sweeper.unref();
+    const throttle = openLoginGuard(deps, clock);
     app.addHook('preClose', async () => {
-      clearInterval(sweeper);
       clientFeed.close();
       adminFeed.close();
     });
+    // After the last request: a login in flight still asks the guard.
+    app.addHook('onClose', async () => throttle.close());
     void app.register(async (scope) => {
       scope.addHook('onRequest', async (_request, reply) => setSecurityHeaders(reply));
       registerAssets(scope, '/stats');

@@ -21,7 +21,7 @@ export async function withStore<T>(command: Command, work: (store: Store, config
   const config = loadConfig({ file: globalsOf(command).config });
   let store: Store;
   try {
-    store = await openStore(config);
+    store = await openStore(config, { role: 'smsprocctl' });
   } catch (error) {
     throw new CliError(`cannot open the ${config.store.kind} store${config.store.kind === 'sqlite' ? ` at ${config.store.sqlitePath}` : ''}: ${(error as Error).message}`, ExitCode.failure);
   }

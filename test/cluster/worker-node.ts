@@ -33,6 +33,8 @@ export interface WorkerNodeOptions {
   readonly route?: Partial<RouteRecord>;
   /** Settings of `cluster` besides `workers: 2`. */
   readonly cluster?: Record<string, unknown>;
+  /** Settings of `store` besides the fresh schema (pool size…). */
+  readonly store?: Record<string, unknown>;
   /** Further sections of the node config (dispatch, web, callbacks…). */
   readonly config?: Record<string, unknown>;
   /** Prefix of the PostgreSQL schema's name. */
@@ -59,7 +61,7 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
   const temp = tempDir();
   const schema = await createTestSchema(options.schemaPrefix);
   const smsc = await simulator();
-  const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
+  const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema, ...options.store };
   const storeConfig = configSchema.parse({ store, log: { level: 'silent' } });
   let child: ChildProcess | null = null;
   const workers: number[] = [];

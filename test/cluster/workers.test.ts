@@ -5,7 +5,8 @@ import type { ClientId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
 import { statusOf, type Submitted } from '../e2e/deliver-harness.js';
-import { pgUnreachable } from '../support/postgres.js';
+import pg from 'pg';
+import { pgUnreachable, testPgUrl } from '../support/postgres.js';
 import { EtcdCluster } from './etcd-cluster.js';
 import { processAlive, startWorkerNode, submitOrNull, type LogEntry } from './worker-node.js';
 
@@ -213,6 +214,62 @@ if (unreachable !== null) {
       await waitFor('the simulator saw both binds close', () => smsc.stats().binds.open === 0, 5000);
       assert.deepEqual(daemon.workers.filter(processAlive), []);
     } finally {
+      await daemon.close();
+      await receiver.close();
+    }
+  });
+
+  test('cluster.workers 2: the node never holds more PostgreSQL connections than store.postgresPoolSize, each named after its node and process', { timeout: 120_000 }, async (t) => {
+    const receiver = await startReceiver(() => ({ status: 200 }));
+    const nodeId = 'workers-pools';
+    const total = 8;
+    // One connection of the test's own (not counted: another application_name) samples the node's.
+    const watcher = new pg.Client({ connectionString: testPgUrl });
+    await watcher.connect();
+    const peak = new Map<string, number>();
+    let peakTotal = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { rows } = await watcher.query<{ name: string; n: number }>(
+          "SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1 GROUP BY application_name",
+          [`smsproc/${nodeId}/%`],
+        );
+        peakTotal = Math.max(peakTotal, rows.reduce((sum, row) => sum + row.n, 0));
+        for (const row of rows) peak.set(row.name, Math.max(peak.get(row.name) ?? 0, row.n));
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    })();
+    const daemon = await startWorkerNode({
+      node: { id: nodeId },
+      callbackUrl: receiver.url,
+      route: { binds: 2, tps: 500 },
+      store: { postgresPoolSize: total },
+      // Every kind of store work at once: intake, claims and acks on both binds, receipts, callbacks, sweeps.
+      config: { dispatch: { claimIdleMs: 20 }, queue: { sweepIntervalMs: 100 }, callbacks: { pollIntervalMs: 20 } },
+    });
+    const { smsc } = daemon;
+    try {
+      await waitFor('both binds bound', () => smsc.stats().binds.open === 2, 30_000);
+      const accepted: Submitted[] = [];
+      for (let wave = 0; wave < 8; wave++) accepted.push(...await sendSome(daemon.baseUrl, `wave ${wave}`, 50));
+      assert.equal(accepted.length, 400);
+      // Scrapes read the store gauges in the primary meanwhile.
+      const scrapes = Promise.all(Array.from({ length: 5 }, async () => (await fetch(`${daemon.opsUrl}/metrics`)).text()));
+      await waitFor('every message delivered', async () => (await Promise.all(accepted.map((m) => statusOf(daemon.baseUrl, m.id)))).every((s) => s === 'delivered'), 60_000);
+      await scrapes;
+      await waitFor('a receipt callback for every message', () => receiver.received.length >= 400, 30_000);
+      t.diagnostic(`peak connections: node ${peakTotal} of ${total}; ${[...peak].sort().map(([name, n]) => `${name} ${n}`).join(', ')}`);
+      assert.ok(peakTotal <= total, `the node held ${peakTotal} connections, more than its ${total}`);
+      // The primary keeps 2 (no SMPP server); the workers share the other 6.
+      assert.deepEqual([...peak.keys()].sort(), [`smsproc/${nodeId}/primary`, `smsproc/${nodeId}/worker-1`, `smsproc/${nodeId}/worker-2`]);
+      assert.ok((peak.get(`smsproc/${nodeId}/primary`) ?? 0) <= 2);
+      assert.ok([1, 2].every((id) => (peak.get(`smsproc/${nodeId}/worker-${id}`) ?? 0) <= 3));
+      assert.equal(await daemon.stop(), 0);
+    } finally {
+      sampling = false;
+      await sampler;
+      await watcher.end();
       await daemon.close();
       await receiver.close();
     }

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { Errors, SmsprocError } from '../../daemon/domain/errors.js';
 import { parseCookies, serializeCookie } from '../../daemon/web/cookies.js';
-import { LoginThrottle, refuseThrottled } from '../../daemon/web/login-throttle.js';
+import { inProcessLoginGuard, LOGIN_FAILURE_LIMIT, loginLimitShare, LoginThrottle, refuseThrottled } from '../../daemon/web/login-throttle.js';
 import type { WebSessionKind, WebSessionRecord, WebSessionStore } from '../../daemon/storage/web-session-port.js';
 import { csrfTokenMatches, extensionStepMs, randomToken, sessionIdHash, SessionStore } from '../../daemon/web/sessions.js';
 
@@ -107,8 +107,8 @@ test('cookies: Set-Cookie carries HttpOnly, SameSite, Path and Max-Age, and Secu
   assert.throws(() => serializeCookie('s', 'a;b', { path: '/', maxAgeS: 1, secure: false, sameSite: 'Lax' }));
 });
 
-test('login throttle: an address may fail `burst` times, then waits; other addresses are not affected', () => {
-  const throttle = new LoginThrottle(3, 0.5, 100);
+test('login throttle: an address may fail `burst` times, then waits; other addresses are not affected', async () => {
+  const throttle = new LoginThrottle(() => ({ capacity: 3, ratePerS: 0.5 }), 100);
   for (let i = 0; i < 3; i += 1) {
     assert.equal(throttle.waitMs('10.0.0.1', 0), 0);
     throttle.failed('10.0.0.1', 0);
@@ -117,7 +117,9 @@ test('login throttle: an address may fail `burst` times, then waits; other addre
   assert.equal(throttle.waitMs('10.0.0.1', 1500), 500);
   assert.equal(throttle.waitMs('10.0.0.1', 2000), 0);
   assert.equal(throttle.waitMs('10.0.0.2', 0), 0);
-  assert.throws(() => refuseThrottled(throttle, '10.0.0.1', 1000), (error: unknown) => error instanceof SmsprocError && error.definition === Errors.LOGIN_THROTTLED && error.retryAfterS === 1);
+  const guard = inProcessLoginGuard(throttle, () => 1000);
+  await assert.rejects(refuseThrottled(guard, '10.0.0.1'), (error: unknown) => error instanceof SmsprocError && error.definition === Errors.LOGIN_THROTTLED && error.retryAfterS === 1);
+  await guard.close();
   throttle.forgetRecovered(5000);
   assert.equal(throttle.size, 1, 'not refilled yet at 5 s (3 tokens need 6 s)');
   throttle.forgetRecovered(6000);
@@ -125,10 +127,28 @@ test('login throttle: an address may fail `burst` times, then waits; other addre
 });
 
 test('login throttle: the number of addresses tracked is bounded', () => {
-  const throttle = new LoginThrottle(3, 0.5, 2);
+  const throttle = new LoginThrottle(() => ({ capacity: 3, ratePerS: 0.5 }), 2);
   throttle.failed('a', 0);
   throttle.failed('b', 0);
   throttle.failed('c', 0);
   assert.equal(throttle.size, 2);
   assert.equal(throttle.waitMs('c', 0), 0, 'c has failed once of three');
+});
+
+test('login throttle: shares of the limit of 10 failures then one every 6 s, and a limit that changes applies at once', () => {
+  assert.deepEqual(loginLimitShare(1), LOGIN_FAILURE_LIMIT);
+  assert.deepEqual(loginLimitShare(2), { capacity: 5, ratePerS: 10 / 60 / 2 });
+  assert.equal(loginLimitShare(3).capacity, 3);
+  assert.equal(loginLimitShare(40).capacity, 1, 'a burst of at least one');
+  let parts = 1;
+  const throttle = new LoginThrottle(() => loginLimitShare(parts), 100);
+  for (let i = 0; i < 5; i += 1) throttle.failed('10.0.0.3', 0);
+  assert.equal(throttle.waitMs('10.0.0.3', 0), 0, '5 of 10');
+  // Halved: what is left is held to the new burst (5), and it refills at half the rate.
+  parts = 2;
+  for (let i = 0; i < 5; i += 1) {
+    assert.equal(throttle.waitMs('10.0.0.3', 0), 0);
+    throttle.failed('10.0.0.3', 0);
+  }
+  assert.equal(throttle.waitMs('10.0.0.3', 0), 12_000, 'one try every 12 s');
 });

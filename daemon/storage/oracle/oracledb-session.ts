@@ -17,6 +17,8 @@ export interface OracleConnectOptions {
   readonly schema: string | null;
   /** Seconds to wait for the listener before NJS-503/NJS-510. */
   readonly connectTimeoutS: number;
+  /** Shown as V$SESSION.PROGRAM, so that DBAs can tell the node and process of a session; default the driver's. */
+  readonly program?: string;
 }
 
 const MT_PAYLOAD_TYPE = 'SMSPROC_MT_PAYLOAD';
@@ -156,6 +158,7 @@ export async function createOracledbPool(options: OracleConnectOptions): Promise
     queueTimeout: options.connectTimeoutS * 1000,
     connectTimeout: options.connectTimeoutS,
     transportConnectTimeout: options.connectTimeoutS,
+    ...(options.program === undefined ? {} : { program: options.program }),
   });
   return new OracledbPool(pool, options.schema);
 }

@@ -46,8 +46,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as Error & { code?: unknown }).code;
   if (typeof code === 'string') return unavailableStates.test(code) || unavailableErrnos.has(code);
-  // node-postgres reports a lost connection or a closed pool as plain errors without a code.
-  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|Cannot use a pool after calling end/i.test(error.message);
+  // node-postgres reports a lost connection, a closed pool or no pooled connection free within
+  // connectTimeoutMs (every one busy: the process's share of the node's connections) as plain errors without a code.
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable|Cannot use a pool after calling end/i.test(error.message);
 }
 
 export function storeUnavailable(cause: unknown): SmsprocError {
