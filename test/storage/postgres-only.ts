@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { SmsprocError } from '../../daemon/domain/errors.js';
 import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
+import { finalStatuses, kannelDlrBitOf, MessageStatus } from '../../daemon/domain/status.js';
 import { Database } from '../../daemon/storage/postgres/database.js';
 import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
 import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
@@ -180,6 +181,36 @@ export function definePostgresOnlyTests(): void {
       await a.ackMt(bindId, epoch, [{ id, smscIds: ['smsc-1'] }]);
       assert.deepEqual(await receiptDone, { kind: 'held' });
       assert.equal((await a.findMessage(acme, { id }))?.status, 'delivered', 'the ack applied the receipt held meanwhile');
+    }));
+
+  test('PostgreSQL only: the receipt functions (007) use the final statuses, Kannel bits and ISO times of the TypeScript domain', () =>
+    withNodes(1, async ([store]) => {
+      assert.ok(store);
+      const statuses = Object.values(MessageStatus);
+      const rules = await store.db.rows<{ status: string; final: boolean; bit: number | null }>(
+        'SELECT s AS status, message_status_final(s) AS final, kannel_dlr_bit(s) AS bit FROM unnest($1::text[]) AS s', [statuses]);
+      assert.deepEqual(rules, statuses.map((status) => ({ status, final: finalStatuses.has(status), bit: kannelDlrBitOf[status] })));
+      const times = [0, 951_782_400_001, 1_764_151_082_123, 1_764_151_082_999, 4_102_444_799_999];
+      const iso = await store.db.rows<{ iso: string }>('SELECT ms_iso(t) AS iso FROM unnest($1::bigint[]) AS t', [times]);
+      assert.deepEqual(iso.map((row) => row.iso), times.map((ms) => new Date(ms).toISOString()));
+      // A Kannel receipt event: its times as the TypeScript raise wrote them (toISOString, whole seconds).
+      await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme') }]);
+      const message = submission('acme', 'mts-1', { source: 'kannel', kannelDlrUrl: 'http://kannel.test/dlr?type=%d', kannelDlrMask: 1 });
+      await store.enqueueMt([request('acme', [message])]);
+      const bindId = bindIdOf(mts, 0);
+      const epoch = await store.acquireBindEpoch(bindId);
+      await store.claimMt({ routeId: mts, bindId, epoch, owner: 'a', limit: 1, leaseMs: 60_000 });
+      await store.ackMt(bindId, epoch, [{ id: message.id, smscIds: ['k-1'] }]);
+      const doneAt = new Date(1_764_151_082_999);
+      const outcome = await store.applyReceipt(receipt(['k-1'], 'delivered', { doneAt }));
+      assert.ok(outcome.kind === 'matched' && outcome.eventId !== null);
+      const [event] = await store.db.rows<{ payload: Record<string, unknown> }>('SELECT payload FROM callback_outbox WHERE id = $1', [outcome.eventId]);
+      const submittedAt = (await store.findMessage(acme, { id: message.id }))?.submittedAt;
+      assert.ok(submittedAt);
+      assert.deepEqual(
+        [event?.payload.doneAt, event?.payload.submittedAt, event?.payload.time, event?.payload.dlrType, event?.payload.smscId],
+        [doneAt.toISOString(), submittedAt.toISOString(), Math.floor(doneAt.getTime() / 1000), 1, 'k-1'],
+      );
     }));
 
   test('PostgreSQL only: sweeps on three nodes at once turn each lapsed lease IN_DOUBT once', () =>

@@ -1,7 +1,6 @@
-import { SMPP_CHANNEL_URL } from '../../domain/callback-channel.js';
-import { finalStatuses, kannelDlrBitOf, type MessageStatus } from '../../domain/status.js';
+import { v7 as uuidv7 } from 'uuid';
+import type { MessageStatus } from '../../domain/status.js';
 import type { Sql } from './database.js';
-import type { OutboxSql } from './outbox.js';
 import { loadQueries } from './sql-files.js';
 
 /**
@@ -26,44 +25,18 @@ export interface DlrFacts {
   readonly smscId: string | null;
 }
 
-interface ContextRow {
-  id: string; client_id: string; client_ref: string | null; recipient: string; sender: string; segments: number;
-  submitted_at: number | null; dlr_requested: boolean; kannel_dlr_mask: number | null; kannel_dlr_url: string | null;
-  source: string; dlr_url: string | null; smsc_id: string | null;
-}
-
 export class DlrEventsSql {
-  private readonly context = loadQueries('dlr_events')('context');
+  private readonly raiseEvent = loadQueries('dlr_events')('raise');
 
-  constructor(private readonly outbox: OutboxSql) {}
-
-  /** Adds the event the change calls for; returns its id, or null when the client is not told. */
+  /**
+   * Adds the event the change calls for; returns its id, or null when the client is not told. The
+   * rules run server-side (raise_dlr_event, sql/postgres/007_receipt_functions.sql), where a receipt
+   * applied in one call raises its event too: one statement instead of a read and an insert.
+   */
   async raise(db: Sql, seq: number, facts: DlrFacts, now: number): Promise<string | null> {
-    const [row] = await db.rows<ContextRow>(this.context, [seq]);
-    if (!row) return null;
-    const final = finalStatuses.has(facts.status);
-    const doneAt = facts.doneAt ?? (final ? now : null);
-    const payload = {
-      messageId: row.id,
-      clientRef: row.client_ref,
-      status: facts.status,
-      smscStatus: facts.stat,
-      errorCode: facts.errorCode,
-      recipient: row.recipient,
-      sender: row.sender,
-      segments: row.segments,
-      smscId: facts.smscId ?? row.smsc_id,
-      submittedAt: row.submitted_at === null ? null : new Date(row.submitted_at).toISOString(),
-      doneAt: doneAt === null ? null : new Date(doneAt).toISOString(),
-    };
-    if (row.kannel_dlr_url !== null) {
-      const bit = kannelDlrBitOf[facts.status];
-      if (bit === null || ((row.kannel_dlr_mask ?? 0) & bit) === 0) return null;
-      const kannelFields = { dlrType: bit, receiptText: facts.receiptText, time: Math.floor((doneAt ?? now) / 1000) };
-      return this.outbox.add(db, { clientId: row.client_id, kind: 'dlr', url: row.kannel_dlr_url, kannel: true, payload: { ...payload, ...kannelFields } }, now);
-    }
-    const url = row.source === 'smpp' ? SMPP_CHANNEL_URL : row.dlr_url;
-    if (!final || !row.dlr_requested || url === null) return null;
-    return this.outbox.add(db, { clientId: row.client_id, kind: 'dlr', url, kannel: false, payload }, now);
+    const [row] = await db.rows<{ id: string | null }>(this.raiseEvent, [
+      seq, facts.status, facts.stat, JSON.stringify(facts.errorCode), facts.doneAt, facts.receiptText, facts.smscId, now, uuidv7(),
+    ]);
+    return row?.id ?? null;
   }
 }

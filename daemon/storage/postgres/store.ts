@@ -101,9 +101,9 @@ export class PostgresStore implements Store {
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
     this.outbox = new OutboxSql();
-    const dlr = new DlrEventsSql(this.outbox);
+    const dlr = new DlrEventsSql();
     this.problems = new InboundProblemsSql();
-    this.receipts = new ReceiptsSql(dlr, this.problems);
+    this.receipts = new ReceiptsSql(this.problems);
     this.provisioning = new ProvisioningSql(this.db);
     this.enqueue = new MtEnqueueSql(options);
     this.queue = new MtQueueSql(this.db, options.queue, this.receipts, dlr);
@@ -209,7 +209,8 @@ export class PostgresStore implements Store {
   }
 
   applyReceipt(receipt: ReceiptInput): Promise<ReceiptOutcome> {
-    return this.db.transaction((sql, now) => this.receipts.apply(sql, receipt, now));
+    // One statement (apply_receipt), its own transaction: no session idles in a transaction between round trips.
+    return this.receipts.apply(this.db, receipt);
   }
 
   claimCallbacks(request: CallbackClaim): Promise<readonly CallbackEvent[]> {
