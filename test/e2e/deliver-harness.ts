@@ -7,6 +7,7 @@ import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import { openCoordinator } from '../../daemon/cluster/open-coordinator.js';
+import { ClusterView } from '../../daemon/cluster/cluster-view.js';
 import { parsePool, PoolRoles } from '../../daemon/cluster/pool-roles.js';
 import { intakeLimitOf } from '../../daemon/api/intake-limiter.js';
 import { createRedisLimiter } from '../../daemon/limits/redis-limiter.js';
@@ -129,8 +130,11 @@ export async function startNode(options: NodeOptions): Promise<Node> {
   const smppServer = options.smppServer === undefined
     ? null
     : await startSmppServer({ config, store, provisioning, logger, session: { enquireLinkTimeoutMs: 1_000, responseTimeoutMs: 2_000 } });
-  const coordinator = options.cluster === undefined ? null : openCoordinator(config, store, logger);
+  // A node serving the dashboard holds its coordinator, as the daemon does (local unless `cluster` says etcd).
+  const coordinator = options.cluster === undefined && options.web === undefined ? null : openCoordinator(config, store, logger);
   await coordinator?.start();
+  const view = coordinator === null ? null : new ClusterView(coordinator, { kind: config.cluster.coordinator, pools: config.cluster.pools.map(parsePool) });
+  view?.start();
   // Dedicated pools' active roles, as joinCluster runs them in the daemon.
   const pools = coordinator === null || config.cluster.pools.length === 0
     ? null
@@ -163,7 +167,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     },
   });
   await delivery.start();
-  const extensions = options.web === undefined ? [] : [webExtension({ config, store, provisioning, logger, delivery })];
+  const extensions = options.web === undefined ? [] : [webExtension({ config, store, provisioning, logger, delivery, cluster: () => view?.report() ?? null })];
   const redisLimiter = options.redisPort === undefined
     ? null
     : createRedisLimiter({
@@ -186,6 +190,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       await delivery.stop();
       await reservations?.close();
       await pools?.stop();
+      view?.stop();
       await coordinator?.close();
       await redisLimiter?.close();
       clearInterval(sweeper);
