@@ -14,7 +14,7 @@ import type { ClusterEvents } from '../stats/metric-events.js';
 import { poolResource, type PoolSpec } from './pool-roles.js';
 
 /** How many recent ownership changes the report keeps. */
-export const RECENT_CHANGES = 20;
+const RECENT_CHANGES = 20;
 /** Resources whose last owner is remembered (binds and pool roles: bounded by provisioning; a cap against routes come and gone). */
 const REMEMBERED_RESOURCES = 10_000;
 

@@ -6,7 +6,7 @@ import type { QueueDepth } from '../storage/port.js';
 import type { CallbackQueueDepth } from '../storage/stats-port.js';
 import { RATE_WINDOW_MS } from './client-stats.js';
 import type { LiveSource } from './live-feed.js';
-import { dictionaryOf, languages, type TextKey } from './i18n.js';
+import { dictionaryOf, languages, type Lang, type TextKey } from './i18n.js';
 import { formatTime, type LiveUpdate } from './live-text.js';
 import type { WebContext } from './web-context.js';
 
@@ -171,7 +171,7 @@ const noteKeys: Readonly<Record<ClusterStaleness | 'local' | 'etcd', TextKey>> =
 };
 
 /** The cluster note in one language, with the time the lists are as of. */
-function clusterNote(section: Pick<ClusterSection, 'staleness' | 'coordinator' | 'asOf'>, lang: (typeof languages)[number]): string {
+function clusterNote(section: Pick<ClusterSection, 'staleness' | 'coordinator' | 'asOf'>, lang: Lang): string {
   const key = noteKeys[section.staleness ?? section.coordinator ?? 'no-report'];
   return dictionaryOf(lang)[key].replace('{asOf}', section.asOf === null ? '—' : formatTime(new Date(section.asOf)));
 }
