@@ -115,7 +115,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   }, config.queue.sweepIntervalMs);
 
   // The cluster (docs/cluster.md): who owns which bind, pool roles, cluster-wide client limits.
-  const cluster = await joinCluster({ config, store, provisioning, logger });
+  const cluster = await joinCluster({ config, store, provisioning, logger, events: metrics.cluster });
   // SMPP access for clients (off by default); HTTP and SMPP share one intake ceiling per client.
   const limiter = cluster.limiter;
   const smppServer = config.smppServer.enabled ? await startSmppServer({ config, store, provisioning, logger, limiter, bindLimit: cluster.bindLimit() }) : null;
@@ -130,7 +130,13 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
     count: config.cluster.workers,
     primaryRegistry: metrics.registry,
     host,
-    nodeBinds: () => ({ type: 'binds.report', statuses: host.bindStatuses(), callbacksInFlight: delivery?.callbacksInFlight ?? 0, liveNodes: cluster.coordinator.members().length }),
+    nodeBinds: () => ({
+      type: 'binds.report',
+      statuses: host.bindStatuses(),
+      callbacksInFlight: delivery?.callbacksInFlight ?? 0,
+      liveNodes: cluster.coordinator.members().length,
+      cluster: cluster.view.report(),
+    }),
     logger,
   });
   delivery = new DeliveryService({
@@ -149,7 +155,7 @@ async function run(options: { config?: string; seedDemo?: boolean }): Promise<vo
   await delivery.start();
   const payouts = startPayoutWorker(config, store, logger);
   // Client statistics (/stats) and the operator dashboard (/admin) on the API's port (docs/web.md).
-  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery, liveNodes: () => cluster.coordinator.members().length })] : [];
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery, cluster: () => cluster.view.report(), liveNodes: () => cluster.coordinator.members().length })] : [];
   const api: ApiServer | null = supervisor === null ? await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions }) : null;
   const operations = await startOperations({
     config,

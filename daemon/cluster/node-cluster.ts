@@ -1,8 +1,9 @@
 /**
  * This node's part in the cluster (docs/cluster.md): its Coordinator (joined at start), the active
  * roles of its dedicated-server pools, the client intake limiter — cluster-wide through Redis
- * when `limits.redisUrl` is set (falling back to this node's share of each rate), in process otherwise —
- * and the SMPP clients' bind limit (slots through the etcd coordinator, a count on one node).
+ * when `limits.redisUrl` is set (falling back to this node's share of each rate), in process otherwise —,
+ * the SMPP clients' bind limit (slots through the etcd coordinator, a count on one node) and the view
+ * of the cluster the operator dashboard shows (ClusterView).
  */
 import type { Coordinator } from '../../cluster/coordinator/port.js';
 import { createIntakeLimiter, intakeLimitOf } from '../api/intake-limiter.js';
@@ -11,8 +12,10 @@ import type { Limiter } from '../limits/limiter.js';
 import { createRedisLimiter } from '../limits/redis-limiter.js';
 import type { Logger } from '../log.js';
 import { clusterBindLimit, localBindLimit, type BindLimit } from '../smpp-server/bind-limit.js';
+import type { ClusterEvents } from '../stats/metric-events.js';
 import type { Store } from '../storage/port.js';
 import type { ProvisioningCache } from '../storage/provisioning-cache.js';
+import { ClusterView } from './cluster-view.js';
 import { openCoordinator } from './open-coordinator.js';
 import { parsePool, PoolRoles } from './pool-roles.js';
 
@@ -21,19 +24,24 @@ export interface NodeCluster {
   readonly limiter: Limiter;
   /** A new bind limit for the SMPP server (which closes it). */
   bindLimit(): BindLimit;
+  /** Nodes, owners, pools and recent ownership changes, as the coordinator sees them (the dashboard). */
+  readonly view: ClusterView;
   /** `/health/pool/<name>`: true on the pool's active node; null for an unknown pool. */
   poolActive(name: string): boolean | null;
   /** Gives up the pools' active roles, leaves the cluster, closes Redis. Call after delivery stopped. */
   close(): Promise<void>;
 }
 
-export async function joinCluster(deps: { config: Config; store: Store; provisioning: ProvisioningCache; logger: Logger }): Promise<NodeCluster> {
+export async function joinCluster(deps: { config: Config; store: Store; provisioning: ProvisioningCache; logger: Logger; events?: ClusterEvents }): Promise<NodeCluster> {
   const { config, store, provisioning, logger } = deps;
   const coordinator = openCoordinator(config, store, logger);
   await coordinator.start();
+  const poolSpecs = config.cluster.pools.map(parsePool);
+  const view = new ClusterView(coordinator, { kind: config.cluster.coordinator, pools: poolSpecs, ...(deps.events === undefined ? {} : { events: deps.events }) });
+  view.start();
   const pools = new PoolRoles(
     coordinator,
-    config.cluster.pools.map(parsePool),
+    poolSpecs,
     { checkIntervalMs: config.cluster.planIntervalMs, standbyDelayMs: config.cluster.orphanGraceMs },
     logger,
   );
@@ -53,9 +61,11 @@ export async function joinCluster(deps: { config: Config; store: Store; provisio
     coordinator,
     limiter: redisLimiter ?? createIntakeLimiter(provisioning, Date.now),
     bindLimit: () => bindLimitFor(config, coordinator, logger),
+    view,
     poolActive: (name) => (pools.isKnown(name) ? pools.isActive(name) : null),
     async close() {
       await pools.stop();
+      view.stop();
       await coordinator.close();
       await redisLimiter?.close();
     },

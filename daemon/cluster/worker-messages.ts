@@ -8,6 +8,7 @@
 import type { Registry } from 'prom-client';
 import type { BindStatus } from '../dispatch/bind-loop.js';
 import type { RouteRecord } from '../domain/provisioning.js';
+import type { ClusterReport } from './cluster-view.js';
 
 /** One registry's metrics as `getMetricsAsJSON()` gives them. */
 export type RegistryJson = Awaited<ReturnType<Registry['getMetricsAsJSON']>>;
@@ -78,6 +79,8 @@ export interface BindsReport {
   readonly callbacksInFlight: number;
   /** To the workers: live nodes as the primary's coordinator sees them (the reservation fallback's share). */
   readonly liveNodes?: number;
+  /** To the workers: the cluster as the primary's coordinator sees it (the dashboard's cluster section). */
+  readonly cluster?: ClusterReport;
 }
 
 /** Stop accepting (close the client API), keep running binds; answered by api.closed. */

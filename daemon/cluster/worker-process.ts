@@ -79,7 +79,7 @@ export async function runWorker(config: Config): Promise<void> {
     answer: send,
     logger,
   });
-  // The dashboard lists the node's binds, whichever worker runs them: the primary's last report of them all.
+  // The dashboard lists the node's binds, whichever worker runs them, and the cluster: the primary's last report of them all.
   let nodeBinds: BindsReport = { type: 'binds.report', statuses: [], callbacksInFlight: 0 };
   const readout: DeliveryReadout = {
     bindStatuses: () => nodeBinds.statuses,
@@ -87,7 +87,7 @@ export async function runWorker(config: Config): Promise<void> {
       return nodeBinds.callbacksInFlight;
     },
   };
-  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery: readout, loginThrottleShare: 1 / config.cluster.workers, liveNodes: () => liveNodes })] : [];
+  const extensions = config.web.enabled ? [webExtension({ config, store, provisioning, logger, delivery: readout, cluster: () => nodeBinds.cluster ?? null, loginThrottleShare: 1 / config.cluster.workers, liveNodes: () => liveNodes })] : [];
   const api = await startApiServer({ config, store, provisioning, logger, limiter, events: metrics.acceptance, extensions });
   const reporter = setInterval(() => {
     send({ type: 'binds.report', statuses: delivery.bindStatuses(), callbacksInFlight: delivery.callbacksInFlight });

@@ -19,9 +19,13 @@ export function adminPage(context: { readonly lang: Lang; readonly t: Translate;
     + `<section><h2>${escapeHtml(t('node'))}</h2><dl class="facts"><div><dt>${escapeHtml(t('node'))}</dt><dd>${text('nodeId')}</dd></div>`
     + `<div><dt>${escapeHtml(t('site'))}</dt><dd>${text('site')}</dd></div><div><dt>${escapeHtml(t('health'))}</dt><dd>${text('health')}</dd></div>`
     + `<div><dt>${escapeHtml(t('uptime'))}</dt><dd>${text('uptime')}</dd></div></dl>`
-    + `<h3>${escapeHtml(t('cluster'))}</h3><p class="warn">${escapeHtml(t('clusterNote'))}</p>`
-    + table(t, ['node', 'site', 'health', 'updated'], 'nodes', rows('nodes'))
-    + `<h3>${escapeHtml(t('failovers'))}</h3><p>${escapeHtml(t('none'))}</p></section>`
+    + `<h3>${escapeHtml(t('cluster'))}</h3><p>${text(`clusterNote-${context.lang}`)}</p>`
+    + `<dl class="facts"><div><dt>${escapeHtml(t('coordinator'))}</dt><dd>${text('clusterCoordinator')}</dd></div>`
+    + `<div><dt>${escapeHtml(t('scope'))}</dt><dd>${text('clusterScope')}</dd></div><div><dt>${escapeHtml(t('asOf'))}</dt><dd>${text('clusterAsOf')}</dd></div></dl>`
+    + table(t, ['node', 'site', 'weight', 'state', 'bindsOwned'], 'nodes', rows('nodes'))
+    + `<h3>${escapeHtml(t('bindOwners'))}</h3>${table(t, ['bind', 'owner', 'epoch', 'ownerLive', 'pinnedTo'], 'bindOwners', rows('bindOwners'))}`
+    + `<h3>${escapeHtml(t('pools'))}</h3>${table(t, ['pool', 'poolNodes', 'activeNode', 'epoch'], 'pools', rows('pools'))}`
+    + `<h3>${escapeHtml(t('failovers'))}</h3>${table(t, ['time', 'bind', 'fromNode', 'toNode', 'epoch', 'changeKind'], 'failovers', rows('failovers'))}</section>`
     + `<section><h2>${escapeHtml(t('binds'))}</h2>${table(t, ['bind', 'owner', 'state', 'epoch', 'window', 'tps', 'throttled', 'errors'], 'binds', rows('binds'))}</section>`
     + `<section><h2>${escapeHtml(t('queues'))}</h2>${table(t, ['route', 'state', 'messages', 'oldestAge'], 'mtQueues', rows('mtQueues'))}`
     + `<h3>${escapeHtml(t('callbackQueues'))}</h3><dl class="facts"><div><dt>${escapeHtml(t('callbackBacklog'))}</dt><dd>${text('callbackBacklog')}</dd></div>`

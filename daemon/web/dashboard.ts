@@ -1,16 +1,20 @@
+import { bindName } from '../../cluster/planner.js';
+import type { ClusterReport } from '../cluster/cluster-view.js';
 import type { BindStatus } from '../dispatch/bind-loop.js';
 import type { ClientId } from '../domain/ids.js';
 import type { QueueDepth } from '../storage/port.js';
 import type { CallbackQueueDepth } from '../storage/stats-port.js';
 import { RATE_WINDOW_MS } from './client-stats.js';
 import type { LiveSource } from './live-feed.js';
+import { dictionaryOf, languages, type Lang, type TextKey } from './i18n.js';
 import { formatTime, type LiveUpdate } from './live-text.js';
 import type { WebContext } from './web-context.js';
 
 /**
- * The operator dashboard's view of this node (docs/web.md): the node, every bind it runs, queue
- * depths, clients' rates against their reservations, callbacks. Cluster-wide views (other nodes,
- * failovers) wait for the coordinator: the snapshot says so rather than showing nothing.
+ * The operator dashboard (docs/web.md): the node, the cluster as its coordinator sees it (live nodes,
+ * bind and pool owners with their epochs, recent failovers), every bind this node runs, queue depths,
+ * clients' rates against their reservations, callbacks. A cluster view the coordinator did not
+ * confirm (etcd unreachable, or a worker's copy gone late) is marked not current, with its time.
  */
 
 /** What delivery tells the dashboard; DeliveryService provides it. */
@@ -37,6 +41,32 @@ export interface ClientView {
   readonly deadLetters: number;
 }
 
+/** The cluster as this node's coordinator last reported it (in a worker: as the primary last sent it); null before any. */
+export type ClusterReadout = () => ClusterReport | null;
+
+/** A worker's copy of the primary's report older than this is not current (the primary sends one each second). */
+export const LATE_REPORT_MS = 5000;
+
+/** Why the cluster view is not current; null when it is. */
+export type ClusterStaleness = 'coordinator-unreachable' | 'coordinator-stopped' | 'report-late' | 'no-report';
+
+export interface ClusterSection {
+  /** cluster: as the coordinator answered just now; unavailable: it did not (see `staleness`), the lists are the last known. */
+  readonly scope: 'cluster' | 'unavailable';
+  readonly staleness: ClusterStaleness | null;
+  readonly coordinator: 'local' | 'etcd' | null;
+  /** The same, in words (English). */
+  readonly note: string;
+  /** When the coordinator last confirmed the lists (ISO), null if never. */
+  readonly asOf: string | null;
+  readonly nodes: readonly { readonly id: string; readonly site: string; readonly weight: number; readonly state: 'live' | 'draining'; readonly bindsOwned: number; readonly self: boolean }[];
+  /** Every bind of an enabled route, and every other bind someone owns, with its owner (null: none) and fencing epoch. */
+  readonly binds: readonly { readonly resource: string; readonly owner: string | null; readonly epoch: number | null; readonly ownerLive: boolean; readonly pinnedTo: string | null }[];
+  readonly pools: readonly { readonly name: string; readonly nodes: readonly string[]; readonly active: string | null; readonly epoch: number | null }[];
+  /** Ownership changes this node saw, newest first: takeovers (the previous owner was gone) and handovers. */
+  readonly failovers: readonly { readonly at: string; readonly resource: string; readonly from: string | null; readonly to: string; readonly epoch: number; readonly kind: 'takeover' | 'handover' }[];
+}
+
 export interface DashboardSnapshot {
   readonly at: string;
   readonly node: {
@@ -46,7 +76,7 @@ export interface DashboardSnapshot {
     readonly uptimeS: number;
     readonly provisioningVersion: number;
   };
-  readonly cluster: { readonly scope: 'this-node'; readonly note: string; readonly nodes: readonly { readonly id: string; readonly site: string }[]; readonly failovers: readonly never[] };
+  readonly cluster: ClusterSection;
   readonly binds: readonly BindView[];
   readonly queues: { readonly mt: readonly QueueDepth[]; readonly callbacks: readonly CallbackQueueDepth[] };
   readonly clients: readonly ClientView[];
@@ -73,7 +103,12 @@ class BindRateMeter {
 export class Dashboard implements LiveSource {
   private readonly meter = new BindRateMeter();
 
-  constructor(private readonly context: WebContext, private readonly delivery: DeliveryReadout | null, private readonly startedAt: number) {}
+  constructor(
+    private readonly context: WebContext,
+    private readonly delivery: DeliveryReadout | null,
+    private readonly cluster: ClusterReadout,
+    private readonly startedAt: number,
+  ) {}
 
   async snapshot(): Promise<DashboardSnapshot> {
     const { store, provisioning, config, clock } = this.context;
@@ -112,12 +147,7 @@ export class Dashboard implements LiveSource {
     return {
       at: new Date(now).toISOString(),
       node: { id: config.node.id, site: config.node.site, health, uptimeS: Math.round((now - this.startedAt) / 1000), provisioningVersion: provisioning.version },
-      cluster: {
-        scope: 'this-node',
-        note: 'cluster coordination is not built yet: this node only, no failover events',
-        nodes: [{ id: config.node.id, site: config.node.site }],
-        failovers: [],
-      },
+      cluster: clusterSection(this.cluster(), now, provisioning.snapshot.routes),
       binds,
       queues: { mt, callbacks: callbackDepth },
       clients,
@@ -131,13 +161,75 @@ export class Dashboard implements LiveSource {
   }
 }
 
+const noteKeys: Readonly<Record<ClusterStaleness | 'local' | 'etcd', TextKey>> = {
+  local: 'clusterLocal',
+  etcd: 'clusterCurrent',
+  'coordinator-unreachable': 'clusterUnreachable',
+  'coordinator-stopped': 'clusterStopped',
+  'report-late': 'clusterReportLate',
+  'no-report': 'clusterNoReport',
+};
+
+/** The cluster note in one language, with the time the lists are as of. */
+function clusterNote(section: Pick<ClusterSection, 'staleness' | 'coordinator' | 'asOf'>, lang: Lang): string {
+  const key = noteKeys[section.staleness ?? section.coordinator ?? 'no-report'];
+  return dictionaryOf(lang)[key].replace('{asOf}', section.asOf === null ? '—' : formatTime(new Date(section.asOf)));
+}
+
+const numeric = (a: string, b: string): number => a.localeCompare(b, 'en', { numeric: true });
+
+/** The dashboard's cluster part from the coordinator's report; `routes` names the binds that should have an owner. Pure. */
+export function clusterSection(report: ClusterReport | null, now: number, routes: readonly { readonly id: string; readonly binds: number; readonly disabled: boolean }[]): ClusterSection {
+  let staleness: ClusterStaleness | null = null;
+  if (report === null) staleness = 'no-report';
+  else if (now - report.takenAt > LATE_REPORT_MS) staleness = 'report-late';
+  else if (report.phase === 'fenced') staleness = 'coordinator-unreachable';
+  else if (report.phase !== 'live') staleness = 'coordinator-stopped';
+  const asOfMs = report === null ? null : report.phase === 'live' ? report.takenAt : report.liveAt;
+  const nodes = report?.nodes ?? [];
+  const owners = new Map((report?.owners ?? []).map((record) => [record.resource, record]));
+  const pins = new Map((report?.pins ?? []).map((pin) => [pin.resource, pin.nodeId]));
+  const live = new Set(nodes.map((node) => node.id));
+  const bindResources = new Set<string>();
+  for (const route of routes) if (!route.disabled) for (let i = 0; i < route.binds; i++) bindResources.add(bindName(route.id, i));
+  for (const resource of owners.keys()) if (resource.startsWith('route/')) bindResources.add(resource);
+  const section: Omit<ClusterSection, 'note'> = {
+    scope: staleness === null ? 'cluster' : 'unavailable',
+    staleness,
+    coordinator: report?.coordinator ?? null,
+    asOf: asOfMs === null ? null : new Date(asOfMs).toISOString(),
+    nodes: [...nodes].sort((a, b) => a.site.localeCompare(b.site) || numeric(a.id, b.id)).map((node) => ({
+      id: node.id,
+      site: node.site,
+      weight: node.weight,
+      state: node.weight === 0 ? 'draining' : 'live',
+      bindsOwned: [...owners.values()].filter((record) => record.nodeId === node.id && record.resource.startsWith('route/')).length,
+      self: node.id === report?.self,
+    })),
+    binds: [...bindResources].sort(numeric).map((resource) => {
+      const owner = owners.get(resource);
+      return { resource, owner: owner?.nodeId ?? null, epoch: owner?.epoch ?? null, ownerLive: owner !== undefined && live.has(owner.nodeId), pinnedTo: pins.get(resource) ?? null };
+    }),
+    pools: report?.pools ?? [],
+    failovers: (report?.changes ?? []).map((change) => ({ ...change, at: new Date(change.at).toISOString() })),
+  };
+  return { ...section, note: clusterNote(section, 'en') };
+}
+
 function age(since: Date, now: number): string {
   return String(Math.max(0, Math.round((now - since.getTime()) / 1000)));
 }
 
 export function dashboardText(snapshot: DashboardSnapshot, now: number): LiveUpdate {
+  const { cluster } = snapshot;
+  const dash = (value: string | number | null): string => (value === null ? '—' : String(value));
   return {
     text: {
+      // The one live stream serves every operator: the note goes in each language, the page shows its own.
+      ...Object.fromEntries(languages.map((lang) => [`clusterNote-${lang}`, clusterNote(cluster, lang)])),
+      clusterScope: cluster.scope,
+      clusterCoordinator: dash(cluster.coordinator),
+      clusterAsOf: cluster.asOf === null ? '—' : formatTime(new Date(cluster.asOf)),
       at: snapshot.at.slice(11, 19),
       nodeId: snapshot.node.id,
       site: snapshot.node.site,
@@ -160,7 +252,10 @@ export function dashboardText(snapshot: DashboardSnapshot, now: number): LiveUpd
         client.clientId, client.name, client.ratePerS.toFixed(1), String(client.reservedTps), String(client.queued),
         String(client.callbackBacklog), String(client.deadLetters),
       ]),
-      nodes: snapshot.cluster.nodes.map((node) => [node.id, node.site, snapshot.node.health, formatTime(new Date(snapshot.at))]),
+      nodes: cluster.nodes.map((node) => [node.id, node.site, String(node.weight), node.state, String(node.bindsOwned)]),
+      bindOwners: cluster.binds.map((bind) => [bind.resource, dash(bind.owner), dash(bind.epoch), bind.owner === null ? '—' : bind.ownerLive ? 'yes' : 'no', bind.pinnedTo ?? '']),
+      pools: cluster.pools.map((pool) => [pool.name, pool.nodes.join(' / '), dash(pool.active), dash(pool.epoch)]),
+      failovers: cluster.failovers.map((event) => [formatTime(new Date(event.at)), event.resource, dash(event.from), event.to, String(event.epoch), event.kind]),
     },
   };
 }

@@ -10,7 +10,7 @@ import { parseAdmins } from './admins.js';
 import { registerAssets } from './assets.js';
 import { ClientStats } from './client-stats.js';
 import { registerClientWeb } from './client-routes.js';
-import { Dashboard, type DeliveryReadout } from './dashboard.js';
+import { Dashboard, type ClusterReadout, type DeliveryReadout } from './dashboard.js';
 import { LiveFeed } from './live-feed.js';
 import { redisConnectionOf } from '../cluster/node-cluster.js';
 import { inProcessLoginGuard, LOGIN_FAILURE_LIMIT, loginLimitShare, LoginThrottle, MAX_THROTTLED_ADDRESSES, type LoginGuard } from './login-throttle.js';
@@ -30,6 +30,8 @@ export interface WebDeps {
   readonly logger: Logger;
   /** The delivery service of this node, for the dashboard's binds; null when this process delivers nothing. */
   readonly delivery: DeliveryReadout | null;
+  /** The cluster as the node's coordinator reports it (in a worker: the primary's last report). */
+  readonly cluster: ClusterReadout;
   /**
    * The part of the login throttle this process holds when failures are counted in memory (default
    * 1): 1 / `cluster.workers` in a worker, since node:cluster spreads an address's connections over
@@ -68,7 +70,7 @@ export function webExtension(deps: WebDeps): (app: FastifyInstance, api: ApiCont
     const clientSessions = new SessionStore<ClientId>(deps.store, 'stats', web.sessionTtlMs);
     const adminSessions = new SessionStore<string>(deps.store, 'admin', web.sessionTtlMs);
     const stats = new ClientStats(context);
-    const dashboard = new Dashboard(context, deps.delivery, startedAt);
+    const dashboard = new Dashboard(context, deps.delivery, deps.cluster, startedAt);
     const clientFeed = new LiveFeed(stats, web.liveIntervalMs, deps.logger);
     const adminFeed = new LiveFeed(dashboard, web.liveIntervalMs, deps.logger);
     const throttle = openLoginGuard(deps, clock);

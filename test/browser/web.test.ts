@@ -92,14 +92,15 @@ if (!existsSync(CHROMIUM)) {
     await page.close();
   });
 
-  test('browser: an operator logs in to the dashboard and sees this node\'s bind and queues, updated live', { timeout: 60_000 }, async () => {
+  test('browser: an operator logs in to the dashboard and sees this node\'s bind, its owner in the cluster section, and queues, updated live', { timeout: 60_000 }, async () => {
     const page = await browser.newPage();
     await page.goto(`${web.baseUrl}/admin`);
     assert.match(page.url(), /\/admin\/login$/);
     await logIn(page, '/admin', ADMIN_LOGIN, ADMIN_PASSWORD);
     assert.match(await page.textContent('[data-table="binds"]') ?? '', /route\/sim\/bind\/0\s*e2e-\d+\s*bound/);
     assert.equal(await page.textContent('[data-k="health"]'), 'ok');
-    assert.match(await page.textContent('.warn') ?? '', /This node only/);
+    assert.match(await page.textContent('[data-k="clusterNote-en"]') ?? '', /^Current\. Local coordinator/);
+    assert.match(await page.textContent('[data-table="bindOwners"]') ?? '', /route\/sim\/bind\/0\s*e2e-\d+\s*\d+\s*yes/);
     const first = await page.textContent('[data-k="at"]');
     await page.waitForFunction((before) => (globalThis as unknown as PageGlobals).document.querySelectorAll('[data-k="at"]')[0]?.textContent !== before, first, { timeout: 10_000 });
     assert.match(await page.textContent('[data-table="clients"]') ?? '', /acme/);

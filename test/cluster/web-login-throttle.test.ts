@@ -51,7 +51,7 @@ if (!redisAvailable()) {
       limits: { redisUrl: `redis://127.0.0.1:${redis.port}` },
     };
     const logger = createLogger('silent');
-    const extensions = [webExtension({ config, store: fx.store, provisioning: fx.provisioning, logger, delivery: null, liveNodes: () => liveNodes })];
+    const extensions = [webExtension({ config, store: fx.store, provisioning: fx.provisioning, logger, delivery: null, cluster: () => null, liveNodes: () => liveNodes })];
     const server = await startApiServer({ config, store: fx.store, provisioning: fx.provisioning, logger, extensions });
     servers.push(server);
     return server;

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { hashPassword, sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
+import type { ClusterSection } from '../../daemon/web/dashboard.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
 import { statusOf, type Submitted } from '../e2e/deliver-harness.js';
 import pg from 'pg';
@@ -41,7 +42,7 @@ async function tokenAccepted(baseUrl: string, token: string): Promise<boolean> {
  * The operator dashboard's bind list as a worker serves it. Sessions live in the worker that made
  * them, so a login and the request that follows may meet different workers: tried a few times.
  */
-async function dashboardBinds(baseUrl: string): Promise<{ bindId: string; state: string }[]> {
+async function dashboardOf(baseUrl: string): Promise<{ binds: { bindId: string; state: string }[]; cluster: ClusterSection }> {
   for (let attempt = 0; attempt < 10; attempt++) {
     const login = await fetch(`${baseUrl}/admin/login`, {
       method: 'POST',
@@ -52,7 +53,7 @@ async function dashboardBinds(baseUrl: string): Promise<{ bindId: string; state:
     await login.text();
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     const response = await fetch(`${baseUrl}/admin/api/v1/dashboard`, { headers: { cookie } });
-    if (response.status === 200) return ((await response.json()) as { binds: { bindId: string; state: string }[] }).binds;
+    if (response.status === 200) return (await response.json()) as { binds: { bindId: string; state: string }[]; cluster: ClusterSection };
     await response.text();
   }
   throw new Error('no dashboard answer after 10 logins');
@@ -168,11 +169,18 @@ if (unreachable !== null) {
       }, 20_000);
       assert.equal(bindUp.length, 2, bindUp.join('\n'));
       assert.ok(bindUp.every((line) => line.endsWith(' 1')), bindUp.join('\n'));
-      // The dashboard (served by a worker) lists both binds, whichever worker runs them.
+      // The dashboard (served by a worker) lists both binds, whichever worker runs them, and the
+      // cluster as the primary's coordinator sees it (sent over IPC): this node owning both.
+      let cluster: ClusterSection | null = null;
       await waitFor('the dashboard lists both binds bound', async () => {
-        const binds = await dashboardBinds(daemon.baseUrl);
-        return JSON.stringify(binds.map((b) => [b.bindId, b.state]).sort()) === JSON.stringify([['route/sim/bind/0', 'bound'], ['route/sim/bind/1', 'bound']]);
+        const dashboard = await dashboardOf(daemon.baseUrl);
+        cluster = dashboard.cluster;
+        return JSON.stringify(dashboard.binds.map((b) => [b.bindId, b.state]).sort()) === JSON.stringify([['route/sim/bind/0', 'bound'], ['route/sim/bind/1', 'bound']]);
       }, 10_000);
+      const seen = cluster!;
+      assert.deepEqual([seen.scope, seen.coordinator, seen.staleness], ['cluster', 'local', null]);
+      assert.deepEqual(seen.nodes.map((n) => [n.id, n.bindsOwned, n.self]), [['workers-binds', 2, true]]);
+      assert.deepEqual(seen.binds.map((b) => [b.resource, b.owner, b.ownerLive]), [['route/sim/bind/0', 'workers-binds', true], ['route/sim/bind/1', 'workers-binds', true]]);
 
       const killedAt = performance.now();
       process.kill(first, 'SIGKILL');

@@ -8,6 +8,7 @@ import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import { bindLimitFor } from '../../daemon/cluster/node-cluster.js';
 import { openCoordinator } from '../../daemon/cluster/open-coordinator.js';
+import { ClusterView } from '../../daemon/cluster/cluster-view.js';
 import { parsePool, PoolRoles } from '../../daemon/cluster/pool-roles.js';
 import { intakeLimitOf } from '../../daemon/api/intake-limiter.js';
 import { createRedisLimiter } from '../../daemon/limits/redis-limiter.js';
@@ -127,8 +128,11 @@ export async function startNode(options: NodeOptions): Promise<Node> {
   await provisionNode(store, options);
   const provisioning = await openProvisioningCache(store, { pollIntervalMs: config.provisioning.pollIntervalMs, logger });
   const sweeper = setInterval(() => void store.sweepMt().catch(() => undefined), config.queue.sweepIntervalMs);
-  const coordinator = options.cluster === undefined ? null : openCoordinator(config, store, logger);
+  // A node serving the dashboard holds its coordinator, as the daemon does (local unless `cluster` says etcd).
+  const coordinator = options.cluster === undefined && options.web === undefined ? null : openCoordinator(config, store, logger);
   await coordinator?.start();
+  const view = coordinator === null ? null : new ClusterView(coordinator, { kind: config.cluster.coordinator, pools: config.cluster.pools.map(parsePool) });
+  view?.start();
   const smppServer = options.smppServer === undefined
     ? null
     : await startSmppServer({
@@ -167,7 +171,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
     },
   });
   await delivery.start();
-  const extensions = options.web === undefined ? [] : [webExtension({ config, store, provisioning, logger, delivery })];
+  const extensions = options.web === undefined ? [] : [webExtension({ config, store, provisioning, logger, delivery, cluster: () => view?.report() ?? null })];
   const redisLimiter = options.redisPort === undefined
     ? null
     : createRedisLimiter({
@@ -190,6 +194,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
       await delivery.stop();
       await reservations?.close();
       await pools?.stop();
+      view?.stop();
       await coordinator?.close();
       await redisLimiter?.close();
       clearInterval(sweeper);

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { after, before, test } from 'node:test';
+import type { ClusterSection } from '../../daemon/web/dashboard.js';
 import { TOKEN, submit } from './deliver-harness.js';
 import { ADMIN_LOGIN, ADMIN_PASSWORD, CLIENT_LOGIN, CLIENT_PASSWORD, startWebNode, updateClient, type WebNode } from './web-harness.js';
 
@@ -213,19 +214,39 @@ test('web: the operator dashboard has its own login, shows the bind and queues, 
   const cookie = await login('/admin', ADMIN_LOGIN, ADMIN_PASSWORD);
   assert.match(cookie, /^smsproc_admin=/);
   const snapshot = (await (await fetch(`${web.baseUrl}/admin/api/v1/dashboard`, { headers: { cookie } })).json()) as {
-    node: { id: string; health: string }; binds: { bindId: string; state: string; windowSize: number }[]; cluster: { scope: string };
+    node: { id: string; health: string }; binds: { bindId: string; state: string; windowSize: number; epoch: number }[]; cluster: ClusterSection;
     queues: { mt: { state: string }[] }; clients: { clientId: string; reservedTps: number }[];
   };
   assert.equal(snapshot.node.health, 'ok');
-  assert.equal(snapshot.cluster.scope, 'this-node');
   assert.deepEqual(snapshot.binds.map((b) => [b.bindId, b.state, b.windowSize]), [['route/sim/bind/0', 'bound', 10]]);
+  // The local coordinator: this node is the cluster and owns the bind; no failovers.
+  const { cluster } = snapshot;
+  assert.deepEqual([cluster.scope, cluster.coordinator, cluster.staleness], ['cluster', 'local', null]);
+  assert.match(cluster.note, /^Current\. Local coordinator/);
+  assert.ok(cluster.asOf !== null && Math.abs(Date.parse(cluster.asOf) - Date.now()) < 60_000);
+  assert.deepEqual(cluster.nodes.map((n) => [n.id, n.weight, n.state, n.bindsOwned, n.self]), [[snapshot.node.id, 1, 'live', 1, true]]);
+  assert.deepEqual(cluster.binds.map((b) => [b.resource, b.owner, b.ownerLive, b.pinnedTo]), [['route/sim/bind/0', snapshot.node.id, true, null]]);
+  // The ownership's epoch, raised in the store; the running bind raised it once more when it started.
+  const ownershipEpoch = cluster.binds[0]!.epoch!;
+  assert.ok(ownershipEpoch > 0 && ownershipEpoch < snapshot.binds[0]!.epoch, `${ownershipEpoch} then ${snapshot.binds[0]!.epoch}`);
+  assert.deepEqual([cluster.pools, cluster.failovers], [[], []]);
   assert.ok(snapshot.queues.mt.every((row) => row.state !== 'PROCESSED'), 'the depth is of work still to do');
   assert.deepEqual(snapshot.clients.map((c) => [c.clientId, c.reservedTps]), [['acme', 50]]);
 
   const page = await (await fetch(`${web.baseUrl}/admin`, { headers: { cookie } })).text();
   assert.match(page, /route\/sim\/bind\/0/);
+  assert.match(page, /<tbody data-table="bindOwners"><tr><td>route\/sim\/bind\/0<\/td><td>[^<]+<\/td><td>\d+<\/td><td>yes<\/td>/);
+  assert.match(page, /<span data-k="clusterNote-en">Current\. Local coordinator/);
+  const ruLogin = await fetch(`${web.baseUrl}/admin/login`, form({ username: ADMIN_LOGIN, password: ADMIN_PASSWORD, lang: 'ru' }));
+  const ruCookie = (ruLogin.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const ru = await (await fetch(`${web.baseUrl}/admin`, { headers: { cookie: ruCookie } })).text();
+  assert.match(ru, /<span data-k="clusterNote-ru">Актуально\. Локальный координатор/);
   const update = await readEvents(`${web.baseUrl}/admin/live`, { cookie }, () => true);
-  assert.equal((update['text'] as Record<string, string>)['health'], 'ok');
+  const text = update['text'] as Record<string, string>;
+  assert.equal(text['health'], 'ok');
+  assert.deepEqual([text['clusterScope'], text['clusterCoordinator']], ['cluster', 'local']);
+  assert.match(text['clusterNote-ru'] ?? '', /^Актуально/);
+  assert.deepEqual((update['tables'] as Record<string, string[][]>)['nodes']?.map((row) => row[0]), [snapshot.node.id]);
   const logout = await fetch(`${web.baseUrl}/admin/logout`, { ...form({}), headers: { ...form({}).headers, cookie } });
   assert.equal(logout.status, 403, 'logout without the CSRF token is refused');
   const csrf = csrfOf(page);

@@ -48,7 +48,7 @@ after(async () => {
 async function start(api: Partial<Config['api']>, loginThrottleShare?: number): Promise<ApiServer> {
   const config: Config = { ...fx.config, api: { ...fx.config.api, host: '127.0.0.1', port: 0, ...api } };
   const logger = createLogger('silent');
-  const extensions = [webExtension({ config, store: fx.store, provisioning: fx.provisioning, logger, delivery: null, ...(loginThrottleShare === undefined ? {} : { loginThrottleShare }) })];
+  const extensions = [webExtension({ config, store: fx.store, provisioning: fx.provisioning, logger, delivery: null, cluster: () => null, ...(loginThrottleShare === undefined ? {} : { loginThrottleShare }) })];
   const server = await startApiServer({ config, store: fx.store, provisioning: fx.provisioning, logger, extensions });
   servers.push(server);
   return server;

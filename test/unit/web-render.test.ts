@@ -1,7 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import type { StatsSummary } from '../../daemon/storage/stats-port.js';
+import type { ClusterReport } from '../../daemon/cluster/cluster-view.js';
+import { adminPage } from '../../daemon/web/admin-pages.js';
 import { toCsv } from '../../daemon/web/csv.js';
+import { clusterSection, dashboardText, LATE_REPORT_MS } from '../../daemon/web/dashboard.js';
 import { chartWindow, clientFigures } from '../../daemon/web/figures.js';
 import { escapeHtml } from '../../daemon/web/html.js';
 import { chooseLang, dictionaryOf, langOfAcceptLanguage } from '../../daemon/web/i18n.js';
@@ -10,7 +13,7 @@ import { dateRange, searchOf } from '../../daemon/web/request-params.js';
 import { barChartSvg } from '../../daemon/web/svg-chart.js';
 import type { ClientId } from '../../daemon/domain/ids.js';
 
-/** The pure parts of the web pages: figures, charts, CSV, languages, query parameters. */
+/** The pure parts of the web pages: figures, charts, CSV, languages, query parameters, the dashboard's cluster part. */
 
 function summary(overrides: Partial<StatsSummary>): StatsSummary {
   return { messages: 0, segments: 0, byStatus: {}, submitted: 0, deliveryLatencyMeanMs: null, deliveryLatencyMaxMs: null, ...overrides };
@@ -102,4 +105,51 @@ test('query parameters: dates are UTC days (until includes its day); search filt
   assert.equal(search.limit, 5);
   assert.throws(() => searchOf({ status: 'lost' }, 'acme' as ClientId, now), /status/);
   assert.throws(() => searchOf({ limit: '0' }, 'acme' as ClientId, now), /limit/);
+});
+
+const clusterReport = (overrides: Partial<ClusterReport>): ClusterReport => ({
+  takenAt: Date.parse('2026-11-26T10:00:00Z'), coordinator: 'etcd', self: 'n1', phase: 'live', liveAt: Date.parse('2026-11-26T10:00:00Z'),
+  nodes: [{ id: 'n2', site: '<b>', weight: 0 }, { id: 'n1', site: 'a', weight: 1 }],
+  owners: [{ resource: 'route/r/bind/10', nodeId: 'n1', epoch: 12 }, { resource: 'route/r/bind/2', nodeId: 'gone', epoch: 7 }, { resource: 'pool/p/active', nodeId: 'n1', epoch: 3 }],
+  pins: [{ resource: 'route/r/bind/2', nodeId: 'n2' }],
+  pools: [{ name: 'p', nodes: ['n1', 'n2'], active: 'n1', epoch: 3 }],
+  changes: [{ at: Date.parse('2026-11-26T09:59:00Z'), resource: 'route/r/bind/10', from: 'n2', to: 'n1', epoch: 12, kind: 'takeover' }],
+  ...overrides,
+});
+
+test('dashboard cluster: nodes by site, every bind of an enabled route with its owner, late or fenced views marked not current', () => {
+  const now = Date.parse('2026-11-26T10:00:01Z');
+  const routes = [{ id: 'r', binds: 3, disabled: false }, { id: 'off', binds: 1, disabled: true }];
+  const current = clusterSection(clusterReport({}), now, routes);
+  assert.deepEqual([current.scope, current.staleness, current.asOf], ['cluster', null, '2026-11-26T10:00:00.000Z']);
+  assert.deepEqual(current.nodes.map((n) => [n.id, n.state, n.bindsOwned, n.self]), [['n2', 'draining', 0, false], ['n1', 'live', 1, true]]);
+  assert.deepEqual(current.binds.map((b) => [b.resource, b.owner, b.epoch, b.ownerLive, b.pinnedTo]), [
+    ['route/r/bind/0', null, null, false, null],
+    ['route/r/bind/1', null, null, false, null],
+    ['route/r/bind/2', 'gone', 7, false, 'n2'],
+    ['route/r/bind/10', 'n1', 12, true, null],
+  ]);
+  assert.equal(current.failovers[0]?.at, '2026-11-26T09:59:00.000Z');
+
+  const fenced = clusterSection(clusterReport({ phase: 'fenced', takenAt: now, liveAt: Date.parse('2026-11-26T09:58:00Z') }), now, routes);
+  assert.deepEqual([fenced.scope, fenced.staleness, fenced.asOf], ['unavailable', 'coordinator-unreachable', '2026-11-26T09:58:00.000Z']);
+  assert.match(fenced.note, /^NOT CURRENT: .* as of 2026-11-26 09:58:00\.$/);
+  assert.equal(fenced.nodes.length, 2, 'the last known view stays, marked');
+  const late = clusterSection(clusterReport({}), now + LATE_REPORT_MS + 1, routes);
+  assert.deepEqual([late.scope, late.staleness], ['unavailable', 'report-late']);
+  const none = clusterSection(null, now, routes);
+  assert.deepEqual([none.scope, none.staleness, none.asOf, none.nodes, none.failovers], ['unavailable', 'no-report', null, [], []]);
+  assert.deepEqual(none.binds.map((b) => b.owner), [null, null, null], 'the binds that should have an owner are listed without one');
+
+  const text = dashboardText({
+    at: new Date(now).toISOString(), node: { id: 'n1', site: 'a', health: 'ok', uptimeS: 1, provisioningVersion: 1 }, cluster: fenced, binds: [],
+    queues: { mt: [], callbacks: [] }, clients: [], callbacks: { backlog: 0, dead: 0, inFlight: 0 },
+  }, now);
+  assert.match(text.text['clusterNote-ru'] ?? '', /^НЕ АКТУАЛЬНО: .* на 2026-11-26 09:58:00\.$/);
+  const ru = dictionaryOf('ru');
+  const html = adminPage({ lang: 'ru', t: (key) => ru[key], login: 'ops', csrfToken: 'x', update: text });
+  assert.match(html, /<td>n2<\/td><td>&lt;b&gt;<\/td><td>0<\/td><td>draining<\/td>/, 'a site is escaped');
+  assert.match(html, /<span data-k="clusterNote-ru">НЕ АКТУАЛЬНО/);
+  assert.doesNotMatch(html, /data-k="clusterNote-en"/);
+  assert.match(html, /<tbody data-table="failovers"><tr><td>2026-11-26 09:59:00<\/td><td>route\/r\/bind\/10<\/td><td>n2<\/td><td>n1<\/td><td>12<\/td><td>takeover<\/td>/);
 });
