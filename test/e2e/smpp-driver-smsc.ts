@@ -24,7 +24,7 @@ export interface TestSmsc {
   /** destination_addr of every submit_sm answered with status 0, in arrival order. */
   readonly accepted: string[];
   readonly counts: { submits: number; binds: number; unbinds: number; enquireLinks: number; connections: number };
-  /** Sessions currently open, newest last. */
+  /** Sessions currently bound (listed once their bind_resp is sent), newest last. */
   readonly sessions: Session[];
   /** The peer stays connected but stops reading: no response to anything. */
   silenceAll(): void;
@@ -40,18 +40,24 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
   const submitStatus = options.submitStatus ?? (() => 0);
   const accepted: string[] = [];
   const counts = { submits: 0, binds: 0, unbinds: 0, enquireLinks: 0, connections: 0 };
+  const connections: Session[] = [];
   const sessions: Session[] = [];
   let messageId = 0;
 
   const server = smpp.createServer(options.tls ? { ...options.tls } : {}, (session: Session) => {
     counts.connections += 1;
-    sessions.push(session);
-    session.on('close', () => sessions.splice(sessions.indexOf(session), 1));
+    connections.push(session);
+    session.on('close', () => {
+      connections.splice(connections.indexOf(session), 1);
+      if (sessions.includes(session)) sessions.splice(sessions.indexOf(session), 1);
+    });
     session.on('error', () => undefined);
     const onBind = (pdu: PDU): void => {
       counts.binds += 1;
       const ok = pdu.system_id === systemId && pdu.password === password;
       session.send(pdu.response({ command_status: ok ? smpp.ESME_ROK : smpp.ESME_RINVPASWD, system_id: 'TESTSMSC' }));
+      // Listed once its bind_resp is on the wire, so a deliver_sm sent to it follows the bind.
+      if (ok && !sessions.includes(session)) sessions.push(session);
     };
     session.on('bind_transceiver', onBind);
     session.on('bind_transmitter', onBind);
@@ -83,8 +89,8 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
     accepted,
     counts,
     sessions,
-    silenceAll: () => sessions.forEach((session) => session.pause()),
-    destroyAll: () => sessions.forEach((session) => session.destroy()),
+    silenceAll: () => connections.forEach((session) => session.pause()),
+    destroyAll: () => connections.forEach((session) => session.destroy()),
     deliver(text) {
       const session = sessions.at(-1);
       if (session === undefined) return Promise.reject(new Error('no session'));
@@ -97,7 +103,7 @@ export async function startTestSmsc(options: TestSmscOptions = {}): Promise<Test
     },
     close: () =>
       new Promise<void>((resolve) => {
-        for (const session of [...sessions]) session.destroy();
+        for (const session of [...connections]) session.destroy();
         server.close(() => resolve());
       }),
   };
