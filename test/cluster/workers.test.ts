@@ -3,9 +3,14 @@ import { test } from 'node:test';
 import { hashPassword, sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
+import { openProvisioningCache } from '../../daemon/storage/provisioning-cache.js';
+import { closeEsme } from '../../ops/smsc-sim/esme-client.js';
+import { createLogger } from '../../daemon/log.js';
 import type { ClusterSection } from '../../daemon/web/dashboard.js';
 import { startReceiver, waitFor } from '../e2e/callback-harness.js';
 import { statusOf, type Submitted } from '../e2e/deliver-harness.js';
+import { addSmppClient, bindRecording } from '../e2e/smpp-server-harness.js';
+import { Etcd3 } from 'etcd3';
 import pg from 'pg';
 import { pgUnreachable, testPgUrl } from '../support/postgres.js';
 import { EtcdCluster } from './etcd-cluster.js';
@@ -322,6 +327,53 @@ if (unreachable !== null) {
 
       assert.equal(await daemon.stop(), 0);
     } finally {
+      await daemon.close();
+      await etcd.stop();
+    }
+  });
+
+  test('smsprocd over etcd with its SMPP server (as daemon/main.ts wires it): a client\'s bind takes a slot in etcd, a bind over maxBinds is refused, an unbind frees the slot', { timeout: 120_000 }, async () => {
+    const etcd = await EtcdCluster.start(1);
+    const keyPrefix = 'smsproc-slots/';
+    const daemon = await startWorkerNode({
+      node: { id: 'workers-smpp', site: 'a' },
+      callbackUrl: 'http://127.0.0.1:9',
+      cluster: { coordinator: 'etcd', etcdEndpoints: etcd.endpoints, etcdKeyPrefix: keyPrefix, leaseTtlMs: 2000 },
+      config: { smppServer: { enabled: true, port: 0 } },
+    });
+    const reader = new Etcd3({ hosts: [...etcd.endpoints] });
+    const sessions: Awaited<ReturnType<typeof bindRecording>>[] = [];
+    try {
+      const admin = await openStore(daemon.storeConfig);
+      try {
+        const provisioning = await openProvisioningCache(admin, { pollIntervalMs: 60_000, logger: createLogger('silent') });
+        await addSmppClient({ store: admin, provisioning }, { id: 'slotco', password: 'secret1', maxBinds: 1 });
+        provisioning.close();
+      } finally {
+        await admin.close();
+      }
+      const listening = daemon.log.find((entry) => entry.msg === 'SMPP server listening') as { port?: number } | undefined;
+      const port = listening?.port;
+      assert.ok(port !== undefined, 'the SMPP server logged its port');
+      const bind = async (): Promise<number> => {
+        const bound = await bindRecording(port, 'slotco', 'secret1');
+        sessions.push(bound);
+        return bound.bindStatus;
+      };
+      // The node reads the new client at its next provisioning poll (1 s).
+      await waitFor('the first bind accepted', async () => (await bind()) === 0, 15_000);
+      const slots = async (): Promise<string[]> => Object.keys(await reader.getAll().prefix(`${keyPrefix}owners/client-binds/slotco/`).strings());
+      assert.deepEqual(await slots(), [`${keyPrefix}owners/client-binds/slotco/0`], 'the session holds its slot in etcd');
+      assert.equal(await bind(), 0x0d, 'a second bind over maxBinds 1 is refused with ESME_RBINDFAIL');
+      const first = sessions.find((s) => s.bindStatus === 0);
+      assert.ok(first !== undefined);
+      await closeEsme(first.session);
+      await waitFor('the slot released in etcd', async () => (await slots()).length === 0, 10_000);
+      assert.equal(await bind(), 0, 'the freed slot takes a new bind');
+      assert.equal(await daemon.stop(), 0);
+    } finally {
+      for (const { session } of sessions) session.destroy();
+      reader.close();
       await daemon.close();
       await etcd.stop();
     }
