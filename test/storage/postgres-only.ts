@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
+import pg from 'pg';
 import { SmsprocError } from '../../daemon/domain/errors.js';
 import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
 import { finalStatuses, kannelDlrBitOf, MessageStatus } from '../../daemon/domain/status.js';
@@ -181,6 +182,44 @@ export function definePostgresOnlyTests(): void {
       await a.ackMt(bindId, epoch, [{ id, smscIds: ['smsc-1'] }]);
       assert.deepEqual(await receiptDone, { kind: 'held' });
       assert.equal((await a.findMessage(acme, { id }))?.status, 'delivered', 'the ack applied the receipt held meanwhile');
+    }));
+
+  test('PostgreSQL only: an ack is one round trip whatever it applies (008), and the events it raises have UUIDv7 ids of the database clock', () =>
+    withNodes(1, async ([store]) => {
+      assert.ok(store);
+      await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme') }]);
+      // Kannel's dlr-mask 1 + 8: an event for the submit and one for the delivery.
+      const kannel = submission('acme', 'mts-1', { source: 'kannel', kannelDlrUrl: 'http://kannel.test/dlr?type=%d', kannelDlrMask: 9 });
+      const others = Array.from({ length: 9 }, () => submission('acme', 'mts-1'));
+      await store.enqueueMt([request('acme', [kannel, ...others])]);
+      const bindId = bindIdOf(mts, 0);
+      const epoch = await store.acquireBindEpoch(bindId);
+      await store.claimMt({ routeId: mts, bindId, epoch, owner: 'a', limit: 10, leaseMs: 60_000 });
+      assert.deepEqual(await store.applyReceipt(receipt(['held-1'], 'delivered')), { kind: 'held' });
+      const [before] = await store.db.rows<{ now: number }>('SELECT ms_now() AS now');
+      const query = pg.Client.prototype.query;
+      let queries = 0;
+      pg.Client.prototype.query = function counted(this: pg.Client, ...args: unknown[]): unknown {
+        queries += 1;
+        return (query as (...a: unknown[]) => unknown).apply(this, args);
+      } as typeof pg.Client.prototype.query;
+      let ack;
+      try {
+        ack = await store.ackMt(bindId, epoch, [kannel, ...others].map((m, n) => ({ id: m.id, smscIds: [n === 0 ? 'held-1' : `s-${n}`] })));
+      } finally {
+        pg.Client.prototype.query = query;
+      }
+      assert.equal(queries, 1, 'ten messages, a held receipt applied and two events raised in one round trip');
+      assert.deepEqual(ack, { applied: [kannel, ...others].map((m) => m.id), refusedStaleEpoch: [] });
+      assert.equal((await store.findMessage(acme, { id: kannel.id }))?.status, 'delivered');
+      const events = await store.db.rows<{ id: string; status: string; created_at: number }>(
+        "SELECT id, payload->>'status' AS status, created_at FROM callback_outbox ORDER BY seq");
+      assert.deepEqual(events.map((event) => event.status), ['submitted', 'delivered']);
+      for (const event of events) {
+        assert.match(event.id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+        const ms = parseInt(event.id.replace('-', '').slice(0, 12), 16);
+        assert.ok(before !== undefined && ms >= before.now && ms === event.created_at, 'the id carries the ack\'s clock');
+      }
     }));
 
   test('PostgreSQL only: the receipt functions (007) use the final statuses, Kannel bits and ISO times of the TypeScript domain', () =>

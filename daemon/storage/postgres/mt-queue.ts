@@ -3,7 +3,7 @@ import { kannelDlrBitOf } from '../../domain/status.js';
 import type { ClaimRequest, ClaimedMt, Nack, QueueChangeResult, QueueSettings, SegmentIdFact, SubmitResult, TextEncoding } from '../port.js';
 import type { Database, Sql } from './database.js';
 import type { DlrEventsSql } from './dlr-events.js';
-import { ReceiptsSql, type RecordedSegment } from './receipts.js';
+import type { ReceiptsSql, RecordedSegment } from './receipts.js';
 import { loadQueries } from './sql-files.js';
 
 /**
@@ -13,7 +13,8 @@ import { loadQueries } from './sql-files.js';
  * (perClientLimit) interleaves the route's clients in that statement (mt_queue.sql, claimFair). Ack, nack and
  * renewal take the bind's epoch row FOR SHARE (an acquisition waits until they commit) and lock the
  * messages' queue rows in seq order, then apply where the caller's epoch is current and the row is
- * held by that bind at that epoch. SMSC ids (facts) are recorded whatever the epoch.
+ * held by that bind at that epoch. SMSC ids (facts) are recorded whatever the epoch. An ack is one
+ * call of a PL/pgSQL function (ack_submits, migration 008) running those steps server-side.
  * A message that becomes final leaves mt_queue; its final queue state is kept in the ledger.
  */
 
@@ -78,53 +79,26 @@ export class MtQueueSql {
     }));
   }
 
+  /**
+   * One statement, its own transaction (ack_submits, sql/postgres/008_ack_function.sql): the steps this
+   * method used to send one by one, in the same order under the same locks, in one round trip.
+   */
   async ack(bindId: BindId, epoch: number, results: readonly SubmitResult[]): Promise<QueueChangeResult> {
-    return this.db.transaction(async (sql, now) => {
-      const current = await this.fence(sql, bindId);
-      // The receipt keys' locks before recording them (and before the queue rows', the order receipts take
-      // them in): a concurrent receipt is then either held before we look for it, or sees our segment.
-      const held = await this.lockHeld(sql, results.map((result) => result.id), async (messages) => {
-        const routeOf = new Map(messages.map((message) => [message.id, message.route_id]));
-        const keyed = results.flatMap((result) => {
-          const routeId = routeOf.get(result.id);
-          return routeId === undefined ? [] : result.smscIds.flatMap((smscId, index) => (result.smscMatchKeys?.[index] ?? [smscId]).map((key) => ({ routeId, key })));
-        });
-        await this.receipts.lockKeysOf(sql, keyed.map((k) => k.routeId), keyed.map((k) => k.key));
-      });
-      const segments: RecordedSegment[] = [];
-      const applied: Held[] = [];
-      const appliedResults: SubmitResult[] = [];
-      const refused: MessageId[] = [];
-      for (const result of results) {
-        const entry = held.get(result.id);
-        if (!entry) continue;
-        segments.push(...ReceiptsSql.segmentsOf(entry.message.day, entry.message.seq, entry.message.route_id, result));
-        // A late ack of a message its own lease left IN_DOUBT still proves the submit: settle it rather than resend.
-        const verdict = verdictOf(entry.queue, bindId, epoch, current, ['IN_FLIGHT', 'IN_DOUBT']);
-        if (verdict === 'stale') refused.push(result.id);
-        if (verdict === 'apply') {
-          applied.push(entry);
-          appliedResults.push(result);
-        }
-      }
-      await this.recordSegments(sql, segments, now);
-      if (applied.length > 0) {
-        await sql.count(this.sql('dropQueueRows'), [applied.map((entry) => entry.message.seq)]);
-        const days = applied.map((entry) => entry.message.day);
-        const seqs = applied.map((entry) => entry.message.seq);
-        await sql.count(this.sql('markSubmitted'), [days, seqs, applied.map((entry) => entry.queue?.attempts ?? 0), now]);
-        const details = appliedResults.map((result) => (result.smscIds.length > 0 ? `smsc id ${result.smscIds.join(' ')}` : null));
-        await sql.count(this.sql('addEvents'), [days, seqs, now, 'submitted', details]);
-        for (const entry of applied) {
-          // Only Kannel's dlr-mask asks to hear of the submit.
-          if (((entry.message.kannel_dlr_mask ?? 0) & submittedBit) !== 0) {
-            await this.dlr.raise(sql, entry.message.seq, { status: 'submitted', stat: null, errorCode: null, doneAt: null, receiptText: 'ACK/', smscId: null }, now);
-          }
-        }
-      }
-      await this.receipts.applyHeld(sql, segments, now);
-      return { applied: applied.map((entry) => entry.message.id as MessageId), refusedStaleEpoch: refused };
-    });
+    if (results.length === 0) return { applied: [], refusedStaleEpoch: [] };
+    const segments = results.flatMap((result, r) => result.smscIds.map((smscId, index) => ({
+      result: r + 1, index, smscId, parts: result.smscIds.length, keys: result.smscMatchKeys?.[index] ?? [smscId],
+    })));
+    const keys = segments.flatMap((segment, s) => segment.keys.map((key) => ({ segment: s + 1, key })));
+    const rows = await this.db.rows<{ acked_id: string; acked_verdict: 'apply' | 'stale' }>(this.sql('ack'), [
+      bindId, epoch, results.map((result) => result.id),
+      results.map((result) => (result.smscIds.length > 0 ? `smsc id ${result.smscIds.join(' ')}` : null)),
+      segments.map((s) => s.result), segments.map((s) => s.index), segments.map((s) => s.smscId), segments.map((s) => s.parts),
+      keys.map((k) => k.segment), keys.map((k) => k.key), submittedBit,
+    ]);
+    return {
+      applied: rows.filter((row) => row.acked_verdict === 'apply').map((row) => row.acked_id as MessageId),
+      refusedStaleEpoch: rows.filter((row) => row.acked_verdict === 'stale').map((row) => row.acked_id as MessageId),
+    };
   }
 
   /**
@@ -225,12 +199,10 @@ export class MtQueueSql {
     return (await sql.rows<{ epoch: number }>(this.sql('fence'), [bindId]))[0]?.epoch ?? 0;
   }
 
-  /** `beforeLock` runs between reading the messages and locking their queue rows. */
-  private async lockHeld(sql: Sql, ids: readonly MessageId[], beforeLock?: (messages: readonly MessageRow[]) => Promise<void>): Promise<Map<string, Held>> {
+  private async lockHeld(sql: Sql, ids: readonly MessageId[]): Promise<Map<string, Held>> {
     const held = new Map<string, Held>();
     if (ids.length === 0) return held;
     const messages = await sql.rows<MessageRow>(this.sql('messagesById'), [[...new Set(ids)]]);
-    await beforeLock?.(messages);
     const queue = new Map((await sql.rows<QueueRow>(this.sql('lockQueueRows'), [messages.map((m) => m.seq)])).map((row) => [row.seq, row]));
     for (const message of messages) held.set(message.id, { message, queue: queue.get(message.seq) });
     return held;

@@ -1,21 +1,22 @@
 import { v7 as uuidv7 } from 'uuid';
 import type { BindId, ClientId, MessageId, RouteId } from '../../domain/ids.js';
 import type { MessageStatus } from '../../domain/status.js';
-import type { ReceiptInput, ReceiptOutcome, SubmitResult } from '../port.js';
+import type { ReceiptInput, ReceiptOutcome } from '../port.js';
 import type { Sql } from './database.js';
 import type { InboundProblemsSql } from './inbound-problems.js';
 import { loadQueries } from './sql-files.js';
 
 /**
  * Receipt correlation, as in the SQLite adapter: ackMt records each segment's SMSC id under its match
- * keys and applies the receipts held for those keys; applyReceipt finds the segment by (route, key),
+ * keys and applies the receipts held for those keys (server-side, ack_submits of migration 008; here
+ * for recordSegmentIds, a late submit_sm_resp of one part); applyReceipt finds the segment by (route, key),
  * or holds the receipt. A final receipt sets its segment's status; the message takes the aggregate
  * (segment-aggregate.ts) once every segment is final, with its DLR event, in the same transaction.
  * The message row is locked while a receipt applies, so that receipts of its segments arriving on
  * several nodes at once aggregate one after the other.
  * The work runs server-side (sql/postgres/007_receipt_functions.sql): a receipt is one statement, its
  * own transaction, instead of some eight round trips with the message row and key locks held between
- * them; a held receipt applied by an ack is one statement of the ack's transaction.
+ * them; a held receipt applied by recordSegmentIds is one statement of its transaction.
  */
 
 /** A segment just recorded by an ack: where it lives and the keys a receipt may name it by. */
@@ -42,18 +43,12 @@ export class ReceiptsSql {
 
   constructor(private readonly problems: InboundProblemsSql) {}
 
-  /** The segments of ack results with their keys (receiptIdCandidates forms, or the id itself). */
-  static segmentsOf(day: number, seq: number, routeId: string, result: SubmitResult): RecordedSegment[] {
-    const parts = result.smscIds.length;
-    return result.smscIds.map((smscId, index) => ({ day, seq, routeId, index, parts, smscId, keys: result.smscMatchKeys?.[index] ?? [smscId] }));
-  }
-
-  /** Takes the locks of the keys an ack will record (before it records them; see lockKeys in receipts.sql). */
+  /** Takes the locks of the keys segment facts will record (before they record them; see lockKeys in receipts.sql). */
   async lockKeysOf(db: Sql, routeIds: readonly string[], keys: readonly string[]): Promise<void> {
     if (keys.length > 0) await db.rows(this.sql('lockKeys'), [routeIds, keys]);
   }
 
-  /** Applies the receipts held for the segments an ack just recorded. */
+  /** Applies the receipts held for the segments just recorded. */
   async applyHeld(db: Sql, segments: readonly RecordedSegment[], now: number): Promise<void> {
     const pairs = segments.flatMap((segment) => segment.keys.map((key) => ({ segment, key })));
     if (pairs.length === 0) return;

@@ -81,6 +81,16 @@ SELECT m.seq, l.attempts, m.id, m.client_id, m.route_id, m.sender, m.recipient, 
 FROM leased l JOIN messages m ON m.day = l.day AND m.seq = l.seq
 ORDER BY l.round, m.priority, m.seq;
 
+-- name: ack
+-- Submit results of a group of messages in one call (ack_submits, 008): the bind's epoch row FOR SHARE,
+-- the receipt keys' locks, the queue rows locked in seq order, segments and keys recorded whatever the
+-- epoch, the messages held by the bind at the current epoch set submitted (with their history and
+-- Kannel 'submitted' events), the receipts held for the keys applied. Parameters: bind id, epoch, ids
+-- (text[], one per result), details (text[], per result), segments' results (int[], 1-based), indexes
+-- (int[]), SMSC ids (text[]), parts (int[]), keys' segments (int[], 1-based), match keys (text[]), the
+-- Kannel 'submitted' bit. Result: acked_id, acked_verdict ('apply' or 'stale'), in the results' order.
+SELECT acked_id, acked_verdict FROM ack_submits($1, $2, $3::text[], $4::text[], $5::int[], $6::int[], $7::text[], $8::int[], $9::int[], $10::text[], $11);
+
 -- name: messagesById
 -- Parameters: message ids (text[]). Result: seq, day, id, route_id, client_id, kannel_dlr_mask.
 SELECT seq, day, id, route_id, client_id, kannel_dlr_mask FROM messages WHERE id = ANY($1::text[]);
@@ -109,17 +119,6 @@ ON CONFLICT DO NOTHING;
 -- name: dropQueueRows
 -- Messages leave the queue table when final. Parameters: seqs (bigint[]).
 DELETE FROM mt_queue WHERE seq = ANY($1::bigint[]);
-
--- name: markSubmitted
--- Parameters: days (int[]), seqs (bigint[]), attempts (int[]), now.
-UPDATE messages m SET status = 'submitted', submitted_at = $4, queue_state = 'PROCESSED', queue_done_at = $4, attempts = w.attempts
-FROM unnest($1::int[], $2::bigint[], $3::int[]) AS w(day, seq, attempts)
-WHERE m.day = w.day AND m.seq = w.seq;
-
--- name: addEvents
--- Appends to messages' history. Parameters: days (int[]), seqs (bigint[]), at, status, details (text[]).
-INSERT INTO message_events (day, message_seq, at, status, detail)
-SELECT day, seq, $3, $4, detail FROM unnest($1::int[], $2::bigint[], $5::text[]) WITH ORDINALITY AS w(day, seq, detail, ord) ORDER BY ord;
 
 -- name: addEvent
 -- Parameters: day, seq, at, status, detail.

@@ -10,14 +10,14 @@
 SELECT * FROM apply_receipt($1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10);
 
 -- name: applySegmentReceipt
--- A held receipt applied to the segment an ack just recorded (apply_segment_receipt, 007), under the
--- ack's key locks. Parameters: day, seq, segment index, status, stat, error code, done_at, raw, now,
+-- A held receipt applied to the segment recordSegmentIds just recorded (apply_segment_receipt, 007),
+-- under its key locks (ack_submits, 008, does the same for an ack). Parameters: day, seq, segment index, status, stat, error code, done_at, raw, now,
 -- event id. Result: as applyReceipt, never 'held'.
 SELECT * FROM apply_segment_receipt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
 
 -- name: heldFor
 -- Held receipts naming any of the given (route, key) pairs, oldest first, locked so that two acks do
--- not apply one twice. Parameters: route ids, match keys (text[]), pairwise.
+-- not apply one twice (ack_submits, 008, reads them by the same statement). Parameters: route ids, match keys (text[]), pairwise.
 -- Result: route_id, match_key and the receipt.
 SELECT k.route_id, k.match_key, h.id, h.status, h.stat, h.error_code, h.done_at, h.raw
 FROM held_receipt_keys k JOIN held_receipts h ON h.id = k.held_id
@@ -35,7 +35,7 @@ DELETE FROM held_receipts WHERE id = $1;
 
 -- name: lockKeys
 -- Locks (route, key) pairs until commit, in one order: a receipt looking a key up and an ack recording
--- it take the same lock (apply_receipt, 007, takes it by the same expression), so a receipt that finds
+-- it take the same lock (apply_receipt, 007, and ack_submits, 008, take it by the same expression), so a receipt that finds
 -- no segment is held before the ack looks for held receipts, or the receipt sees the ack's segment.
 -- Parameters: route ids, match keys (text[]), pairwise.
 SELECT pg_advisory_xact_lock(h) FROM (
