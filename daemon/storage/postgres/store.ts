@@ -121,15 +121,17 @@ export class PostgresStore implements Store {
       options.groupCommitMaxBatch ?? 2000,
       Math.max(1, Math.floor(options.poolSize / 2)),
     );
-    // Callback outcomes arrive one per finished HTTP request, thousands a second under load: with a
-    // quarter of the pool busy recording them, the next ones wait and share one UPDATE.
+    // Callback outcomes arrive one per finished HTTP request, thousands a second under load: with
+    // half the pool busy recording them, the next ones wait and share one UPDATE. Not fewer: a
+    // group waits its turn in the pool's queue, and a sender frees a slot only once its outcome is
+    // recorded, so a smaller limit lengthens every callback's cycle when the pool is contended.
     this.completions = new GroupCommit<Completion, void>(
       async (completions) => {
         await this.outbox.complete(this.db, completions);
         return completions.map(() => undefined);
       },
       completionMaxBatch,
-      Math.max(1, Math.floor(options.poolSize / 4)),
+      Math.max(1, Math.floor(options.poolSize / 2)),
     );
   }
 
