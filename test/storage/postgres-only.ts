@@ -4,6 +4,7 @@ import pg from 'pg';
 import { SmsprocError } from '../../daemon/domain/errors.js';
 import { bindIdOf, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
 import { finalStatuses, kannelDlrBitOf, MessageStatus } from '../../daemon/domain/status.js';
+import type { CallbackOutcome } from '../../daemon/storage/port.js';
 import { Database } from '../../daemon/storage/postgres/database.js';
 import { dayMs, dayOf } from '../../daemon/storage/postgres/day-partitions.js';
 import { knownMigrations, migrate, migrationStatus, SchemaTooNewError } from '../../daemon/storage/postgres/migrate.js';
@@ -291,6 +292,81 @@ export function definePostgresOnlyTests(): void {
       const ids = [...first, ...second].map((claimed) => claimed.id);
       assert.equal(new Set(ids).size, ids.length, 'no event claimed twice');
       assert.ok(ids.every((id) => raised.has(id)));
+    }));
+
+  test('PostgreSQL only: concurrent callback completions share statements; each is committed before its call resolves, and each applies its own outcome', () =>
+    withNodes(1, async ([store]) => {
+      assert.ok(store);
+      await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }, { op: 'client.put', client: clientPut('acme', { moUrl: 'https://acme.test/mo' }) }]);
+      for (let n = 0; n < 120; n += 1) await store.recordMo(mo('acme', { text: `VOTE ${n}` }));
+      const leased = await store.claimCallbacks({ owner: 'node-a', limit: 120, perClientLimit: 120, leaseMs: 60_000, scope: { http: true, smppClients: [] } });
+      assert.equal(leased.length, 120);
+      const outcomes = leased.map((event, index): { id: string; owner: string; outcome: CallbackOutcome } => {
+        const owner = index % 4 === 3 ? 'node-b' : 'node-a';
+        if (index % 4 === 1) return { id: event.id, owner, outcome: { kind: 'retry', delayMs: 60_000 + index, error: `HTTP 503 #${index}` } };
+        if (index % 4 === 2) return { id: event.id, owner, outcome: { kind: 'dead', error: `HTTP 404 #${index}` } };
+        return { id: event.id, owner, outcome: { kind: 'delivered' } };
+      });
+      // A call with an outcome the database refuses (a delay that is no number) fails alone.
+      const bad = outcomes[5];
+      assert.ok(bad !== undefined && bad.outcome.kind === 'retry');
+      const [before] = await store.db.rows<{ now: number }>('SELECT ms_now() AS now');
+      const stateOf = async (id: string): Promise<string> =>
+        (await store.db.rows<{ state: string }>('SELECT state FROM callback_outbox WHERE id = $1', [id]))[0]?.state ?? 'missing';
+      // Every call, as soon as it resolves, reads its event from another connection: committed by then.
+      const settled = await Promise.allSettled(outcomes.map(async ({ id, owner, outcome }) => {
+        await store.completeCallback(id, owner, id === bad.id ? { ...outcome, delayMs: Number.NaN } as CallbackOutcome : outcome);
+        return stateOf(id);
+      }));
+      assert.deepEqual(settled.flatMap((result, index) => (result.status === 'rejected' ? [index] : [])), [5], 'only the bad call rejects');
+      const rows = new Map((await store.db.rows<{ id: string; state: string; attempts: number; last_error: string | null; next_attempt_at: number; done_at: number | null; lease_owner: string | null; tx: string }>(
+        'SELECT id, state, attempts, last_error, next_attempt_at, done_at, lease_owner, xmin::text AS tx FROM callback_outbox',
+      )).map((row) => [row.id, row]));
+      const applied = new Set<string>();
+      outcomes.forEach(({ id, owner, outcome }, index) => {
+        const row = rows.get(id);
+        assert.ok(row);
+        const seen = settled[index];
+        if (owner === 'node-b' || id === bad.id) {
+          assert.deepEqual([row.state, row.attempts, row.lease_owner], ['leased', 0, 'node-a'], `#${index}: not applied`);
+          return;
+        }
+        applied.add(row.tx);
+        assert.equal(row.attempts, 1, `#${index}`);
+        assert.equal(row.lease_owner, null, `#${index}`);
+        if (outcome.kind === 'delivered') {
+          assert.deepEqual([row.state, row.last_error], ['delivered', null], `#${index}`);
+          assert.ok((row.done_at ?? 0) >= (before?.now ?? Infinity), `#${index}: done_at`);
+        } else if (outcome.kind === 'retry') {
+          assert.deepEqual([row.state, row.last_error, row.done_at], ['due', outcome.error, null], `#${index}`);
+          assert.ok(row.next_attempt_at >= (before?.now ?? Infinity) + outcome.delayMs, `#${index}: its own delay`);
+          assert.ok(row.next_attempt_at < (before?.now ?? 0) + outcome.delayMs + 60_000, `#${index}: from the database's now`);
+        } else {
+          assert.deepEqual([row.state, row.last_error], ['dead', outcome.error], `#${index}`);
+        }
+        assert.deepEqual(seen, { status: 'fulfilled', value: row.state }, `#${index}: committed when its call resolved`);
+      });
+      assert.ok(applied.size < 20, `${applied.size} statements (transactions) carried 89 completions`);
+    }));
+
+  test('PostgreSQL only: the grouped callback completion reads the events it names or the leased ones, never the due backlog or the delivered events', () =>
+    withNodes(1, async (_stores, schema) => {
+      const plan = await withAdmin(async (client) => {
+        await client.query(`SET search_path = ${schema}`);
+        // An outbox under load: delivered events retention keeps, a due backlog, a few hundred leased.
+        await client.query(`INSERT INTO callback_outbox (id, client_id, kind, url, kannel, payload, state, next_attempt_at, created_at, lease_owner, lease_until, done_at)
+          SELECT 'e' || n, 'acme', 'mo', 'https://acme.test/mo', false, '{}', s, 0, 0,
+            CASE WHEN s = 'leased' THEN 'node-a' END, CASE WHEN s = 'leased' THEN 60000 END, CASE WHEN s = 'delivered' THEN 1 END
+          FROM generate_series(1, 30000) n, LATERAL (SELECT CASE WHEN n % 100 = 0 THEN 'leased' WHEN n % 3 = 0 THEN 'due' ELSE 'delivered' END AS s) state`);
+        await client.query('ANALYZE callback_outbox');
+        // The generic plan is what the prepared statement runs with after its first executions.
+        await client.query('SET plan_cache_mode = force_generic_plan');
+        await client.query(`PREPARE complete AS ${loadQueries('outbox')('complete')}`);
+        const result = await client.query<{ 'QUERY PLAN': string }>('EXPLAIN EXECUTE complete(\'{e100,e200}\', \'{node-a,node-a}\', \'{delivered,due}\', \'{NULL,5}\', \'{NULL,x}\')');
+        return result.rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+      assert.match(plan, /Index Scan using callback_outbox_(id_key|leased) /, 'the named events by id, or the leased ones');
+      assert.doesNotMatch(plan, /Seq Scan|callback_outbox_(backlog|due|delivered)/, 'no due or delivered event read');
     }));
 
   test('PostgreSQL only: the one-statement callback claim probes each client\'s due events per channel by callback_outbox_due_channel, never a table scan', () =>

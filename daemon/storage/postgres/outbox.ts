@@ -21,6 +21,12 @@ export interface NewEvent {
   readonly payload: EventPayload;
 }
 
+export interface Completion {
+  readonly eventId: string;
+  readonly owner: string;
+  readonly outcome: CallbackOutcome;
+}
+
 interface EventRow {
   id: string; client_id: string; kind: string; url: string; kannel: boolean; payload: EventPayload; attempts: number; created_at: number;
 }
@@ -49,11 +55,26 @@ export class OutboxSql {
   }
 
 
-  /** An outcome from anyone but the current lease holder (or for an event not leased) is ignored. */
-  async complete(db: Sql, eventId: string, owner: string, outcome: CallbackOutcome, now: number): Promise<void> {
-    if (outcome.kind === 'delivered') await db.count(this.sql('complete'), [eventId, owner, 'delivered', null, null, now]);
-    else if (outcome.kind === 'retry') await db.count(this.sql('complete'), [eventId, owner, 'due', now + Math.max(0, outcome.delayMs), outcome.error, now]);
-    else await db.count(this.sql('complete'), [eventId, owner, 'dead', null, outcome.error, now]);
+  /**
+   * Records attempts' outcomes in one statement (no transaction around it: one UPDATE guarded by the
+   * lease owner needs none). An outcome from anyone but the current lease holder (or for an event not
+   * leased) is ignored. Returns how many applied.
+   */
+  async complete(db: Sql, completions: readonly Completion[]): Promise<number> {
+    const ids: string[] = [];
+    const owners: string[] = [];
+    const states: string[] = [];
+    const delays: (number | null)[] = [];
+    const errors: (string | null)[] = [];
+    for (const { eventId, owner, outcome } of completions) {
+      ids.push(eventId);
+      owners.push(owner);
+      states.push(outcome.kind === 'retry' ? 'due' : outcome.kind);
+      // Whole milliseconds: next_attempt_at is a bigint.
+      delays.push(outcome.kind === 'retry' ? Math.round(Math.max(0, outcome.delayMs)) : null);
+      errors.push(outcome.kind === 'delivered' ? null : outcome.error);
+    }
+    return db.count(this.sql('complete'), [ids, owners, states, delays, errors]);
   }
 
   async listDead(db: Sql, filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<DeadCallback[]> {

@@ -37,7 +37,7 @@ import type {
 import type { CallbackQueueDepth, MessageSearch, MessageSummary, ReportKind, ReportRow, StatsBucket, StatsSeriesRequest, StatsSummary, StatsWindow } from '../stats-port.js';
 import { Database, type DatabaseOptions } from './database.js';
 import { ensureDayPartitions } from './day-partitions.js';
-import { EnqueueBatcher } from './enqueue-batcher.js';
+import { GroupCommit } from './group-commit.js';
 import { DbaViewsSql, type QueueHealth } from './dba-views.js';
 import { DlrEventsSql } from './dlr-events.js';
 import { InboundProblemsSql } from './inbound-problems.js';
@@ -48,7 +48,7 @@ import { MtEnqueueSql } from './mt-enqueue.js';
 import { MtQueueSql } from './mt-queue.js';
 import { MtSweepSql } from './mt-sweep.js';
 import { MtViewsSql } from './mt-views.js';
-import { OutboxSql } from './outbox.js';
+import { OutboxSql, type Completion } from './outbox.js';
 import { ProvisioningSql } from './provisioning.js';
 import { ReceiptsSql } from './receipts.js';
 import type { Payout, PayoutAttemptOutcome, PayoutBudget, PayoutRequest, PayoutRequestOutcome, PayoutState } from '../payout-port.js';
@@ -82,6 +82,9 @@ export interface PostgresStoreOptions extends DatabaseOptions {
   readonly demoFreeSegments: number;
 }
 
+/** Most callback outcomes that share one UPDATE: enough for a burst, small enough to keep it brief. */
+const completionMaxBatch = 1000;
+
 export class PostgresStore implements Store {
   readonly db: Database;
   private readonly provisioning: ProvisioningSql;
@@ -93,7 +96,8 @@ export class PostgresStore implements Store {
   private readonly outbox: OutboxSql;
   private readonly mo: MoSql;
   private readonly problems: InboundProblemsSql;
-  private readonly batcher: EnqueueBatcher;
+  private readonly batcher: GroupCommit<EnqueueRequest, EnqueueOutcome>;
+  private readonly completions: GroupCommit<Completion, void>;
   private readonly admin: MtAdminSql;
   private readonly stats = new StatsSql();
   private readonly webSessions = new WebSessionsSql();
@@ -112,9 +116,21 @@ export class PostgresStore implements Store {
     this.mo = new MoSql(this.outbox);
     this.admin = new MtAdminSql(this.views, dlr);
     // Half the pool for enqueue groups leaves connections for claims, acks and receipts.
-    this.batcher = new EnqueueBatcher(
+    this.batcher = new GroupCommit(
       (requests) => this.db.transaction((sql, now) => this.enqueue.enqueueAll(sql, requests, now)),
       options.groupCommitMaxBatch ?? 2000,
+      Math.max(1, Math.floor(options.poolSize / 2)),
+    );
+    // Callback outcomes arrive one per finished HTTP request, thousands a second under load: with
+    // half the pool busy recording them, the next ones wait and share one UPDATE. Not fewer: a
+    // group waits its turn in the pool's queue, and a sender frees a slot only once its outcome is
+    // recorded, so a smaller limit lengthens every callback's cycle when the pool is contended.
+    this.completions = new GroupCommit<Completion, void>(
+      async (completions) => {
+        await this.outbox.complete(this.db, completions);
+        return completions.map(() => undefined);
+      },
+      completionMaxBatch,
       Math.max(1, Math.floor(options.poolSize / 2)),
     );
   }
@@ -217,8 +233,9 @@ export class PostgresStore implements Store {
     return this.db.transaction((sql, now) => this.outbox.claim(sql, request, now));
   }
 
-  completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void> {
-    return this.db.transaction((sql, now) => this.outbox.complete(sql, eventId, owner, outcome, now));
+  async completeCallback(eventId: string, owner: string, outcome: CallbackOutcome): Promise<void> {
+    // Resolves once the statement carrying this outcome (with others that arrived meanwhile) committed.
+    await this.completions.submit([{ eventId, owner, outcome }]);
   }
 
   listDeadCallbacks(filter: { readonly clientId?: ClientId; readonly limit: number }): Promise<readonly DeadCallback[]> {

@@ -58,12 +58,20 @@ FROM chosen WHERE o.seq = chosen.seq
 RETURNING o.seq, o.id, o.client_id, o.kind, o.url, o.kannel, o.payload, o.attempts, o.created_at;
 
 -- name: complete
--- Records one attempt's outcome if the caller holds the lease. Parameters: event id, owner, new state
--- (delivered, due or dead), next_attempt_at (for due), last error, now. Changes: 0 or 1.
-UPDATE callback_outbox SET state = $3, attempts = attempts + 1, lease_owner = NULL, lease_until = NULL,
-  next_attempt_at = COALESCE($4, next_attempt_at), last_error = COALESCE($5, last_error),
-  done_at = CASE WHEN $3 IN ('delivered', 'dead') THEN $6 ELSE done_at END
-WHERE id = $1 AND state = 'leased' AND lease_owner = $2;
+-- Records attempts' outcomes, each only if its caller holds the lease, in one statement on its own
+-- (autocommit: the guard is re-checked on each row once locked, so an outcome racing a lapse and
+-- re-claim by another sender is ignored). Concurrent completions share it (group commit). The rows are
+-- found by the id index (`id = ANY($1)` gives the planner that path) or among the leased events
+-- (callback_outbox_leased, as many as the live leases), never among the due or delivered ones. The same event twice in one call is a race of its
+-- callers: one outcome applies, the other is ignored, as if it came second. Parameters, one array
+-- element per outcome: event ids (text[]), owners (text[]), new states (text[]: delivered, due or
+-- dead), retry delays in ms (bigint[], for due; else null), last errors (text[], null keeps the
+-- previous one). Changes: the outcomes applied.
+UPDATE callback_outbox o SET state = c.state, attempts = o.attempts + 1, lease_owner = NULL, lease_until = NULL,
+  next_attempt_at = COALESCE(ms_now() + c.delay_ms, o.next_attempt_at), last_error = COALESCE(c.error, o.last_error),
+  done_at = CASE WHEN c.state IN ('delivered', 'dead') THEN ms_now() ELSE o.done_at END
+FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS c(id, owner, state, delay_ms, error)
+WHERE o.id = ANY($1::text[]) AND o.id = c.id AND o.state = 'leased' AND o.lease_owner = c.owner;
 
 -- name: deadAll
 -- Parameters: limit. Result: dead events, newest first.
