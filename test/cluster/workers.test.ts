@@ -148,6 +148,8 @@ if (unreachable !== null) {
     const runnerOf = (index: number, since = 0): number | undefined => daemon.log.findLast((e) => e.msg === 'bind acquired' && e.routeId === 'sim' && e.bind === index && e.readAt >= since)?.pid;
     try {
       await waitFor('both binds bound', () => smsc.stats().binds.open === 2, 30_000);
+      // A worker's log line may reach us after its bind reached the SMSC.
+      await waitFor('both binds\' "bind acquired" lines read', () => runnerOf(0) !== undefined && runnerOf(1) !== undefined, 10_000);
       const [first, second] = [runnerOf(0), runnerOf(1)];
       assert.ok(first !== undefined && second !== undefined);
       assert.ok(daemon.workers.includes(first) && daemon.workers.includes(second), 'the binds run in worker processes');
