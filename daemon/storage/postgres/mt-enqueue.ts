@@ -79,6 +79,9 @@ export class MtEnqueueSql {
       if (written.length !== newKeys.length) throw new KeyRace('an idempotency key was stored by a concurrent call');
     }
     if (stored.length > 0) await this.insert(db, stored, now);
+    // One wake-up per route with READY messages, delivered at commit; a scheduled message is found by polling.
+    const ready = new Set(stored.filter((m) => m.notBefore === null || m.notBefore.getTime() <= now).map((m) => m.routeId));
+    if (ready.size > 0) await db.rows(this.sql('notifyRoutes'), [[...ready]]);
     const counted = [...added].filter(([, segments]) => segments > 0).sort(([a], [b]) => a.localeCompare(b));
     if (counted.length > 0) {
       // Demo clients hold their row lock anyway; others spread over shards to avoid one hot row.

@@ -64,6 +64,7 @@ import type {
 import { PayoutsSql } from './payouts.js';
 import { ScenariosSql } from './scenarios.js';
 import { StatsSql } from './stats.js';
+import { PostgresWakeups } from './wakeups.js';
 import { WebSessionsSql } from './web-sessions.js';
 import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
 
@@ -84,6 +85,8 @@ export interface PostgresStoreOptions extends DatabaseOptions {
 
 export class PostgresStore implements Store {
   readonly db: Database;
+  /** Its session is opened by the first subscriber (a daemon's dispatch or callback sender), not by smsprocctl. */
+  readonly wakeups: PostgresWakeups;
   private readonly provisioning: ProvisioningSql;
   private readonly enqueue: MtEnqueueSql;
   private readonly queue: MtQueueSql;
@@ -100,6 +103,11 @@ export class PostgresStore implements Store {
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
+    this.wakeups = new PostgresWakeups({
+      url: options.url,
+      applicationName: `${options.applicationName ?? 'smsproc'}/listen`,
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    });
     this.outbox = new OutboxSql();
     const dlr = new DlrEventsSql();
     this.problems = new InboundProblemsSql();
@@ -125,6 +133,7 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.wakeups.close();
     await this.db.close();
   }
 

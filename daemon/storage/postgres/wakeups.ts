@@ -1,0 +1,124 @@
+import pg from 'pg';
+import type { StoreWakeups, WakeupChannel, WakeupListener } from '../port.js';
+
+/**
+ * Wake-ups over LISTEN/NOTIFY (docs/storage.md, "Wake-ups"). Writers NOTIFY inside their transaction,
+ * so a notification is delivered only once what it announces is committed: an enqueue on `smsproc_mt`
+ * (payload: the route id), a new callback event on `smsproc_callbacks` (payload empty). The channels
+ * are the database's, not the schema's: nodes of other schemas in the same database wake each other
+ * for nothing, which costs one empty claim.
+ * One connection of its own per process (not from the pool: a LISTEN session must stay open), opened
+ * when the first listener subscribes; lost, it is opened again with backoff. After every (re)connect
+ * each listener gets one wake with payload null, since notifications sent while it was down are gone;
+ * callers keep polling, so a lost notification costs latency, never a message.
+ */
+export const wakeupChannels: Readonly<Record<WakeupChannel, string>> = { mt: 'smsproc_mt', callbacks: 'smsproc_callbacks' };
+
+export interface WakeupOptions {
+  readonly url: string;
+  /** application_name of the listening session (pg_stat_activity). */
+  readonly applicationName: string;
+  readonly connectTimeoutMs?: number;
+  /** Delay before the first reconnect; doubled after each failure up to maxBackoffMs. */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+export class PostgresWakeups implements StoreWakeups {
+  private readonly listeners = new Map<WakeupChannel, Set<WakeupListener>>();
+  private client: pg.Client | null = null;
+  private started = false;
+  private closed = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private backoffMs: number;
+  private readonly minBackoffMs: number;
+  private readonly maxBackoffMs: number;
+
+  constructor(private readonly options: WakeupOptions) {
+    this.minBackoffMs = options.minBackoffMs ?? 100;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5_000;
+    this.backoffMs = this.minBackoffMs;
+  }
+
+  on(channel: WakeupChannel, listener: WakeupListener): () => void {
+    let set = this.listeners.get(channel);
+    if (set === undefined) {
+      set = new Set();
+      this.listeners.set(channel, set);
+    }
+    set.add(listener);
+    if (!this.started && !this.closed) {
+      this.started = true;
+      void this.connect();
+    }
+    return () => {
+      set.delete(listener);
+    };
+  }
+
+  /** Whether the listening session is up now (tests, diagnostics). */
+  get connected(): boolean {
+    return this.client !== null;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    const client = this.client;
+    this.client = null;
+    await client?.end().catch(() => undefined);
+  }
+
+  private async connect(): Promise<void> {
+    this.retryTimer = null;
+    const client = new pg.Client({
+      connectionString: this.options.url,
+      application_name: this.options.applicationName,
+      connectionTimeoutMillis: this.options.connectTimeoutMs ?? 5_000,
+      // A server host gone without closing the socket is noticed by TCP keepalive rather than never.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
+    });
+    let lost = false;
+    const onLost = (): void => {
+      if (lost) return;
+      lost = true;
+      if (this.client === client) this.client = null;
+      void client.end().catch(() => undefined);
+      this.retry();
+    };
+    client.on('error', onLost);
+    client.on('end', onLost);
+    client.on('notification', (message) => this.deliver(message.channel, message.payload ?? ''));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${wakeupChannels.mt}; LISTEN ${wakeupChannels.callbacks}`);
+    } catch {
+      onLost();
+      return;
+    }
+    if (lost) return;
+    if (this.closed) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    this.client = client;
+    this.backoffMs = this.minBackoffMs;
+    // Whatever was committed while no session listened was announced to nobody: look once now.
+    for (const set of this.listeners.values()) for (const listener of [...set]) listener(null);
+  }
+
+  private retry(): void {
+    if (this.closed || this.retryTimer !== null) return;
+    const delay = this.backoffMs;
+    this.backoffMs = Math.min(this.maxBackoffMs, this.backoffMs * 2);
+    this.retryTimer = setTimeout(() => void this.connect(), delay);
+  }
+
+  private deliver(channel: string, payload: string): void {
+    const name = channel === wakeupChannels.mt ? 'mt' : channel === wakeupChannels.callbacks ? 'callbacks' : null;
+    if (name === null) return;
+    for (const listener of [...(this.listeners.get(name) ?? [])]) listener(payload);
+  }
+}
