@@ -5,6 +5,7 @@ import type { ReceiptInput, ReceiptOutcome, SubmitResult } from '../port.js';
 import type { Sql } from './database.js';
 import type { InboundProblemsSql } from './inbound-problems.js';
 import { loadQueries } from './sql-files.js';
+import type { NotifyThrottle } from './wakeups.js';
 
 /**
  * Receipt correlation, as in the SQLite adapter: ackMt records each segment's SMSC id under its match
@@ -40,7 +41,7 @@ interface ExpiredRow { id: number; route_id: string; bind_id: string; candidates
 export class ReceiptsSql {
   private readonly sql = loadQueries('receipts');
 
-  constructor(private readonly problems: InboundProblemsSql) {}
+  constructor(private readonly problems: InboundProblemsSql, private readonly notifies: NotifyThrottle) {}
 
   /** The segments of ack results with their keys (receiptIdCandidates forms, or the id itself). */
   static segmentsOf(day: number, seq: number, routeId: string, result: SubmitResult): RecordedSegment[] {
@@ -67,6 +68,7 @@ export class ReceiptsSql {
       if ((await db.count(this.sql('dropHeld'), [row.id])) === 0) continue;
       await db.rows<OutcomeRow>(this.sql('applySegmentReceipt'), [
         pair.segment.day, pair.segment.seq, pair.segment.index, row.status, row.stat, row.error_code, row.done_at, row.raw, now, uuidv7(),
+        this.notifies.take('callbacks', ''),
       ]);
     }
   }
@@ -76,6 +78,7 @@ export class ReceiptsSql {
     const [row] = await db.rows<OutcomeRow>(this.sql('applyReceipt'), [
       receipt.routeId, receipt.bindId, [...new Set(receipt.smscIdCandidates)], receipt.status, receipt.stat, receipt.errorCode,
       receipt.doneAt === null ? null : receipt.doneAt.getTime(), receipt.raw, receipt.receiptHoldMs, uuidv7(),
+      this.notifies.take('callbacks', ''),
     ]);
     if (row === undefined) throw new Error('apply_receipt: no outcome returned');
     return outcomeOf(row);

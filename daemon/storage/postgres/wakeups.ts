@@ -122,3 +122,55 @@ export class PostgresWakeups implements StoreWakeups {
     for (const listener of [...(this.listeners.get(name) ?? [])]) listener(payload);
   }
 }
+
+/**
+ * How often one process's transactions NOTIFY the same channel and payload at most. A notifying
+ * commit holds a database-wide lock through its WAL flush (PostgreSQL serializes them to keep the
+ * notification queue in commit order): unthrottled, a notification per receipt halved the node's
+ * throughput at saturation. Within the window a busy loop is claiming anyway.
+ */
+const notifyWindowMs = 20;
+/** A trailing notification waits at least this long, for the transaction it stands for to commit. */
+const trailingMinDelayMs = 10;
+
+/**
+ * Decides, per process, which writing transaction NOTIFYs itself: the first for a channel and payload
+ * in a window does; the later ones in the window do not, and one trailing notification of its own (a
+ * statement outside any of them) follows at the window's end. So each commit is announced within
+ * about the window, and notifying commits are at most two per window, channel and payload.
+ */
+export class NotifyThrottle {
+  private readonly lastAt = new Map<string, number>();
+  private readonly trailing = new Map<string, NodeJS.Timeout>();
+  private closed = false;
+
+  constructor(private readonly send: (channel: string, payload: string) => Promise<unknown>, private readonly windowMs = notifyWindowMs) {}
+
+  /** Whether the transaction being written NOTIFYs `payload` on `channel` itself (else a trailing one follows). */
+  take(channel: WakeupChannel, payload: string): boolean {
+    const key = `${channel}\u0000${payload}`;
+    const now = Date.now();
+    const last = this.lastAt.get(key);
+    if (last === undefined || now - last >= this.windowMs) {
+      this.lastAt.set(key, now);
+      return true;
+    }
+    if (!this.trailing.has(key) && !this.closed) {
+      const timer = setTimeout(() => {
+        this.trailing.delete(key);
+        this.lastAt.set(key, Date.now());
+        // Lost only costs latency: the listeners poll.
+        void this.send(wakeupChannels[channel], payload).catch(() => undefined);
+      }, Math.max(trailingMinDelayMs, last + this.windowMs - now));
+      timer.unref();
+      this.trailing.set(key, timer);
+    }
+    return false;
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const timer of this.trailing.values()) clearTimeout(timer);
+    this.trailing.clear();
+  }
+}
