@@ -114,6 +114,8 @@ export class BindLoop {
   private pumpTimer: NodeJS.Timeout | null = null;
   private renewTimer: NodeJS.Timeout | null = null;
   private claiming: Promise<void> | null = null;
+  /** poke() came while a claim was under way: that claim may have missed what was announced, so pump again after it. */
+  private pokedWhileClaiming = false;
   private lastClaimAt = 0;
   /** A client's share of one claim, less what of it waits here (ClaimRequest.perClientLimit). */
   private readonly perClientLimit: number;
@@ -193,8 +195,12 @@ export class BindLoop {
     };
   }
 
-  /** Nudges the loop (messages made READY again by the in-doubt policy, say). */
+  /**
+   * Nudges the loop (messages made READY again by the in-doubt policy, say, or a store wake-up): an
+   * idle wait ends at once; a claim, if any, is one of pump()'s own.
+   */
   poke(): void {
+    if (this.claiming !== null) this.pokedWhileClaiming = true;
     this.pump();
   }
 
@@ -275,6 +281,7 @@ export class BindLoop {
 
   private async claim(): Promise<void> {
     const limit = Math.min(2 * this.perClientLimit, this.maxWaiting() - this.scheduler.waitingItems());
+    this.pokedWhileClaiming = false;
     let claimed: readonly ClaimedMt[] = [];
     try {
       claimed = await this.deps.store.claimMt({
@@ -308,8 +315,8 @@ export class BindLoop {
         message,
       })),
     );
-    // Claimed something: more may wait, pump again at once; otherwise poll after claimIdleMs.
-    this.schedulePump(claimed.length > 0 ? 0 : this.deps.options.claimIdleMs);
+    // Claimed something, or poked meanwhile: more may wait, pump again at once; otherwise poll after claimIdleMs.
+    this.schedulePump(claimed.length > 0 || this.pokedWhileClaiming ? 0 : this.deps.options.claimIdleMs);
   }
 
   /** Keeps a message's task (its end wakes the loop) or an ack in flight, so stop() can wait for them. */

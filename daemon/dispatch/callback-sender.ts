@@ -61,7 +61,7 @@ export const defaultCallbackSenderOptions: CallbackSenderOptions = {
 };
 
 export interface CallbackSenderDeps {
-  readonly store: Pick<Store, 'claimCallbacks' | 'completeCallback' | 'deadLetterUnclaimedSmppCallbacks'>;
+  readonly store: Pick<Store, 'claimCallbacks' | 'completeCallback' | 'deadLetterUnclaimedSmppCallbacks' | 'wakeups'>;
   /** The client as currently provisioned (format, secret, moReplyAllowed); undefined if it was deleted. */
   readonly clientOf: (clientId: ClientId) => ClientRecord | undefined;
   readonly logger: Logger;
@@ -117,6 +117,7 @@ export class CallbackSender {
   private readonly claimScope: () => CallbackClaimScope;
   private nextUnclaimedCheckAt = 0;
   private stopWatchingBinds: (() => void) | null = null;
+  private stopWakeups: (() => void) | null = null;
 
   constructor(private readonly deps: CallbackSenderDeps) {
     this.options = { ...defaultCallbackSenderOptions, ...deps.options };
@@ -138,6 +139,8 @@ export class CallbackSender {
     this.running = true;
     // A receipt waiting for its client's bind goes out as soon as the bind is up, not at the next poll.
     this.stopWatchingBinds = this.deps.smppChannel?.onReceivingBind(() => this.wake(0)) ?? null;
+    // Store wake-ups (PostgreSQL): a new event, or the listener back after a loss, claims at once.
+    this.stopWakeups = this.deps.store.wakeups?.on('callbacks', () => this.wake(0)) ?? null;
     this.wake(0);
   }
 
@@ -146,6 +149,8 @@ export class CallbackSender {
     this.running = false;
     this.stopWatchingBinds?.();
     this.stopWatchingBinds = null;
+    this.stopWakeups?.();
+    this.stopWakeups = null;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     let deadline: NodeJS.Timeout | undefined;

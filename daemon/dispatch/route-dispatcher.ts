@@ -45,6 +45,7 @@ export class RouteDispatcher implements RouteBinds {
   private inDoubtTimer: NodeJS.Timeout | null = null;
   private resolving = false;
   private stopped = false;
+  private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: RouteDispatcherDeps) {
     this.options = { ...defaultRouteDispatcherOptions, ...deps.options };
@@ -65,6 +66,11 @@ export class RouteDispatcher implements RouteBinds {
 
   start(): void {
     this.inDoubtTimer = setInterval(() => this.resolveInDoubt(), this.options.inDoubtIntervalMs);
+    // Store wake-ups (PostgreSQL): an enqueue for this route, or the listener back after a loss, ends the idle wait.
+    const id = this.deps.route.id;
+    this.unsubscribe = this.deps.store.wakeups?.on('mt', (routeId) => {
+      if (routeId === null || routeId === id) for (const bind of this.binds.values()) bind.poke();
+    }) ?? null;
   }
 
   /**
@@ -115,6 +121,8 @@ export class RouteDispatcher implements RouteBinds {
   /** Graceful: every bind stops claiming, finishes its window and unbinds. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     if (this.inDoubtTimer !== null) clearInterval(this.inDoubtTimer);
     this.inDoubtTimer = null;
     await Promise.all([...this.binds.keys()].map((index) => this.stopBind(index)));

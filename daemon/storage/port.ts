@@ -250,6 +250,24 @@ export type ProvisioningChange =
    */
   | { readonly op: 'scenario.put'; readonly scenario: ScenarioPut };
 
+/** What a wake-up announces: new READY messages (`mt`) or new callback events (`callbacks`). */
+export type WakeupChannel = 'mt' | 'callbacks';
+
+/**
+ * Called with the payload of a wake-up: the route id (`mt`) or '' (`callbacks`); null after the
+ * store's listening session (re)connected, when anything may have been committed unannounced.
+ */
+export type WakeupListener = (payload: string | null) => void;
+
+/**
+ * Wake-ups after commits of this or another node (docs/storage.md, "Wake-ups"). A hint only: it may
+ * come for nothing, and it may be lost (callers keep polling); it never carries a message.
+ */
+export interface StoreWakeups {
+  /** Subscribes; returns the unsubscribe. */
+  on(channel: WakeupChannel, listener: WakeupListener): () => void;
+}
+
 /**
  * Statistics (stats-port.ts), scenarios (scenario-port.ts), payouts (payout-port.ts) and web sessions
  * (web-session-port.ts) are part of the port.
@@ -258,6 +276,11 @@ export interface Store extends StatsStore, ScenarioStore, PayoutStore, WebSessio
   /** Creates or upgrades the schema (versioned migrations); safe to call on every start. */
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /**
+   * Optional: PostgreSQL provides it (LISTEN/NOTIFY). SQLite does not (one process: its polls are
+   * local reads), nor Oracle (AQ has its own dequeue wait).
+   */
+  readonly wakeups?: StoreWakeups;
 
   // --- Provisioning ---------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ import { DeliveryService } from '../../daemon/dispatch/delivery-service.js';
 import { ReservationLedger } from '../../daemon/dispatch/reservation-ledger.js';
 import type { CallbackSenderOptions } from '../../daemon/dispatch/callback-sender.js';
 import type { InboundOptions } from '../../daemon/dispatch/inbound-handler.js';
+import type { RouteDispatcherOptions } from '../../daemon/dispatch/route-dispatcher.js';
 import { createLogger } from '../../daemon/log.js';
 import { startSmppServer, type SmppServer } from '../../daemon/smpp-server/smpp-server.js';
 import { openStore } from '../../daemon/storage/open.js';
@@ -47,6 +48,8 @@ export interface NodeOptions {
   /** Starts the SMPP server for clients (on 127.0.0.1:0) with these settings; its channel carries `smpp:` events. */
   readonly smppServer?: Partial<Config['smppServer']>;
   readonly callbacks?: Partial<CallbackSenderOptions>;
+  /** Dispatch settings over the harness's short ones (claimIdleMs 50, say). */
+  readonly dispatch?: Partial<RouteDispatcherOptions>;
   /** Serve the web pages (daemon/web) with these settings; absent: the API only. */
   readonly web?: Partial<Config['web']>;
   /** inbound.defaultMoClientId of the node config. */
@@ -165,6 +168,7 @@ export async function startNode(options: NodeOptions): Promise<Node> {
         inDoubtIntervalMs: 300,
         reconnect: { initialDelayMs: 100, maxDelayMs: 400 },
         session: { responseTimeoutMs: 2_000, enquireLinkIntervalMs: 2_000, enquireLinkTimeoutMs: 1_000, drainTimeoutMs: 2_000 },
+        ...options.dispatch,
       },
       callbacks: { pollIntervalMs: 50, ...options.callbacks },
       inbound: { reassemblyTickMs: 100, ...options.inbound },

@@ -2,6 +2,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { MessageStatus } from '../../domain/status.js';
 import type { Sql } from './database.js';
 import { loadQueries } from './sql-files.js';
+import type { NotifyThrottle } from './wakeups.js';
 
 /**
  * Decides whether a status change of a message tells its client, and adds the DLR event to the
@@ -28,6 +29,8 @@ export interface DlrFacts {
 export class DlrEventsSql {
   private readonly raiseEvent = loadQueries('dlr_events')('raise');
 
+  constructor(private readonly notifies: NotifyThrottle) {}
+
   /**
    * Adds the event the change calls for; returns its id, or null when the client is not told. The
    * rules run server-side (raise_dlr_event, sql/postgres/007_receipt_functions.sql), where a receipt
@@ -36,6 +39,7 @@ export class DlrEventsSql {
   async raise(db: Sql, seq: number, facts: DlrFacts, now: number): Promise<string | null> {
     const [row] = await db.rows<{ id: string | null }>(this.raiseEvent, [
       seq, facts.status, facts.stat, JSON.stringify(facts.errorCode), facts.doneAt, facts.receiptText, facts.smscId, now, uuidv7(),
+      this.notifies.take('callbacks', ''),
     ]);
     return row?.id ?? null;
   }

@@ -3,6 +3,7 @@ import type { EnqueueOutcome, EnqueueRequest, MtSubmission } from '../port.js';
 import type { Sql } from './database.js';
 import { dayOf } from './day-partitions.js';
 import { loadQueries } from './sql-files.js';
+import type { NotifyThrottle } from './wakeups.js';
 
 /**
  * The enqueue hot path, set-based: whatever the number of requests in a call, one statement reads
@@ -30,7 +31,7 @@ const keyOf = (clientId: string, key: string): string => `${clientId}\u0000${key
 export class MtEnqueueSql {
   private readonly sql = loadQueries('mt_enqueue');
 
-  constructor(private readonly settings: EnqueueSettings) {}
+  constructor(private readonly settings: EnqueueSettings, private readonly notifies: NotifyThrottle) {}
 
   async enqueueAll(db: Sql, requests: readonly EnqueueRequest[], now: number): Promise<EnqueueOutcome[]> {
     const clients = [...new Set(requests.map((request) => request.clientId))].sort();
@@ -79,6 +80,11 @@ export class MtEnqueueSql {
       if (written.length !== newKeys.length) throw new KeyRace('an idempotency key was stored by a concurrent call');
     }
     if (stored.length > 0) await this.insert(db, stored, now);
+    // A wake-up for each route with READY messages, delivered at commit (or trailing, NotifyThrottle); a
+    // scheduled message is found by polling.
+    const ready = new Set(stored.filter((m) => m.notBefore === null || m.notBefore.getTime() <= now).map((m) => m.routeId));
+    const woken = [...ready].filter((routeId) => this.notifies.take('mt', routeId));
+    if (woken.length > 0) await db.rows(this.sql('notifyRoutes'), [woken]);
     const counted = [...added].filter(([, segments]) => segments > 0).sort(([a], [b]) => a.localeCompare(b));
     if (counted.length > 0) {
       // Demo clients hold their row lock anyway; others spread over shards to avoid one hot row.

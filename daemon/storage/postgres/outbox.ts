@@ -3,6 +3,7 @@ import type { ClientId } from '../../domain/ids.js';
 import type { CallbackClaim, CallbackEvent, CallbackKind, CallbackOutcome, DeadCallback, WaitingSmppCallbacks } from '../port.js';
 import type { Sql } from './database.js';
 import { loadQueries } from './sql-files.js';
+import type { NotifyThrottle } from './wakeups.js';
 
 /**
  * The callback outbox. Events are added inside the transaction of the state change that raises them
@@ -37,10 +38,14 @@ interface DeadRow extends EventRow { last_error: string | null; done_at: number 
 export class OutboxSql {
   private readonly sql = loadQueries('outbox');
 
+  constructor(private readonly notifies: NotifyThrottle) {}
+
   /** Adds a due event; returns its id (a UUIDv7: unique across nodes, stable for the client to deduplicate). */
   async add(db: Sql, event: NewEvent, now: number): Promise<string> {
     const id = uuidv7();
-    await db.count(this.sql('insert'), [id, event.clientId, event.kind, event.url, event.kannel, JSON.stringify(event.payload), now]);
+    await db.count(this.sql('insert'), [
+      id, event.clientId, event.kind, event.url, event.kannel, JSON.stringify(event.payload), now, this.notifies.take('callbacks', ''),
+    ]);
     return id;
   }
 

@@ -5,6 +5,7 @@ import type { ReceiptInput, ReceiptOutcome } from '../port.js';
 import type { Sql } from './database.js';
 import type { InboundProblemsSql } from './inbound-problems.js';
 import { loadQueries } from './sql-files.js';
+import type { NotifyThrottle } from './wakeups.js';
 
 /**
  * Receipt correlation, as in the SQLite adapter: ackMt records each segment's SMSC id under its match
@@ -41,7 +42,7 @@ interface ExpiredRow { id: number; route_id: string; bind_id: string; candidates
 export class ReceiptsSql {
   private readonly sql = loadQueries('receipts');
 
-  constructor(private readonly problems: InboundProblemsSql) {}
+  constructor(private readonly problems: InboundProblemsSql, private readonly notifies: NotifyThrottle) {}
 
   /** Takes the locks of the keys segment facts will record (before they record them; see lockKeys in receipts.sql). */
   async lockKeysOf(db: Sql, routeIds: readonly string[], keys: readonly string[]): Promise<void> {
@@ -62,6 +63,7 @@ export class ReceiptsSql {
       if ((await db.count(this.sql('dropHeld'), [row.id])) === 0) continue;
       await db.rows<OutcomeRow>(this.sql('applySegmentReceipt'), [
         pair.segment.day, pair.segment.seq, pair.segment.index, row.status, row.stat, row.error_code, row.done_at, row.raw, now, uuidv7(),
+        this.notifies.take('callbacks', ''),
       ]);
     }
   }
@@ -71,6 +73,7 @@ export class ReceiptsSql {
     const [row] = await db.rows<OutcomeRow>(this.sql('applyReceipt'), [
       receipt.routeId, receipt.bindId, [...new Set(receipt.smscIdCandidates)], receipt.status, receipt.stat, receipt.errorCode,
       receipt.doneAt === null ? null : receipt.doneAt.getTime(), receipt.raw, receipt.receiptHoldMs, uuidv7(),
+      this.notifies.take('callbacks', ''),
     ]);
     if (row === undefined) throw new Error('apply_receipt: no outcome returned');
     return outcomeOf(row);

@@ -64,6 +64,7 @@ import type {
 import { PayoutsSql } from './payouts.js';
 import { ScenariosSql } from './scenarios.js';
 import { StatsSql } from './stats.js';
+import { NotifyThrottle, PostgresWakeups } from './wakeups.js';
 import { WebSessionsSql } from './web-sessions.js';
 import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
 
@@ -87,6 +88,9 @@ const completionMaxBatch = 1000;
 
 export class PostgresStore implements Store {
   readonly db: Database;
+  /** Its session is opened by the first subscriber (a daemon's dispatch or callback sender), not by smsprocctl. */
+  readonly wakeups: PostgresWakeups;
+  private readonly notifies: NotifyThrottle;
   private readonly provisioning: ProvisioningSql;
   private readonly enqueue: MtEnqueueSql;
   private readonly queue: MtQueueSql;
@@ -104,12 +108,18 @@ export class PostgresStore implements Store {
 
   constructor(private readonly options: PostgresStoreOptions) {
     this.db = new Database(options);
-    this.outbox = new OutboxSql();
-    const dlr = new DlrEventsSql();
+    this.wakeups = new PostgresWakeups({
+      url: options.url,
+      applicationName: `${options.applicationName ?? 'smsproc'}/listen`,
+      ...(options.connectTimeoutMs === undefined ? {} : { connectTimeoutMs: options.connectTimeoutMs }),
+    });
+    this.notifies = new NotifyThrottle((channel, payload) => this.db.rows('SELECT pg_notify($1, $2)', [channel, payload]));
+    this.outbox = new OutboxSql(this.notifies);
+    const dlr = new DlrEventsSql(this.notifies);
     this.problems = new InboundProblemsSql();
-    this.receipts = new ReceiptsSql(this.problems);
+    this.receipts = new ReceiptsSql(this.problems, this.notifies);
     this.provisioning = new ProvisioningSql(this.db);
-    this.enqueue = new MtEnqueueSql(options);
+    this.enqueue = new MtEnqueueSql(options, this.notifies);
     this.queue = new MtQueueSql(this.db, options.queue, this.receipts, dlr);
     this.sweep = new MtSweepSql(this.db, options.queue, dlr);
     this.views = new MtViewsSql(options.demoFreeSegments);
@@ -141,6 +151,8 @@ export class PostgresStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.notifies.close();
+    await this.wakeups.close();
     await this.db.close();
   }
 

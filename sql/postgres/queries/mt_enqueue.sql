@@ -49,6 +49,12 @@ INSERT INTO mt_queue (seq, day, route_id, client_id, state, priority, not_before
 SELECT seq, day, route_id, client_id, CASE WHEN status = 'scheduled' THEN 'WAITING' ELSE 'READY' END, priority, not_before, expires_at
 FROM m;
 
+-- name: notifyRoutes
+-- Wakes the dispatch of each route that got READY messages (daemon/storage/postgres/wakeups.ts): sent
+-- at commit, once per route and transaction (PostgreSQL folds equal notifications of a transaction).
+-- Parameters: route ids (text[], distinct).
+SELECT pg_notify('smsproc_mt', r) FROM unnest($1::text[]) AS r;
+
 -- name: addSegments
 -- Adds to clients' segment counts in one shard. Parameters: client ids (text[]), segments (bigint[]), shard.
 INSERT INTO client_counters (client_id, shard, segments_used)

@@ -2,9 +2,13 @@
 -- retried with backoff, dead-lettered, replayed. Used by daemon/storage/postgres/outbox.ts. Times are ms.
 
 -- name: insert
--- Adds a due event. Parameters: id, client id, kind, url, kannel, payload (jsonb), now.
-INSERT INTO callback_outbox (id, client_id, kind, url, kannel, payload, state, next_attempt_at, created_at)
-VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'due', $7, $7);
+-- Adds a due event; with notify, wakes the callback senders at commit (daemon/storage/postgres/wakeups.ts).
+-- Parameters: id, client id, kind, url, kannel, payload (jsonb), now, notify (bool).
+WITH e AS (
+  INSERT INTO callback_outbox (id, client_id, kind, url, kannel, payload, state, next_attempt_at, created_at)
+  VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'due', $7, $7) RETURNING id
+)
+SELECT pg_notify('smsproc_callbacks', '') FROM e WHERE $8::bool;
 
 -- name: lockClaims
 -- Serializes claims (one short transaction at a time per schema), so that the per-client count of

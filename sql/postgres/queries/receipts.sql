@@ -6,14 +6,19 @@
 -- One receipt in one call (apply_receipt, 007): its key locks, its segment found and the receipt
 -- applied, or the receipt held. Parameters: route id, bind id, candidates (text[], distinct), status,
 -- stat, error code, done_at, raw, hold time ms, event id. Result: kind ('matched', 'duplicate' or
--- 'held'), message_id, client_id, segment, message_status, final, event_id.
-SELECT * FROM apply_receipt($1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10);
+-- 'held'), message_id, client_id, segment, message_status, final, event_id. With the 11th parameter
+-- (notify, bool), an event wakes the callback senders at commit (daemon/storage/postgres/wakeups.ts);
+-- MATERIALIZED: the function runs once.
+WITH r AS MATERIALIZED (SELECT * FROM apply_receipt($1, $2, $3::text[], $4, $5, $6, $7, $8, $9, $10))
+SELECT r.*, CASE WHEN r.event_id IS NOT NULL AND $11::bool THEN pg_notify('smsproc_callbacks', '') END AS woken FROM r;
 
 -- name: applySegmentReceipt
 -- A held receipt applied to the segment recordSegmentIds just recorded (apply_segment_receipt, 007),
--- under its key locks (ack_submits, 008, does the same for an ack). Parameters: day, seq, segment index, status, stat, error code, done_at, raw, now,
--- event id. Result: as applyReceipt, never 'held'.
-SELECT * FROM apply_segment_receipt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10);
+-- under its key locks (ack_submits, 008, does the same for an ack). Parameters: day, seq, segment
+-- index, status, stat, error code, done_at, raw, now, event id, notify (bool). Result: as
+-- applyReceipt, never 'held'; with notify, an event wakes the callback senders at commit.
+WITH r AS MATERIALIZED (SELECT * FROM apply_segment_receipt($1, $2, $3, $4, $5, $6, $7, $8, $9, $10))
+SELECT r.*, CASE WHEN r.event_id IS NOT NULL AND $11::bool THEN pg_notify('smsproc_callbacks', '') END AS woken FROM r;
 
 -- name: heldFor
 -- Held receipts naming any of the given (route, key) pairs, oldest first, locked so that two acks do
