@@ -6,6 +6,7 @@
 -- in the same order under the same locks (docs/storage.md, "Acks in one call"). Additive: a node of
 -- older code keeps acking statement by statement on this schema.
 -- Used by daemon/storage/postgres/mt-queue.ts (queries/mt_queue.sql, ack).
+-- Its statements are planned for their parameters, as 007's are (plan_cache_mode force_custom_plan).
 
 -- A UUIDv7 string (48-bit ms time, version 7, variant 10, random bits; what the node's `uuid` v7
 -- writes) for time p_ms: the ids of the DLR events an ack raises, whose number (held receipts applied)
@@ -36,7 +37,7 @@ CREATE TYPE ack_change AS (ord integer, id text, day integer, seq bigint, kannel
 CREATE FUNCTION ack_submits(p_bind text, p_epoch bigint, p_ids text[], p_details text[],
   p_seg_result integer[], p_seg_index integer[], p_seg_smsc text[], p_seg_parts integer[],
   p_key_seg integer[], p_keys text[], p_submitted_bit integer)
-RETURNS TABLE (acked_id text, acked_verdict text) LANGUAGE plpgsql AS $$
+RETURNS TABLE (acked_id text, acked_verdict text) LANGUAGE plpgsql SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_now bigint := ms_now();
   v_current bigint;

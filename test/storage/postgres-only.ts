@@ -223,6 +223,46 @@ export function definePostgresOnlyTests(): void {
       }
     }));
 
+  test('PostgreSQL only: the receipt functions plan their statements per call: a key lookup planned while the day was young still uses the key once the day holds thousands', () =>
+    withNodes(1, async ([store], schema) => {
+      assert.ok(store);
+      await store.applyProvisioning([{ op: 'route.put', route: route('mts-1') }]);
+      // One session, as a pooled connection keeps its plans; auto_explain hands it the nested statements' plans.
+      const session = new pg.Client({ connectionString: testPgUrl });
+      await session.connect();
+      const plans: string[] = [];
+      session.on('notice', (notice) => {
+        if (notice.message?.includes('FROM receipt_keys') === true) plans.push(notice.message);
+      });
+      try {
+        await session.query(`SET search_path = ${schema}`);
+        await session.query("LOAD 'auto_explain'");
+        await session.query('SET auto_explain.log_min_duration = 0');
+        await session.query('SET auto_explain.log_nested_statements = on');
+        await session.query('SET client_min_messages = log');
+        /** A receipt no key names (it would be held): rolled back, only its plan is kept. */
+        const unmatchedReceipt = async (n: number): Promise<void> => {
+          await session.query('BEGIN');
+          await session.query("SELECT * FROM apply_receipt('mts-1', 'mts-1/0', ARRAY[$1], 'delivered', 'DELIVRD', '000', NULL, 'raw', 1000, $2)", [`none-${n}`, `0190a1b2-c3d4-7e5f-8a9b-${String(n).padStart(12, '0')}`]);
+          await session.query('ROLLBACK');
+        };
+        const addKeys = (from: number, to: number): Promise<unknown> => session.query(`INSERT INTO receipt_keys (day, route_id, match_key, message_seq, segment_index)
+          SELECT $1, 'mts-1', 'key-' || g, g, 0 FROM generate_series($2::int, $3::int) AS g`, [dayOf(Date.now()), from, to]);
+        // A young day: a few keys, more than the five custom plans after which PostgreSQL may keep a generic one.
+        await addKeys(1, 20);
+        for (let n = 0; n < 8; n++) await unmatchedReceipt(n);
+        await addKeys(21, 5000);
+        plans.length = 0;
+        await unmatchedReceipt(8);
+        const [plan] = plans;
+        assert.ok(plan !== undefined, 'auto_explain showed the key lookup');
+        assert.match(plan, /Index Cond: \(\(route_id = .*\) AND \(match_key = ANY/, plan);
+        assert.doesNotMatch(plan, /Filter: \(match_key/, 'the day\'s keys are not scanned and filtered');
+      } finally {
+        await session.end();
+      }
+    }));
+
   test('PostgreSQL only: the receipt functions (007) use the final statuses, Kannel bits and ISO times of the TypeScript domain', () =>
     withNodes(1, async ([store]) => {
       assert.ok(store);
