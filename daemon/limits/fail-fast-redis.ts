@@ -35,3 +35,19 @@ export function luaScript(redis: Redis, source: string): (key: string, args: rea
     }
   };
 }
+
+/** Resolves true once `redis` is ready (at once if it is), false after `timeoutMs`. */
+export function redisReady(redis: Redis, timeoutMs: number): Promise<boolean> {
+  if (redis.status === 'ready') return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      resolve(false);
+    }, timeoutMs);
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve(true);
+    };
+    redis.once('ready', onReady);
+  });
+}

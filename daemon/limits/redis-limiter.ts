@@ -1,5 +1,5 @@
 import type { RedisOptions } from 'ioredis';
-import { luaScript, openFailFastRedis } from './fail-fast-redis.js';
+import { luaScript, openFailFastRedis, redisReady } from './fail-fast-redis.js';
 import type { Logger } from '../log.js';
 import { createInProcessLimiter, shareOfLimit, type Limiter } from './limiter.js';
 import { takeScript } from './redis-token-bucket-script.js';
@@ -86,20 +86,7 @@ export function createRedisLimiter(options: RedisLimiterOptions): RedisLimiter {
       return fallback.acquire(key, segments);
     },
     state: () => state,
-    connected(timeoutMs) {
-      if (redis.status === 'ready') return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          redis.off('ready', onReady);
-          resolve(false);
-        }, timeoutMs);
-        const onReady = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-        redis.once('ready', onReady);
-      });
-    },
+    connected: (timeoutMs) => redisReady(redis, timeoutMs),
     close() {
       redis.disconnect();
       return Promise.resolve();

@@ -1,5 +1,6 @@
 import type { RedisOptions } from 'ioredis';
-import { luaScript, openFailFastRedis } from '../limits/fail-fast-redis.js';
+import { luaScript, openFailFastRedis, redisReady } from '../limits/fail-fast-redis.js';
+import { bucketRefillLua } from '../limits/redis-token-bucket-script.js';
 import type { TokenBucketLimit } from '../limits/token-bucket.js';
 import type { Logger } from '../log.js';
 import type { LoginGuard, LoginThrottle } from './login-throttle.js';
@@ -15,22 +16,7 @@ import type { LoginGuard, LoginThrottle } from './login-throttle.js';
  * Returns  ms until the address may try (0: now); 0 for 'fail'.
  */
 export const loginScript = `
-local now_parts = redis.call('TIME')
-local now = tonumber(now_parts[1]) * 1000 + math.floor(tonumber(now_parts[2]) / 1000)
-local rate = tonumber(ARGV[1])
-local capacity = tonumber(ARGV[2])
-local stored = redis.call('HMGET', KEYS[1], 'tokens', 'updated_ms')
-local tokens = tonumber(stored[1])
-local updated = tonumber(stored[2])
-if tokens == nil or updated == nil then
-  tokens = capacity
-  updated = now
-end
-if now > updated then
-  tokens = math.min(capacity, tokens + (now - updated) * rate / 1000)
-  updated = now
-end
-if ARGV[3] == 'fail' then
+${bucketRefillLua}if ARGV[3] == 'fail' then
   tokens = tokens - 1
   redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'updated_ms', tostring(updated))
   -- Once refilled the bucket is full, which is what an absent key means.
@@ -115,20 +101,7 @@ export function createRedisLoginGuard(options: RedisLoginGuardOptions): RedisLog
       if ((await inRedis(address, 'fail')) === null) options.fallback.failed(address, clock());
     },
     mode: () => mode,
-    connected(timeoutMs) {
-      if (redis.status === 'ready') return Promise.resolve(true);
-      return new Promise((resolve) => {
-        const timer = setTimeout(() => {
-          redis.off('ready', onReady);
-          resolve(false);
-        }, timeoutMs);
-        const onReady = (): void => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-        redis.once('ready', onReady);
-      });
-    },
+    connected: (timeoutMs) => redisReady(redis, timeoutMs),
     close() {
       redis.disconnect();
       return Promise.resolve();
