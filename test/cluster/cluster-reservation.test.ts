@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import { Etcd3 } from 'etcd3';
 import { encodeOwner, pinKey } from '../../cluster/coordinator/etcd/keys.js';
@@ -10,8 +9,8 @@ import { openStore } from '../../daemon/storage/open.js';
 import type { ReceivedMessage } from '../../ops/smsc-sim/stats.js';
 import { clientPut, startReceiver, waitFor } from '../e2e/callback-harness.js';
 import { simulator, tempDir } from '../e2e/deliver-harness.js';
-import { pgRunVariable, postgresStoreFor, schemaPrefixOf } from '../e2e/deliver-store.js';
-import { pgUnreachable, withAdmin } from '../support/postgres.js';
+import { dropPgRun, postgresStoreFor, startPgRun } from '../e2e/deliver-store.js';
+import { pgUnreachable } from '../support/postgres.js';
 import { OwnerReader, startClusterNode, stopNode, type ClusterNode } from './cluster-nodes.js';
 import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
 import { redisAvailable, redisBinary, RedisServer } from './redis-server.js';
@@ -113,8 +112,7 @@ interface Measured {
  * tenant's rate at the simulator over the steady window (and where the binds ran).
  */
 async function measure(scenario: Scenario): Promise<Measured> {
-  const run = `rs${process.pid}_${randomBytes(3).toString('hex')}`;
-  process.env[pgRunVariable] = run;
+  const run = startPgRun('rs');
   const binds = scenario.simBinds + (scenario.sim2Binds ?? 0);
   const etcd = await EtcdCluster.start();
   const redis = await RedisServer.start();
@@ -201,10 +199,7 @@ async function measure(scenario: Scenario): Promise<Measured> {
     await redis.kill();
     await etcd.stop();
     temp.remove();
-    await withAdmin(async (client) => {
-      const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-      for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-    });
+    await dropPgRun(run);
   }
 }
 

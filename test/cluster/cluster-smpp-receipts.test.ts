@@ -1,12 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
 import smpp from 'smpp';
 import type { ClientId, MessageId } from '../../daemon/domain/ids.js';
 import { closeEsme } from '../../ops/smsc-sim/esme-client.js';
 import { waitFor } from '../e2e/callback-harness.js';
 import { simulator, startNode, tempDir, type Node } from '../e2e/deliver-harness.js';
-import { pgRunVariable, postgresStoreFor, schemaPrefixOf } from '../e2e/deliver-store.js';
+import { dropPgRun, postgresStoreFor, startPgRun } from '../e2e/deliver-store.js';
 import { addSmppClient, bindRecording, submitSm } from '../e2e/smpp-server-harness.js';
 import { pgUnreachable, withAdmin } from '../support/postgres.js';
 import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
@@ -24,8 +23,7 @@ if (!etcdAvailable()) {
   console.log(`cluster SMPP receipts test not registered: no PostgreSQL at the test URL: ${unreachable}`);
 } else {
   test('SMPP receipts go to the node where the client holds its receiving bind, never attempted on the other', { timeout: 120_000 }, async () => {
-    const run = `sr${process.pid}_${randomBytes(3).toString('hex')}`;
-    process.env[pgRunVariable] = run;
+    const run = startPgRun('sr');
     const etcd = await EtcdCluster.start(1);
     const smsc = await simulator();
     const temp = tempDir();
@@ -90,10 +88,7 @@ if (!etcdAvailable()) {
       await smsc.close();
       await etcd.stop();
       temp.remove();
-      await withAdmin(async (client) => {
-        const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [schemaPrefixOf(run)]);
-        for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-      });
+      await dropPgRun(run);
     }
   });
 }

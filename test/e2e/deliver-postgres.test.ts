@@ -1,7 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
-import { pgUnreachable, withAdmin } from '../support/postgres.js';
-import { pgRunVariable, schemaPrefixOf } from './deliver-store.js';
+import { pgUnreachable } from '../support/postgres.js';
+import { dropPgRun, startPgRun } from './deliver-store.js';
 
 /**
  * The delivery end-to-end tests again, on the PostgreSQL store: each node of a test gets a schema of
@@ -10,12 +9,8 @@ import { pgRunVariable, schemaPrefixOf } from './deliver-store.js';
  */
 const unreachable = await pgUnreachable();
 if (unreachable === null) {
-  const run = `${process.pid}_${randomBytes(3).toString('hex')}`;
-  process.env[pgRunVariable] = run;
-  after(() => withAdmin(async (client) => {
-    const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-    for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-  }));
+  const run = startPgRun();
+  after(() => dropPgRun(run));
   await import('./deliver-mt.test.js');
   await import('./deliver-receipts.test.js');
   await import('./deliver-mo.test.js');

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { testPgUrl, withAdmin } from '../support/postgres.js';
 
 /**
@@ -19,4 +19,19 @@ export async function postgresStoreFor(dbPath: string): Promise<{ kind: 'postgre
   const schema = `${schemaPrefixOf(run)}${createHash('sha1').update(dbPath).digest('hex').slice(0, 16)}`;
   await withAdmin((client) => client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
   return { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema };
+}
+
+/** Starts a run of delivery tests on PostgreSQL (postgresStoreFor's schemas from now on); returns its name. */
+export function startPgRun(tag = ''): string {
+  const run = `${tag}${process.pid}_${randomBytes(3).toString('hex')}`;
+  process.env[pgRunVariable] = run;
+  return run;
+}
+
+/** Drops every schema of `run`. */
+export function dropPgRun(run: string): Promise<void> {
+  return withAdmin(async (client) => {
+    const { rows } = await client.query<{ nspname: string }>('SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)', [schemaPrefixOf(run)]);
+    for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
+  });
 }

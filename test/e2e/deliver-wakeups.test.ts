@@ -1,10 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { randomBytes } from 'node:crypto';
 import { after, test } from 'node:test';
 import { pgUnreachable, withAdmin } from '../support/postgres.js';
 import { startReceiver, waitFor, type Receiver } from './callback-harness.js';
 import { simulator, startNode, submit, tempDir } from './deliver-harness.js';
-import { pgRunVariable, schemaPrefixOf } from './deliver-store.js';
+import { dropPgRun, startPgRun } from './deliver-store.js';
 import type { SmscSimulator } from '../../ops/smsc-sim/simulator.js';
 
 /**
@@ -15,12 +14,8 @@ import type { SmscSimulator } from '../../ops/smsc-sim/simulator.js';
  */
 const unreachable = await pgUnreachable();
 if (unreachable === null) {
-  const run = `${process.pid}_${randomBytes(3).toString('hex')}`;
-  process.env[pgRunVariable] = run;
-  after(() => withAdmin(async (client) => {
-    const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-    for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-  }));
+  const run = startPgRun();
+  after(() => dropPgRun(run));
 
   interface Session { readonly pid: number; readonly backendStart: Date }
   const sessionsOf = (name: string): Promise<Session[]> => withAdmin(async (client) => {
