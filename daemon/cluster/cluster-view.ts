@@ -11,6 +11,7 @@
  */
 import type { Coordinator, CoordinatorStatus, NodeInfo, Ownership, OwnerRecord } from '../../cluster/coordinator/port.js';
 import type { ClusterEvents } from '../stats/metric-events.js';
+import { clientBindsPrefix } from '../smpp-server/bind-limit.js';
 import { poolResource, type PoolSpec } from './pool-roles.js';
 
 /** How many recent ownership changes the report keeps. */
@@ -96,10 +97,15 @@ export class ClusterView {
     if (this.coordinator.status().phase === 'live') this.liveAt = this.now();
   }
 
-  /** Owners as last known, with this node's own ownerships (the watch may not have shown them yet). */
+  /**
+   * Owners of binds and pool roles as last known, with this node's own (the watch may not have shown
+   * them yet). The SMPP clients' bind slots are left out: they change hands with every client
+   * session, which is neither a failover nor what this view is for.
+   */
   private owners(): Map<string, OwnerRecord> {
-    const owners = new Map(this.coordinator.owners());
+    const owners = new Map([...this.coordinator.owners()].filter(([resource]) => !resource.startsWith(clientBindsPrefix)));
     for (const ownership of this.coordinator.owned()) {
+      if (ownership.resource.startsWith(clientBindsPrefix)) continue;
       owners.set(ownership.resource, { resource: ownership.resource, nodeId: this.coordinator.self.id, epoch: ownership.epoch });
     }
     return owners;
@@ -109,7 +115,7 @@ export class ClusterView {
     this.noteLive();
     const self = this.coordinator.self.id;
     for (const ownership of this.coordinator.owned()) {
-      if (this.followed.has(ownership)) continue;
+      if (this.followed.has(ownership) || ownership.resource.startsWith(clientBindsPrefix)) continue;
       this.followed.add(ownership);
       this.lostHere.delete(ownership.resource);
       ownership.lost.addEventListener('abort', () => {

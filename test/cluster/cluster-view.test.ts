@@ -28,7 +28,7 @@ if (!etcdAvailable()) {
     await etcd.stop();
   });
 
-  test('cluster view: handovers and takeovers as each node sees them; only the taker counts a failover; members, owners, pool', { timeout: 60_000 }, async () => {
+  test('cluster view: handovers and takeovers as each node sees them; only the taker counts a failover; members, owners (not client bind slots), pool', { timeout: 60_000 }, async () => {
     const nodes = ['n1', 'n2', 'n3'].map((id, i) => createEtcdCoordinator({ endpoints: etcd.endpoints, keyPrefix: PREFIX, self: { id, site: i === 1 ? 'b' : 'a', weight: 1 }, leaseTtlS: 2 }));
     const [n1, n2, n3] = nodes as [Coordinator, Coordinator, Coordinator];
     const failovers = new Map([['n1', 0], ['n2', 0]]);
@@ -71,6 +71,14 @@ if (!etcdAvailable()) {
       // n2 cannot tell a removed key from a release: to it, n1 (live) handed the bind over.
       await waitFor('n2 sees the move', () => changesOf(v2)[0] === 'route/r/bind/1 n1→n2 handover');
       assert.deepEqual(Object.fromEntries(failovers), { n1: 1, n2: 0 }, 'n1 counted its takeover; n2 counted none (a handover to it, and n3→n1 not its own)');
+
+      // A client's SMPP bind slot changing hands (docs/smpp-server.md) is neither a change nor an owner listed.
+      const slot = (await n1.tryAcquire('client-binds/acme/0'))!;
+      await waitFor('n2 sees n1 hold the slot', () => n2.owners().get('client-binds/acme/0')?.nodeId === 'n1');
+      await slot.release();
+      assert.ok((await n2.tryAcquire('client-binds/acme/0')) !== null);
+      await waitFor('n1 sees n2 hold the slot', () => n1.owners().get('client-binds/acme/0')?.nodeId === 'n2');
+      assert.ok([v1, v2].every((view) => !changesOf(view).some((change) => change.startsWith('client-binds/'))), 'slots are not ownership changes');
 
       await n1.tryAcquire('pool/p/active');
       let report: ClusterReport | null = null;
