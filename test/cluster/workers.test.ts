@@ -246,8 +246,10 @@ if (unreachable !== null) {
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
+        // Client backends only: a parallel query's workers carry their leader's application_name but
+        // take no connection slot.
         const { rows } = await watcher.query<{ name: string; n: number }>(
-          "SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1 GROUP BY application_name",
+          "SELECT application_name AS name, count(*)::int AS n FROM pg_stat_activity WHERE application_name LIKE $1 AND backend_type = 'client backend' GROUP BY application_name",
           [`smsproc/${nodeId}/%`],
         );
         // The wake-up LISTEN sessions (`…/listen`) are outside the pools' total, one per process.
