@@ -17,9 +17,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
-import { bindIdOf, newMessageId, type BindId, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
+import { bindIdOf, type BindId, type ClientId, type MessageId, type RouteId } from '../../daemon/domain/ids.js';
 import type { EnqueueRequest, MoInput, MtSubmission } from '../../daemon/storage/port.js';
 import { openPostgresStore, type PostgresStore } from '../../daemon/storage/postgres/store.js';
+import { benchClient, benchMessage, benchRoute } from './store-fixtures.js';
 
 const url = process.env.SMSPROC_BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const phaseLimitMs = 15_000;
@@ -29,11 +30,7 @@ const clientId = 'bench' as ClientId;
 const moClientId = 'bench-mo' as ClientId;
 
 function message(): MtSubmission {
-  return {
-    id: newMessageId(), clientId, clientRef: null, routeId, sender: 'BENCH', recipient: '79160000000', text: 'Your code is 1234',
-    encoding: 'gsm7', segments: 1, priority: 1, notBefore: null, expiresAt: new Date(Date.now() + 3_600_000), dlrRequested: true,
-    kannelDlrMask: null, kannelDlrUrl: null, source: 'http',
-  };
+  return benchMessage(clientId, routeId, 'BENCH');
 }
 
 function requestOf(messages: readonly MtSubmission[]): EnqueueRequest {
@@ -59,30 +56,9 @@ async function measure(phase: string, target: number, workers: number, step: () 
 
 async function provision(store: PostgresStore): Promise<void> {
   await store.applyProvisioning([
-    {
-      op: 'route.put',
-      route: {
-        id: routeId, host: '127.0.0.1', port: 2775, tls: false, systemId: 'b', password: 'b', systemType: '', bindMode: 'transceiver',
-        binds: 4, windowSize: 100, tps: 100_000, defaultDataCoding: 0, gsmPacking: 'unpacked', concatenation: 'udh8',
-        receiptIdFormat: 'auto', inDoubtPolicy: 'hold', sourceTon: 5, sourceNpi: 0, destTon: 1, destNpi: 1, disabled: false,
-      },
-    },
-    {
-      op: 'client.put',
-      client: {
-        id: clientId, name: 'bench', login: 'bench', passwordHash: null, urlToken: 'bench', virtualPort: null, disabled: false, demo: false,
-        allowedIps: [], senders: ['BENCH'], reservedTps: 0, maxTps: null, maxQueued: 10_000_000, dlrUrl: null, moUrl: null,
-        callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: [], keywords: [], moReplyAllowed: false, smpp: null,
-      },
-    },
-    {
-      op: 'client.put',
-      client: {
-        id: moClientId, name: 'bench mo', login: 'bench-mo', passwordHash: null, urlToken: 'bench-mo', virtualPort: null, disabled: false, demo: false,
-        allowedIps: [], senders: [], reservedTps: 0, maxTps: null, maxQueued: 10_000_000, dlrUrl: null, moUrl: 'http://127.0.0.1:9/mo',
-        callbackFormat: 'post-json', callbackSecret: 'x', shortCodes: ['4242'], keywords: [], moReplyAllowed: false, smpp: null,
-      },
-    },
+    { op: 'route.put', route: benchRoute(routeId, 4) },
+    { op: 'client.put', client: benchClient(clientId, { senders: ['BENCH'] }) },
+    { op: 'client.put', client: benchClient(moClientId, { name: 'bench mo', moUrl: 'http://127.0.0.1:9/mo', shortCodes: ['4242'] }) },
   ]);
 }
 
