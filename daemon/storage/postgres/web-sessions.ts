@@ -1,10 +1,9 @@
 import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
+import { webSessionOf, type WebSessionRow } from '../web-session-rows.js';
 import type { Sql } from './database.js';
 import { loadQueries } from './sql-files.js';
 
 /** The web pages' login sessions, by the SHA-256 of their id (web-session-port.ts); each call is one statement. */
-
-interface SessionRow { id_sha256: string; kind: string; subject: string; csrf_token: string; lang: string | null; created_at: number; expires_at: number }
 
 export class WebSessionsSql {
   private readonly sql = loadQueries('web_sessions');
@@ -16,17 +15,8 @@ export class WebSessionsSql {
   }
 
   async find(db: Sql, idSha256: string, kind: WebSessionKind, now: Date): Promise<WebSessionRecord | null> {
-    const row = (await db.rows<SessionRow>(this.sql('live'), [idSha256, kind, now.getTime()]))[0];
-    if (row === undefined) return null;
-    return {
-      idSha256: row.id_sha256,
-      kind: row.kind as WebSessionKind,
-      subject: row.subject,
-      csrfToken: row.csrf_token,
-      lang: row.lang,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at),
-    };
+    const row = (await db.rows<WebSessionRow>(this.sql('live'), [idSha256, kind, now.getTime()]))[0];
+    return row === undefined ? null : webSessionOf(row);
   }
 
   async extend(db: Sql, idSha256: string, expiresAt: Date): Promise<void> {

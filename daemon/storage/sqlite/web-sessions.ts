@@ -1,14 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { WebSessionKind, WebSessionRecord } from '../web-session-port.js';
+import { webSessionOf, type WebSessionRow } from '../web-session-rows.js';
 import { loadQueries } from './sql-files.js';
 
 /** The web pages' login sessions, by the SHA-256 of their id (web-session-port.ts). */
 
-interface SessionRow { id_sha256: string; kind: string; subject: string; csrf_token: string; lang: string | null; created_at: number; expires_at: number }
-
 export class WebSessionsSql {
   private readonly insert: Database.Statement<[string, string, string, string, string | null, number, number]>;
-  private readonly live: Database.Statement<[string, string, number], SessionRow>;
+  private readonly live: Database.Statement<[string, string, number], WebSessionRow>;
   private readonly extendOne: Database.Statement<[number, string]>;
   private readonly setLangOf: Database.Statement<[string, string]>;
   private readonly deleteOne: Database.Statement<[string]>;
@@ -34,16 +33,7 @@ export class WebSessionsSql {
 
   find(idSha256: string, kind: WebSessionKind, now: number): WebSessionRecord | null {
     const row = this.live.get(idSha256, kind, now);
-    if (row === undefined) return null;
-    return {
-      idSha256: row.id_sha256,
-      kind: row.kind as WebSessionKind,
-      subject: row.subject,
-      csrfToken: row.csrf_token,
-      lang: row.lang,
-      createdAt: new Date(row.created_at),
-      expiresAt: new Date(row.expires_at),
-    };
+    return row === undefined ? null : webSessionOf(row);
   }
 
   extend(idSha256: string, expiresAt: number): void {
