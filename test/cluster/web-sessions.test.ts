@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { configSchema } from '../../daemon/config/schema.js';
 import { hashPassword } from '../../daemon/domain/credentials.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { tempDir } from '../e2e/deliver-harness.js';
+import { spawnSmsprocd } from '../e2e/ops-harness.js';
 import { clientPut } from '../storage/fixtures.js';
 import { createTestSchema, dropTestSchema, pgUnreachable, testPgUrl } from '../support/postgres.js';
 
@@ -19,7 +19,6 @@ import { createTestSchema, dropTestSchema, pgUnreachable, testPgUrl } from '../s
  * one is a session on every worker of both; a logout on one ends it on the other, live streams
  * included; B's restart keeps the sessions.
  */
-const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
 const CLIENT_PASSWORD = 'shared-session-password';
 const ADMIN_PASSWORD = 'shared-admin-password';
 
@@ -27,27 +26,11 @@ interface Daemon {
   readonly child: ChildProcess;
   readonly baseUrl: string;
   /** Pids of the workers that said they serve. */
-  readonly workers: number[];
+  readonly workers: readonly number[];
 }
 
 async function startDaemon(configFile: string): Promise<Daemon> {
-  const child = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const workers: number[] = [];
-  child.stdout?.setEncoding('utf8');
-  let buffer = '';
-  const api = await new Promise<string>((resolve, reject) => {
-    // Kept reading until the daemon exits: a full pipe would stall its logging.
-    child.stdout?.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-        const entry = JSON.parse(buffer.slice(0, end)) as { msg?: string; api?: string; worker?: number };
-        buffer = buffer.slice(end + 1);
-        if (entry.msg === 'worker serving' && entry.worker !== undefined) workers.push(entry.worker);
-        if (entry.msg === 'smsprocd ready' && entry.api !== undefined) resolve(entry.api);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
-  });
+  const { child, api, workers } = await spawnSmsprocd(configFile);
   return { child, baseUrl: `http://${api}`, workers };
 }
 

@@ -1,30 +1,21 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { configSchema, type Config } from '../../daemon/config/schema.js';
 import type { RouteRecord } from '../../daemon/domain/provisioning.js';
 import { openStore } from '../../daemon/storage/open.js';
 import type { SmscSimulator } from '../../ops/smsc-sim/simulator.js';
 import { provisionNode, simulator, tempDir, TOKEN, type Submitted } from '../e2e/deliver-harness.js';
+import { spawnSmsprocd, type LogEntry } from '../e2e/ops-harness.js';
 import { createTestSchema, dropTestSchema, testPgUrl } from '../support/postgres.js';
+
+export type { LogEntry };
 
 /**
  * smsprocd with `cluster.workers: 2` on a fresh PostgreSQL schema, as a child process, with the SMSC
  * simulator in this process and the route `sim` to it: set up and torn down alike for the worker
  * tests (workers.test.ts) and the worker failover bench (ops/bench/worker-failover.ts).
  */
-const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
-
-/** A log line of the daemon (primary or worker: `pid` says which), with when it was read. */
-export interface LogEntry {
-  readonly msg?: string;
-  readonly pid?: number;
-  readonly routeId?: string;
-  readonly bind?: number | string;
-  readonly worker?: number;
-  readonly readAt: number;
-}
 
 export interface WorkerNodeOptions {
   readonly node: { readonly id: string; readonly site?: string };
@@ -46,8 +37,8 @@ export interface WorkerNode {
   readonly baseUrl: string;
   readonly opsUrl: string;
   /** Pids of the workers that said they serve, in order (a restarted worker adds one). */
-  readonly workers: number[];
-  readonly log: LogEntry[];
+  readonly workers: readonly number[];
+  readonly log: readonly LogEntry[];
   readonly smsc: SmscSimulator;
   /** The node's store settings, for a test that opens the store itself. */
   readonly storeConfig: Config;
@@ -64,7 +55,7 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
   const store = { kind: 'postgres', postgresUrl: testPgUrl, postgresSchema: schema, ...options.store };
   const storeConfig = configSchema.parse({ store, log: { level: 'silent' } });
   let child: ChildProcess | null = null;
-  const workers: number[] = [];
+  let workers: readonly number[] = [];
   const close = async (): Promise<void> => {
     if (child !== null && child.exitCode === null && child.signalCode === null) {
       // SIGKILL reaches a stopped (SIGSTOP) primary too; its workers do not die with it.
@@ -91,16 +82,16 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
       log: { level: 'info' },
       ...options.config,
     }));
-    const started = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const daemon = await spawnSmsprocd(configFile);
+    const started = daemon.child;
     child = started;
-    const log: LogEntry[] = [];
-    const ready = await readLog(started, log, workers);
+    workers = daemon.workers;
     return {
       child: started,
-      baseUrl: `http://${ready.api}`,
-      opsUrl: `http://${ready.ops}`,
-      workers,
-      log,
+      baseUrl: `http://${daemon.api}`,
+      opsUrl: `http://${daemon.ops}`,
+      workers: daemon.workers,
+      log: daemon.log,
       smsc,
       storeConfig,
       async stop() {
@@ -116,25 +107,6 @@ export async function startWorkerNode(options: WorkerNodeOptions): Promise<Worke
     await close();
     throw error;
   }
-}
-
-/** Collects the daemon's log lines (and the pids of the workers serving); resolves at "smsprocd ready". */
-function readLog(child: ChildProcess, log: LogEntry[], workers: number[]): Promise<{ api: string; ops: string }> {
-  child.stdout?.setEncoding('utf8');
-  let buffer = '';
-  return new Promise((resolve, reject) => {
-    child.stdout?.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-        const entry = JSON.parse(buffer.slice(0, end)) as LogEntry & { api?: string; ops?: string };
-        buffer = buffer.slice(end + 1);
-        log.push({ ...entry, readAt: performance.now() });
-        if (entry.msg === 'worker serving' && entry.worker !== undefined) workers.push(entry.worker);
-        if (entry.msg === 'smsprocd ready' && entry.api !== undefined && entry.ops !== undefined) resolve({ api: entry.api, ops: entry.ops });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
-  });
 }
 
 export function processAlive(pid: number): boolean {

@@ -1,16 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { configSchema } from '../../daemon/config/schema.js';
 import type { ClientId, MessageId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
 import { startReceiver, waitFor } from './callback-harness.js';
 import { provisionNode, simulator, statusOf, submit, tempDir, type Submitted } from './deliver-harness.js';
-
-const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
+import { spawnSmsprocd } from './ops-harness.js';
 
 /** smsprocd itself (dist/daemon/main.js) with a config file beside the database; resolves with its API base URL once ready. */
 async function startDaemon(dbPath: string): Promise<{ child: ChildProcess; baseUrl: string }> {
@@ -27,21 +25,7 @@ async function startDaemon(dbPath: string): Promise<{ child: ChildProcess; baseU
       '',
     ].join('\n'),
   );
-  const child = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'] });
-  child.stdout?.setEncoding('utf8');
-  let buffer = '';
-  const api = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 1);
-        const entry = JSON.parse(line) as { msg?: string; api?: string };
-        if (entry.msg === 'smsprocd ready' && entry.api !== undefined) resolve(entry.api);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
-  });
+  const { child, api } = await spawnSmsprocd(configFile);
   return { child, baseUrl: `http://${api}` };
 }
 

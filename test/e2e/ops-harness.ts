@@ -7,6 +7,50 @@ import { fileURLToPath } from 'node:url';
 
 const mainScript = fileURLToPath(new URL('../../daemon/main.js', import.meta.url));
 
+/** A log line of smsprocd (the primary or a worker: `pid` says which), with when it was read. */
+export interface LogEntry {
+  readonly msg?: string;
+  readonly pid?: number;
+  readonly routeId?: string;
+  readonly bind?: number | string;
+  readonly worker?: number;
+  readonly readAt: number;
+}
+
+export interface SpawnedSmsprocd {
+  readonly child: ChildProcess;
+  /** host:port of the client API and of the ops server. */
+  readonly api: string;
+  readonly ops: string;
+  /** Every log line, read until the daemon exits (a full pipe would stall its logging). */
+  readonly log: LogEntry[];
+  /** Pids of the workers that said they serve, in order (a restarted worker adds one). */
+  readonly workers: number[];
+}
+
+/** smsprocd on `configFile` as a child process; resolves once it logged "smsprocd ready". */
+export async function spawnSmsprocd(configFile: string, env: NodeJS.ProcessEnv = {}): Promise<SpawnedSmsprocd> {
+  const child = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+  const log: LogEntry[] = [];
+  const workers: number[] = [];
+  child.stdout?.setEncoding('utf8');
+  let buffer = '';
+  const ready = await new Promise<{ api: string; ops: string }>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: string) => {
+      buffer += chunk;
+      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+        const entry = JSON.parse(buffer.slice(0, end)) as LogEntry & { api?: string; ops?: string };
+        buffer = buffer.slice(end + 1);
+        log.push({ ...entry, readAt: performance.now() });
+        if (entry.msg === 'worker serving' && entry.worker !== undefined) workers.push(entry.worker);
+        if (entry.msg === 'smsprocd ready' && entry.api !== undefined && entry.ops !== undefined) resolve({ api: entry.api, ops: entry.ops });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
+  });
+  return { child, ...ready, log, workers };
+}
+
 export interface Daemon {
   readonly child: ChildProcess;
   readonly apiUrl: string;
@@ -26,25 +70,11 @@ export async function startDaemon(dbPath: string, env: NodeJS.ProcessEnv = {}): 
     'log: { level: info }',
     '',
   ].join('\n'));
-  const child = spawn(process.execPath, [mainScript, '--config', configFile], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
-  child.stdout?.setEncoding('utf8');
-  let buffer = '';
-  const ready = await new Promise<{ api: string; ops: string }>((resolve, reject) => {
-    child.stdout?.on('data', (chunk: string) => {
-      buffer += chunk;
-      for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
-        const line = buffer.slice(0, end);
-        buffer = buffer.slice(end + 1);
-        const entry = JSON.parse(line) as { msg?: string; api?: string; ops?: string };
-        if (entry.msg === 'smsprocd ready' && entry.api !== undefined && entry.ops !== undefined) resolve({ api: entry.api, ops: entry.ops });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`smsprocd exited with ${code} before it was ready`)));
-  });
+  const { child, api, ops } = await spawnSmsprocd(configFile, env);
   return {
     child,
-    apiUrl: `http://${ready.api}`,
-    opsUrl: `http://${ready.ops}`,
+    apiUrl: `http://${api}`,
+    opsUrl: `http://${ops}`,
     async stop(): Promise<number | null> {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       child.kill('SIGTERM');
