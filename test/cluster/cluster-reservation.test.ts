@@ -6,9 +6,8 @@ import { configSchema } from '../../daemon/config/schema.js';
 import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
 import { openStore } from '../../daemon/storage/open.js';
-import type { ReceivedMessage } from '../../ops/smsc-sim/stats.js';
 import { clientPut, startReceiver, waitFor } from '../e2e/callback-harness.js';
-import { simulator, tempDir } from '../e2e/deliver-harness.js';
+import { ratesAt, simulator, tempDir } from '../e2e/deliver-harness.js';
 import { dropPgRun, postgresStoreFor, startPgRun } from '../e2e/deliver-store.js';
 import { pgUnreachable } from '../support/postgres.js';
 import { OwnerReader, startClusterNode, stopNode, type ClusterNode } from './cluster-nodes.js';
@@ -40,16 +39,6 @@ interface Tenant {
 
 const tokenOf = (clientId: string): string => `sp_reservation_${clientId}_0123456789abcdef`;
 const senderOf = (clientId: string): string => clientId.toUpperCase().repeat(3);
-
-/** Segments per second each sender got at the simulator between `from` and `to` (ms). */
-function ratesAt(received: readonly ReceivedMessage[], from: number, to: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const message of received) {
-    const at = Date.parse(message.at);
-    if (at >= from && at < to) counts.set(message.source, (counts.get(message.source) ?? 0) + 1);
-  }
-  return new Map([...counts].map(([source, count]) => [source, (count * 1000) / (to - from)]));
-}
 
 /** Resolves false when the store asked to retry (503: it could not commit, nothing was accepted). */
 async function submitBatch(node: ClusterNode, tenant: Tenant, to: string, count: number, serial: number): Promise<boolean> {

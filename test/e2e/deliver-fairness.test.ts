@@ -2,9 +2,8 @@ import { strict as assert } from 'node:assert';
 import { test } from 'node:test';
 import { sha256Hex } from '../../daemon/domain/credentials.js';
 import type { ClientId, RouteId } from '../../daemon/domain/ids.js';
-import type { ReceivedMessage } from '../../ops/smsc-sim/stats.js';
 import { clientPut, startReceiver, waitFor } from './callback-harness.js';
-import { simulator, startNode, tempDir, type Node } from './deliver-harness.js';
+import { ratesAt, simulator, startNode, tempDir, type Node } from './deliver-harness.js';
 
 // Fairness measured where it matters, at the SMSC: real HTTP intake, the store's claims, the bind's
 // fair scheduler and SMPP to the simulator, whose capture says who got which submit when.
@@ -74,16 +73,6 @@ async function flood(node: Node, clientId: string, to: string, count: number): P
   for (let i = 0; i < count; i += 100) {
     await submitBatch(node, clientId, to, Array.from({ length: Math.min(100, count - i) }, (_, j) => `${clientId} flood ${i + j}`));
   }
-}
-
-/** Segments per second each sender got at the simulator between `from` and `to` (ms). */
-function ratesAt(received: readonly ReceivedMessage[], from: number, to: number): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const message of received) {
-    const at = Date.parse(message.at);
-    if (at >= from && at < to) counts.set(message.source, (counts.get(message.source) ?? 0) + 1);
-  }
-  return new Map([...counts].map(([source, count]) => [source, (count * 1000) / (to - from)]));
 }
 
 function percentile(values: readonly number[], p: number): number {

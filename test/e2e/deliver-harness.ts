@@ -25,6 +25,7 @@ import type { Store } from '../../daemon/storage/port.js';
 import { openProvisioningCache, type ProvisioningCache } from '../../daemon/storage/provisioning-cache.js';
 import { webExtension } from '../../daemon/web/web.js';
 import { startSmscSimulator, type SmscSimulator, type SmscSimulatorOptions } from '../../ops/smsc-sim/simulator.js';
+import type { ReceivedMessage } from '../../ops/smsc-sim/stats.js';
 import { postgresStoreFor } from './deliver-store.js';
 
 /**
@@ -76,6 +77,16 @@ export interface Node {
 export function tempDir(): { dir: string; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'smsproc-deliver-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Segments per second each sender got at the simulator between `from` and `to` (ms). */
+export function ratesAt(received: readonly ReceivedMessage[], from: number, to: number): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const message of received) {
+    const at = Date.parse(message.at);
+    if (at >= from && at < to) counts.set(message.source, (counts.get(message.source) ?? 0) + 1);
+  }
+  return new Map([...counts].map(([source, count]) => [source, (count * 1000) / (to - from)]));
 }
 
 export function simulator(options: Partial<SmscSimulatorOptions> = {}): Promise<SmscSimulator> {
