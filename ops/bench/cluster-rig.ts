@@ -1,9 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { pgRunVariable, schemaPrefixOf } from '../../test/e2e/deliver-store.js';
+import { dropPgRun, startPgRun } from '../../test/e2e/deliver-store.js';
 import { tempDir } from '../../test/e2e/deliver-harness.js';
 import { killRunningNodes } from '../../test/cluster/cluster-nodes.js';
 import { EtcdCluster } from '../../test/cluster/etcd-cluster.js';
-import { withAdmin } from '../../test/support/postgres.js';
 
 /**
  * What the cluster benchmarks run their smsproc nodes on: a three-member etcd on loopback, a key
@@ -20,8 +18,7 @@ export interface ClusterRig {
 }
 
 export async function startClusterRig(tag: string): Promise<ClusterRig> {
-  const run = `${tag}${process.pid}_${randomBytes(3).toString('hex')}`;
-  process.env[pgRunVariable] = run;
+  const run = startPgRun(tag);
   const temp = tempDir();
   const etcd = await EtcdCluster.start();
   let closing: Promise<void> | null = null;
@@ -29,10 +26,7 @@ export async function startClusterRig(tag: string): Promise<ClusterRig> {
     closing ??= (async () => {
       await etcd.stop();
       temp.remove();
-      await withAdmin(async (client) => {
-        const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-        for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-      });
+      await dropPgRun(run);
     })();
     return closing;
   };

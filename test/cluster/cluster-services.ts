@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { pgRunVariable, schemaPrefixOf } from '../e2e/deliver-store.js';
+import { dropPgRun, startPgRun } from '../e2e/deliver-store.js';
 import { startReceiver } from '../e2e/callback-harness.js';
 import { simulator, tempDir, type NodeOptions } from '../e2e/deliver-harness.js';
-import { pgUnreachable, withAdmin } from '../support/postgres.js';
+import { pgUnreachable } from '../support/postgres.js';
 import { OwnerReader, startClusterNode, stopNode, type ClusterNode } from './cluster-nodes.js';
 import { EtcdCluster, etcdAvailable, etcdBinary } from './etcd-cluster.js';
 
@@ -37,8 +36,7 @@ export async function clusterServicesMissing(): Promise<string | null> {
  * route's count in these tests, so a refused bind means two sessions of one bind were open at once).
  */
 export async function withClusterServices<T>(tag: string, maxBinds: number, body: (services: ClusterServices) => Promise<T>): Promise<T> {
-  const run = `${tag}${process.pid}_${randomBytes(3).toString('hex')}`;
-  process.env[pgRunVariable] = run;
+  const run = startPgRun(tag);
   const etcd = await EtcdCluster.start();
   const smsc = await simulator({ accounts: [{ systemId: 'smsproc', password: 'secret', maxBinds }] });
   const receiver = await startReceiver(() => ({ status: 200 }));
@@ -72,9 +70,6 @@ export async function withClusterServices<T>(tag: string, maxBinds: number, body
     await receiver.close();
     await etcd.stop();
     temp.remove();
-    await withAdmin(async (client) => {
-      const { rows } = await client.query<{ nspname: string }>(`SELECT nspname FROM pg_namespace WHERE starts_with(nspname, $1)`, [schemaPrefixOf(run)]);
-      for (const row of rows) await client.query(`DROP SCHEMA ${row.nspname} CASCADE`);
-    });
+    await dropPgRun(run);
   }
 }
